@@ -1,0 +1,235 @@
+"""The migration runner: a thin layer over yoyo's Python API.
+
+`migrate` applies pending migrations (append-only, in migrations/) and then the
+idempotent definitions in sql/ (functions first, then policies) in one
+transaction as threadguard_owner, all under yoyo's lock. Connections use libpq
+conninfo (a DATABASE_URL or the PG* variables), not yoyo's own URL parser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+from yoyo import read_migrations
+from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
+from yoyo.connections import parse_uri
+from yoyo.exceptions import LockTimeout
+
+from threadguard.paths import migrations_dir, sql_dir
+
+LOCK_TIMEOUT_SECONDS = 600
+LANGGRAPH_SCHEMA_VERSION = 9
+PROTECTED_TABLES = (
+    "threadguard.conversations",
+    "public.checkpoints",
+    "public.checkpoint_blobs",
+    "public.checkpoint_writes",
+)
+
+
+class MigrationError(RuntimeError):
+    """A migration or definition file failed; the message names it and the fix."""
+
+
+@dataclass(frozen=True)
+class MigrationState:
+    id: str
+    applied_at: datetime | None
+
+
+class _Backend(PostgresqlPsycopgBackend):
+    """yoyo's psycopg 3 backend, connecting with a libpq conninfo string."""
+
+    conninfo = ""
+
+    def connect(self, dburi):  # type: ignore[no-untyped-def]
+        return psycopg.connect(self.conninfo, autocommit=True)
+
+
+@contextmanager
+def _backend(conninfo: str) -> Iterator[_Backend]:
+    cls = type("Backend", (_Backend,), {"conninfo": conninfo})
+    backend = cls(parse_uri("postgresql+psycopg://"), "_yoyo_migration")
+    try:
+        backend.init_database()
+        yield backend
+    finally:
+        backend.connection.close()
+
+
+@contextmanager
+def _locked(backend: _Backend) -> Iterator[None]:
+    try:
+        with backend.lock(timeout=LOCK_TIMEOUT_SECONDS):
+            yield
+    except LockTimeout as exc:
+        raise MigrationError(
+            f"another threadguard migrate or rollback has held the lock for {LOCK_TIMEOUT_SECONDS}s ({exc}); "
+            "wait for it, or if that process is gone, run `yoyo break-lock` against this database"
+        ) from exc
+
+
+def _migrations():  # type: ignore[no-untyped-def]
+    return read_migrations(str(migrations_dir()))
+
+
+def definition_files() -> list[Path]:
+    """sql/functions/*.sql, then sql/policies/*.sql: policies call the functions."""
+    root = sql_dir()
+    return sorted((root / "functions").glob("*.sql")) + sorted((root / "policies").glob("*.sql"))
+
+
+def apply_definitions(conninfo: str) -> None:
+    """Apply every file in sql/ in one transaction, as threadguard_owner."""
+    with psycopg.connect(conninfo) as conn:
+        conn.execute("set local role threadguard_owner")
+        conn.execute("set local search_path = pg_catalog, pg_temp")
+        conn.execute("set local check_function_bodies = off")
+        for path in definition_files():
+            try:
+                conn.execute(path.read_text(encoding="utf-8").encode())
+            except psycopg.Error as exc:
+                raise MigrationError(
+                    f"definition file sql/{path.parent.name}/{path.name} failed: {exc}".rstrip()
+                    + "\nNothing from sql/ was applied; fix the file and run `threadguard migrate` again."
+                ) from exc
+
+
+def migrate(conninfo: str) -> list[str]:
+    """Apply pending migrations, then the definitions. Returns the ids applied."""
+    with _backend(conninfo) as backend, _locked(backend):
+        pending = backend.to_apply(_migrations())
+        for migration in pending:
+            try:
+                backend.apply_one(migration)
+            except psycopg.Error as exc:
+                diag = exc.diag
+                hint = f"\nHINT: {diag.message_hint}" if diag.message_hint else ""
+                raise MigrationError(
+                    f"migration {migration.id} failed and was rolled back: {diag.message_primary or exc}{hint}"
+                ) from exc
+        apply_definitions(conninfo)
+        return [m.id for m in pending]
+
+
+def rollback(conninfo: str, *, all_migrations: bool = False) -> list[str]:
+    """Roll back the latest applied migration (or all of them). Returns the ids."""
+    with _backend(conninfo) as backend, _locked(backend):
+        applied = list(backend.to_rollback(_migrations()))
+        chosen = applied if all_migrations else applied[:1]
+        for migration in chosen:
+            try:
+                backend.rollback_one(migration)
+            except psycopg.Error as exc:
+                raise MigrationError(
+                    f"rollback of migration {migration.id} failed and changed nothing: {exc}"
+                ) from exc
+        return [m.id for m in chosen]
+
+
+def status(conninfo: str) -> list[MigrationState]:
+    """Every known migration, with when it was applied (None: pending)."""
+    with _backend(conninfo) as backend:
+        backend.get_applied_migration_hashes()  # creates yoyo's tables if needed
+        rows = backend.execute(
+            "select migration_id, applied_at_utc from _yoyo_migration"
+        ).fetchall()
+    applied = {migration_id: at for migration_id, at in rows}
+    return [MigrationState(m.id, applied.get(m.id)) for m in _migrations()]
+
+
+_POLICY_RE = re.compile(r"create policy (\w+) on ([\w.]+)", re.IGNORECASE)
+
+
+def expected_policies() -> set[tuple[str, str]]:
+    """(table, policy) pairs that sql/policies defines."""
+    found: set[tuple[str, str]] = set()
+    for path in sorted((sql_dir() / "policies").glob("*.sql")):
+        for name, table in _POLICY_RE.findall(path.read_text(encoding="utf-8")):
+            found.add((table, name))
+    return found
+
+
+def verify(conninfo: str) -> list[str]:
+    """What the live database lacks of what threadguard requires; empty when all holds."""
+    problems: list[str] = []
+    pending = [m.id for m in status(conninfo) if m.applied_at is None]
+    if pending:
+        problems.append(f"migrations not applied: {', '.join(pending)} (run `threadguard migrate`)")
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        for table in PROTECTED_TABLES:
+            row = conn.execute(
+                "select c.relrowsecurity, c.relforcerowsecurity, pg_catalog.pg_get_userbyid(c.relowner)"
+                " from pg_catalog.pg_class c where c.oid = pg_catalog.to_regclass(%s)",
+                (table,),
+            ).fetchone()
+            if row is None:
+                problems.append(f"{table} does not exist (run `threadguard migrate`)")
+                continue
+            enabled, forced, owner = row
+            if not enabled:
+                problems.append(f"row-level security is disabled on {table} (run `threadguard migrate`)")
+            if not forced:
+                problems.append(f"row-level security is not forced on {table} (run `threadguard migrate`)")
+            if owner != "threadguard_owner":
+                problems.append(f"{table} is owned by {owner}, not threadguard_owner")
+        live = {
+            (f"{schema}.{table}", name)
+            for schema, table, name in conn.execute(
+                "select schemaname, tablename, policyname from pg_catalog.pg_policies"
+                " where schemaname in ('threadguard', 'public')"
+            ).fetchall()
+        }
+        for table, name in sorted(expected_policies() - live):
+            problems.append(f"policy {name} on {table} is missing (run `threadguard migrate`)")
+        for table, name in sorted(live - expected_policies()):
+            if table in PROTECTED_TABLES:
+                problems.append(f"unexpected policy {name} on {table}: threadguard did not create it")
+        for (signature,) in conn.execute(
+            "select p.oid::regprocedure::text from pg_catalog.pg_proc p"
+            " where p.pronamespace = 'threadguard'::regnamespace"
+            " and pg_catalog.has_function_privilege('public', p.oid, 'execute')"
+        ).fetchall():
+            problems.append(f"PUBLIC may execute {signature} (run `threadguard migrate`)")
+        for (signature,) in conn.execute(
+            "select p.oid::regprocedure::text from pg_catalog.pg_proc p"
+            " where p.pronamespace = 'threadguard'::regnamespace and p.prosecdef"
+            " and not coalesce(p.proconfig @> array['search_path=pg_catalog, pg_temp'], false)"
+        ).fetchall():
+            problems.append(f"security definer function {signature} does not pin search_path")
+        for role, bad in conn.execute(
+            "select rolname, rolsuper or rolbypassrls from pg_catalog.pg_roles"
+            " where rolname in ('threadguard_owner', 'threadguard_app', 'threadguard_admin')"
+        ).fetchall():
+            if bad:
+                problems.append(f"role {role} is superuser or has BYPASSRLS: RLS does not bind it")
+        for table, privilege in conn.execute(
+            "select t, p from unnest(%s::text[]) t, unnest(array['TRUNCATE', 'REFERENCES', 'TRIGGER']) p"
+            " where pg_catalog.to_regclass(t) is not null"
+            " and pg_catalog.has_table_privilege('threadguard_app', t, p)",
+            (list(PROTECTED_TABLES),),
+        ).fetchall():
+            problems.append(f"threadguard_app has {privilege} on {table}")
+        if conn.execute("select pg_catalog.to_regclass('public.checkpoint_migrations')").fetchone()[0]:
+            (version,) = conn.execute("select max(v) from public.checkpoint_migrations").fetchone()
+            if version != LANGGRAPH_SCHEMA_VERSION:
+                problems.append(
+                    f"LangGraph checkpoint schema version is {version}, threadguard knows {LANGGRAPH_SCHEMA_VERSION}"
+                )
+        else:
+            problems.append("public.checkpoint_migrations does not exist (run `threadguard migrate`)")
+        for table in PROTECTED_TABLES[1:]:
+            (count,) = conn.execute(
+                "select count(*) from pg_catalog.pg_attribute where attrelid = pg_catalog.to_regclass(%s)"
+                " and attname in ('threadguard_tenant_id', 'threadguard_user_id') and not attisdropped",
+                (table,),
+            ).fetchone()
+            if count != 2:
+                problems.append(f"{table} lacks the threadguard owner columns (run `threadguard migrate`)")
+    return problems
