@@ -1,0 +1,45 @@
+# threadguard: every entry point a developer, a DBA or CI needs.
+# With DATABASE_URL unset, database targets run on a throwaway cluster (tests/with_db.sh).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.DEFAULT_GOAL := help
+.PHONY: help install deps demo test migrate verify status schema bench
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP) ## create .venv with threadguard and its test dependencies
+
+deps: ## install PostgreSQL/pgTAP/pg_prove if missing (as root on Debian), else say what to install
+	@tests/ensure_system_deps.sh
+
+demo: install deps ## migrate and run the two-tenant LangGraph demo (throwaway database unless DATABASE_URL)
+	tests/with_db.sh $(PY) -m threadguard.demo
+
+test: install deps ## run the pgTAP suite and pytest on a throwaway database (or DATABASE_URL's server)
+	tests/with_db.sh tests/run.sh
+
+migrate: install ## apply migrations to DATABASE_URL (or the PG* variables)
+	$(VENV)/bin/threadguard migrate
+
+verify: install ## check DATABASE_URL against what threadguard requires
+	$(VENV)/bin/threadguard verify
+
+status: install ## list applied and pending migrations on DATABASE_URL
+	$(VENV)/bin/threadguard status
+
+schema: install deps ## regenerate schema.sql from a freshly migrated throwaway database
+	tests/with_db.sh $(PY) -m tests.python.schema_dump --write schema.sql
+
+bench: install deps ## run the benchmarks (size: BENCH_SIZE=small|medium|large)
+	tests/with_db.sh $(PY) -m bench.run --size $${BENCH_SIZE:-small}

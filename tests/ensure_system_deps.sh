@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes sure the machine has what the tests need beyond Python: PostgreSQL's
+# server binaries (only when DATABASE_URL is unset), pgTAP and pg_prove.
+# As root on Debian it installs them; otherwise it says exactly what to install.
+set -euo pipefail
+
+need=()
+if [ -z "${DATABASE_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+    need+=(postgresql-15)
+fi
+if ! ls /usr/share/postgresql/*/extension/pgtap.control >/dev/null 2>&1; then
+    need+=(postgresql-15-pgtap)
+fi
+if ! command -v pg_prove >/dev/null 2>&1; then
+    need+=(libtap-parser-sourcehandler-pgtap-perl)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing ${need[*]} (apt-get)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+    echo "Missing: ${need[*]}" >&2
+    echo "  Debian/Ubuntu: sudo apt-get install ${need[*]}" >&2
+    echo "  (pgTAP must match the server's major version; pg_prove comes from TAP::Parser::SourceHandler::pgTAP)" >&2
+    exit 1
+fi

@@ -1,0 +1,182 @@
+-- Loads what every pgTAP file needs into a freshly migrated test database:
+-- the pgTAP extension and a small `tests` schema of persona and fixture helpers.
+-- Run once per test database by tests/run.sh, with ON_ERROR_STOP.
+
+\set ON_ERROR_STOP 1
+create extension if not exists pgtap;
+create schema tests;
+grant usage on schema tests to threadguard_app, threadguard_owner;
+
+create function tests.id(p_name text)
+returns uuid
+language sql
+immutable
+as $$
+    select case p_name
+        when 'tenant_a' then 'aaaaaaaa-0000-4000-8000-000000000000'
+        when 'user_a1' then 'a1a1a1a1-0000-4000-8000-000000000000'
+        when 'user_a2' then 'a2a2a2a2-0000-4000-8000-000000000000'
+        when 'tenant_b' then 'bbbbbbbb-0000-4000-8000-000000000000'
+        when 'user_b1' then 'b1b1b1b1-0000-4000-8000-000000000000'
+        when 'thread_a1' then '0a100000-0000-4000-8000-000000000000'
+        when 'thread_a2' then '0a200000-0000-4000-8000-000000000000'
+        when 'thread_b1' then '0b100000-0000-4000-8000-000000000000'
+        when 'thread_new' then '0ee00000-0000-4000-8000-000000000000'
+    end::uuid
+$$;
+comment on function tests.id(text) is
+    'Fixed ids of the test world by name: tenant_a (users user_a1, user_a2), tenant_b (user_b1), and threads thread_a1 (user_a1), thread_a2 (user_a2), thread_b1 (user_b1); thread_new has no conversation.';
+
+create function tests.t(p_name text)
+returns text
+language sql
+immutable
+as $$ select tests.id(p_name)::text $$;
+comment on function tests.t(text) is 'tests.id as the text thread_id LangGraph stores.';
+
+create function tests._become(p_tenant text, p_user text)
+returns void
+language plpgsql
+as $$
+declare
+    v_rel regclass;
+begin
+    -- Back to the session's superuser, so that pgTAP's own temp tables can be
+    -- shared with the runtime role (pgTAP writes its results into them).
+    perform pg_catalog.set_config('role', 'none', true);
+    for v_rel in
+        select c.oid from pg_catalog.pg_class c
+        where c.relnamespace = pg_catalog.pg_my_temp_schema() and c.relkind in ('r', 'S')
+    loop
+        execute format('grant all on %s to threadguard_app, threadguard_owner', v_rel);
+    end loop;
+    if p_tenant is not null then
+        perform pg_catalog.set_config('app.tenant_id', p_tenant, true);
+        perform pg_catalog.set_config('app.user_id', p_user, true);
+    end if;
+    perform pg_catalog.set_config('role', 'threadguard_app', true);
+end
+$$;
+comment on function tests._become(text, text) is
+    'Switch to threadguard_app with the given raw context values (null: leave the context as it is).';
+
+create function tests.as_user(p_tenant text, p_user text)
+returns void
+language sql
+as $$ select tests._become(tests.id(p_tenant)::text, tests.id(p_user)::text) $$;
+comment on function tests.as_user(text, text) is
+    'Persona: threadguard_app acting for a named tenant and user, e.g. tests.as_user(''tenant_a'', ''user_a1'').';
+
+create function tests.as_unset()
+returns void
+language sql
+as $$ select tests._become(null, null) $$;
+comment on function tests.as_unset() is
+    'Persona: threadguard_app with the context never set (use before any other persona in the file).';
+
+create function tests.as_empty()
+returns void
+language sql
+as $$ select tests._become('', '') $$;
+comment on function tests.as_empty() is
+    'Persona: threadguard_app with an empty context, as after RESET or a transaction-local set that ended.';
+
+create function tests.as_malformed()
+returns void
+language sql
+as $$ select tests._become('not-a-uuid', 'a1a1a1a1') $$;
+comment on function tests.as_malformed() is
+    'Persona: threadguard_app with a context that is not a uuid.';
+
+create function tests.as_owner()
+returns void
+language plpgsql
+as $$
+begin
+    perform tests._become(null, null);
+    perform pg_catalog.set_config('role', 'threadguard_owner', true);
+end
+$$;
+comment on function tests.as_owner() is
+    'Switch to threadguard_owner (table owner, subject to FORCEd RLS) keeping the context: reaches past column privileges to test WITH CHECK alone.';
+
+create function tests.as_superuser()
+returns void
+language sql
+as $$ select pg_catalog.set_config('role', 'none', true) $$;
+comment on function tests.as_superuser() is
+    'Back to the session''s superuser, to inspect what really is in the tables.';
+
+create function tests.insert_sql(p_table text, p_thread text, p_key text default 'x')
+returns text
+language sql
+immutable
+as $$
+    select case p_table
+        when 'checkpoints' then format(
+            $f$insert into public.checkpoints (thread_id, checkpoint_ns, checkpoint_id, checkpoint) values (%L, '', %L, '{}')$f$,
+            p_thread, p_key)
+        when 'checkpoint_blobs' then format(
+            $f$insert into public.checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob) values (%L, '', 'messages', %L, 'msgpack', '\x00')$f$,
+            p_thread, p_key)
+        when 'checkpoint_writes' then format(
+            $f$insert into public.checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob) values (%L, '', %L, 't', 0, 'messages', 'msgpack', '\x00')$f$,
+            p_thread, p_key)
+    end
+$$;
+comment on function tests.insert_sql(text, text, text) is
+    'An INSERT of one minimal row into checkpoint table p_table for thread p_thread; p_key is its checkpoint_id or version.';
+
+create function tests.upsert_sql(p_table text, p_thread text, p_key text default 'x')
+returns text
+language sql
+immutable
+as $$
+    select tests.insert_sql(p_table, p_thread, p_key) || case p_table
+        when 'checkpoints' then ' on conflict (thread_id, checkpoint_ns, checkpoint_id) do update set checkpoint = excluded.checkpoint'
+        when 'checkpoint_blobs' then ' on conflict (thread_id, checkpoint_ns, channel, version) do update set blob = excluded.blob'
+        when 'checkpoint_writes' then ' on conflict (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) do update set blob = excluded.blob'
+    end
+$$;
+comment on function tests.upsert_sql(text, text, text) is
+    'tests.insert_sql with the ON CONFLICT ... DO UPDATE clause LangGraph''s saver uses.';
+
+create function tests.seed_world()
+returns void
+language plpgsql
+as $$
+declare
+    v_table text;
+    v_thread record;
+begin
+    perform tests.as_superuser();
+    insert into threadguard.conversations (id, tenant_id, user_id, title)
+    values (tests.id('thread_a1'), tests.id('tenant_a'), tests.id('user_a1'), 'A1''s thread'),
+           (tests.id('thread_a2'), tests.id('tenant_a'), tests.id('user_a2'), 'A2''s thread'),
+           (tests.id('thread_b1'), tests.id('tenant_b'), tests.id('user_b1'), 'B1''s thread');
+    for v_thread in select id, tenant_id, user_id from threadguard.conversations loop
+        foreach v_table in array array['checkpoints', 'checkpoint_blobs', 'checkpoint_writes'] loop
+            execute tests.insert_sql(v_table, v_thread.id::text, 'seed-1');
+            execute tests.insert_sql(v_table, v_thread.id::text, 'seed-2');
+            execute format('update public.%I set threadguard_tenant_id = %L, threadguard_user_id = %L where thread_id = %L',
+                           v_table, v_thread.tenant_id, v_thread.user_id, v_thread.id::text);
+        end loop;
+    end loop;
+    -- A row from before adoption: in A1's thread but stamped with no owner.
+    execute tests.insert_sql('checkpoints', tests.t('thread_a1'), 'pre-adoption');
+end
+$$;
+comment on function tests.seed_world() is
+    'As superuser (bypassing RLS): three conversations with two rows each in every checkpoint table, owners stamped as the saver would, plus one unowned pre-adoption checkpoint in thread_a1.';
+
+create function tests.row_counts(p_table text)
+returns table (thread_id text, n bigint)
+language plpgsql
+as $$
+begin
+    return query execute format('select thread_id, count(*) from public.%I group by 1 order by 1', p_table);
+end
+$$;
+comment on function tests.row_counts(text) is 'Rows per thread in a checkpoint table, as the current role sees them.';
+
+grant execute on all functions in schema tests to threadguard_app, threadguard_owner;

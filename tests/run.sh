@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole suite against DATABASE_URL, a superuser connection that may create
+# databases and roles: pgTAP (pg_prove, verbose) in a fresh migrated database,
+# then pytest, which makes its own databases. Nothing else is touched.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+py=${PYTHON:-$top/.venv/bin/python}
+
+db="threadguard_pgtap_$$"
+url=$("$py" -c 'import sys, psycopg.conninfo as c; print(c.make_conninfo(sys.argv[1], dbname=sys.argv[2]))' "$DATABASE_URL" "$db")
+psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "create database $db" >/dev/null
+trap 'psql "$DATABASE_URL" -qAtX -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true' EXIT
+
+"$py" -m threadguard.cli --database "$url" migrate >/dev/null
+psql "$url" -qX -v ON_ERROR_STOP=1 -f tests/pgtap/load.sql >/dev/null
+status=0
+pg_prove --verbose --failures --ext .sql --recurse --dbname "$url" tests/pgtap/structure tests/pgtap/isolation || status=1
+
+"$py" -m pytest -q "$@" || status=1
+exit $status
