@@ -39,7 +39,7 @@ status: install ## list applied and pending migrations on DATABASE_URL
 	$(VENV)/bin/threadguard status
 
 schema: install deps ## regenerate schema.sql from a freshly migrated throwaway database
-	tests/with_db.sh $(PY) -m tests.python.schema_dump --write schema.sql
+	tests/with_db.sh $(PY) tests/python/schema_dump.py --write schema.sql
 
 bench: install deps ## run the benchmarks (size: BENCH_SIZE=small|medium|large)
 	tests/with_db.sh $(PY) -m bench.run --size $${BENCH_SIZE:-small}

@@ -15,7 +15,16 @@ trap 'psql "$DATABASE_URL" -qAtX -c "drop database if exists $db with (force)" >
 "$py" -m threadguard.cli --database "$url" migrate >/dev/null
 psql "$url" -qX -v ON_ERROR_STOP=1 -f tests/pgtap/load.sql >/dev/null
 status=0
-pg_prove --verbose --failures --ext .sql --recurse --dbname "$url" tests/pgtap/structure tests/pgtap/isolation || status=1
+# pg_prove takes no conninfo string: hand it the connection as PG* variables.
+pgenv=$("$py" -c '
+import shlex, sys, psycopg.conninfo as c
+names = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
+         "dbname": "PGDATABASE", "sslmode": "PGSSLMODE"}
+for key, value in c.conninfo_to_dict(sys.argv[1]).items():
+    if key in names:
+        print("export " + names[key] + "=" + shlex.quote(str(value)))
+' "$url")
+(eval "$pgenv"; exec pg_prove --verbose --failures --ext .sql --recurse tests/pgtap/structure tests/pgtap/isolation) || status=1
 
 "$py" -m pytest -q "$@" || status=1
 exit $status

@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
         help="libpq connection string or URL (default: $DATABASE_URL, else the PG* variables)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="apply pending migrations and the SQL definitions")
+    migrate = sub.add_parser("migrate", help="apply pending migrations and the SQL definitions")
+    migrate.add_argument("--to", metavar="ID", help="stop after this migration (definitions wait for the last one)")
     rollback = sub.add_parser("rollback", help="roll back the latest migration (keeps checkpoint rows)")
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     sub.add_parser("status", help="list applied and pending migrations")
@@ -33,8 +34,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "migrate":
-            applied = runner.migrate(conninfo)
-            print(f"applied {len(applied)} migration(s){': ' + ', '.join(applied) if applied else ''}; definitions up to date")
+            applied = runner.migrate(conninfo, target=args.to)
+            listed = f": {', '.join(applied)}" if applied else ""
+            tail = "; sql/ definitions applied" if args.to is None else " (definitions wait for the last migration)"
+            print(f"applied {len(applied)} migration(s){listed}{tail}")
         elif args.command == "rollback":
             done = runner.rollback(conninfo, all_migrations=args.all)
             print(f"rolled back {len(done)} migration(s){': ' + ', '.join(done) if done else ''}")

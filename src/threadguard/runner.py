@@ -101,10 +101,19 @@ def apply_definitions(conninfo: str) -> None:
                 ) from exc
 
 
-def migrate(conninfo: str) -> list[str]:
-    """Apply pending migrations, then the definitions. Returns the ids applied."""
+def migrate(conninfo: str, *, target: str | None = None) -> list[str]:
+    """Apply pending migrations (up to and including `target`), then, once every
+    migration is applied, the definitions. Returns the ids applied."""
     with _backend(conninfo) as backend, _locked(backend):
-        pending = backend.to_apply(_migrations())
+        pending = list(backend.to_apply(_migrations()))
+        if target is not None:
+            ids = [m.id for m in pending]
+            if target not in ids:
+                raise MigrationError(f"{target} is not a pending migration (pending: {', '.join(ids) or 'none'})")
+            pending = pending[: ids.index(target) + 1]
+            at_head = len(pending) == len(ids)
+        else:
+            at_head = True
         for migration in pending:
             try:
                 backend.apply_one(migration)
@@ -114,7 +123,8 @@ def migrate(conninfo: str) -> list[str]:
                 raise MigrationError(
                     f"migration {migration.id} failed and was rolled back: {diag.message_primary or exc}{hint}"
                 ) from exc
-        apply_definitions(conninfo)
+        if at_head:
+            apply_definitions(conninfo)
         return [m.id for m in pending]
 
 

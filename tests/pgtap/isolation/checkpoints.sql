@@ -1,7 +1,7 @@
 -- Isolation of public.checkpoints, persona by persona: each sees and changes
 -- only its own thread's rows; every foreign or context-less write is refused.
 begin;
-select plan(40);
+select plan(45);
 select tests.seed_world();
 
 -- No context at all (never set) -------------------------------------------
@@ -43,17 +43,23 @@ select throws_ok(tests.insert_sql('checkpoints', upper(tests.t('thread_a1')), 'n
 select throws_ok(
     format($$insert into public.checkpoints (thread_id, checkpoint_id, checkpoint, threadguard_tenant_id, threadguard_user_id) values (%L, 'n2', '{}', %L, %L)$$,
            tests.t('thread_a1'), tests.id('tenant_b'), tests.id('user_b1')),
-    '42501', null, 'A1: cannot stamp a row with another owner');
+    '42501', null, 'A1: cannot stamp a row with another tenant');
+select throws_ok(
+    format($$insert into public.checkpoints (thread_id, checkpoint_id, checkpoint, threadguard_tenant_id, threadguard_user_id) values (%L, 'n2', '{}', %L, %L)$$,
+           tests.t('thread_a1'), tests.id('tenant_a'), tests.id('user_a2')),
+    '42501', null, 'A1: cannot stamp a row with another user of its tenant');
 select throws_ok(tests.upsert_sql('checkpoints', tests.t('thread_b1'), 'seed-1'), '42501', null, 'A1: ON CONFLICT DO UPDATE against B''s key raises');
 select is_empty(format($$update public.checkpoints set metadata = '{"x":1}' where thread_id = %L returning 1$$, tests.t('thread_b1')), 'A1: updates none of B''s rows');
 select is_empty(format($$update public.checkpoints set metadata = '{"x":1}' where thread_id = %L returning 1$$, tests.t('thread_a2')), 'A1: updates none of A2''s rows');
 select is_empty(format('delete from public.checkpoints where thread_id = %L returning 1', tests.t('thread_b1')), 'A1: deletes none of B''s rows');
-select throws_ok(format('update public.checkpoints set thread_id = %L where thread_id = %L', tests.t('thread_b1'), tests.t('thread_a1')),
+-- Unfiltered updates (no WHERE, no RETURNING) meet only the UPDATE policy, not the SELECT one.
+select throws_ok(format('update public.checkpoints set thread_id = %L', tests.t('thread_b1')),
     '42501', null, 'A1: cannot move its rows into B''s thread');
-select throws_ok(format('update public.checkpoints set threadguard_user_id = %L where thread_id = %L', tests.id('user_a2'), tests.t('thread_a1')),
+select throws_ok(format('update public.checkpoints set threadguard_user_id = %L', tests.id('user_a2')),
     '42501', null, 'A1: cannot hand its rows to another user');
 select results_eq(format($$delete from public.checkpoints where thread_id = %L and checkpoint_id = 'a1-new' returning checkpoint_id$$, tests.t('thread_a1')),
     $$values ('a1-new')$$, 'A1: deletes its own row');
+select lives_ok($$update public.checkpoints set metadata = '{"x":1}'$$, 'A1: an unfiltered update runs');
 
 -- Tenant A, user 2 (owns thread_a2) ----------------------------------------
 select tests.as_user('tenant_a', 'user_a2');
@@ -61,6 +67,7 @@ select results_eq('select * from tests.row_counts(''checkpoints'')',
     format('values (%L, 2::bigint)', tests.t('thread_a2')), 'A2: sees only its own thread, not A1''s');
 select is_empty(format('delete from public.checkpoints where thread_id = %L returning 1', tests.t('thread_a1')), 'A2: deletes none of A1''s rows');
 select throws_ok(tests.upsert_sql('checkpoints', tests.t('thread_a1'), 'seed-1'), '42501', null, 'A2: ON CONFLICT DO UPDATE against A1''s key raises');
+select lives_ok('delete from public.checkpoints', 'A2: an unfiltered delete (meeting only the DELETE policy) runs');
 
 -- Tenant B, user 1 (owns thread_b1) ----------------------------------------
 select tests.as_user('tenant_b', 'user_b1');
@@ -75,7 +82,12 @@ select is_empty(format('delete from public.checkpoints where thread_id = %L retu
 
 -- What really is in the table afterwards (superuser) ------------------------
 select tests.as_superuser();
-select results_eq($$select count(*) from public.checkpoints where metadata = '{}'$$, 'values (7::bigint)',
-    'superuser: all six seeded rows and the pre-adoption row are intact and unmodified');
+select results_eq($$select thread_id, count(*) from public.checkpoints where metadata = '{"x":1}' group by 1$$,
+    format('values (%L, 2::bigint)', tests.t('thread_a1')), 'superuser: the unfiltered update changed A1''s two rows and nothing else');
+select results_eq($$select count(*) from public.checkpoints where metadata = '{}'$$, 'values (3::bigint)',
+    'superuser: B''s two rows and the pre-adoption row are intact and unmodified');
+select results_eq('select * from tests.row_counts(''checkpoints'')',
+    format('values (%L, 3::bigint), (%L, 2::bigint)', tests.t('thread_a1'), tests.t('thread_b1')),
+    'superuser: A2''s unfiltered delete removed its own rows and nobody else''s');
 select * from finish();
 rollback;

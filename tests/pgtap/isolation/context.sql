@@ -14,11 +14,11 @@ select tests.as_malformed();
 select is(threadguard.current_tenant_id(), null, 'malformed tenant: null, not an error');
 select is(threadguard.current_user_id(), null, 'truncated user uuid: null');
 
-select set_config('app.tenant_id', '00000000-0000-0000-0000-000000000000', true);
+select tests._become('00000000-0000-0000-0000-000000000000', '');
 select is(threadguard.current_tenant_id(), null, 'the nil uuid is not a tenant');
-select set_config('app.tenant_id', ' aaaaaaaa-0000-4000-8000-000000000000', true);
+select tests._become(' aaaaaaaa-0000-4000-8000-000000000000', '');
 select is(threadguard.current_tenant_id(), null, 'surrounding spaces are malformed');
-select set_config('app.tenant_id', '{aaaaaaaa-0000-4000-8000-000000000000}', true);
+select tests._become('{aaaaaaaa-0000-4000-8000-000000000000}', '');
 select is(threadguard.current_tenant_id(), null, 'braces are malformed');
 
 select tests.as_user('tenant_a', 'user_a1');

@@ -2,7 +2,7 @@
 -- seen, created, changed and deleted only by its own tenant and user, and never
 -- changes owner. Deleting one takes its checkpoints along; a checkpoint moves updated_at.
 begin;
-select plan(36);
+select plan(37);
 select tests.seed_world();
 
 -- No context at all (never set) -------------------------------------------
@@ -53,9 +53,10 @@ select throws_ok($$update threadguard.conversations set updated_at = now() - int
 
 -- WITH CHECK alone, past the column privileges: as threadguard_owner, still A1's context
 select tests.as_owner();
-select throws_ok(format($$update threadguard.conversations set tenant_id = %L where id = %L$$, tests.id('tenant_b'), tests.id('thread_a1')),
+-- (no WHERE, no RETURNING: only the UPDATE policy applies, not the SELECT one)
+select throws_ok(format($$update threadguard.conversations set tenant_id = %L$$, tests.id('tenant_b')),
     '42501', null, 'owner role in A1''s context: cannot move a conversation to tenant B');
-select throws_ok(format($$update threadguard.conversations set user_id = %L where id = %L$$, tests.id('user_a2'), tests.id('thread_a1')),
+select throws_ok(format($$update threadguard.conversations set user_id = %L$$, tests.id('user_a2')),
     '42501', null, 'owner role in A1''s context: cannot move a conversation to another user');
 
 -- A new checkpoint is activity: it moves updated_at (as superuser, age the row first)
@@ -81,6 +82,7 @@ select throws_ok(tests.insert_sql('checkpoints', tests.t('thread_a1'), 'late'), 
 select tests.as_user('tenant_a', 'user_a2');
 select results_eq('select id from threadguard.conversations', 'select tests.id(''thread_a2'')', 'A2: sees only its own conversation');
 select is_empty($$update threadguard.conversations set title = 'x' where id <> tests.id('thread_a2') returning 1$$, 'A2: renames no one else''s conversation');
+select lives_ok('delete from threadguard.conversations', 'A2: an unfiltered delete (meeting only the DELETE policy) runs');
 
 -- Tenant B -------------------------------------------------------------------------
 select tests.as_user('tenant_b', 'user_b1');
@@ -90,8 +92,8 @@ select is_empty(format($$delete from threadguard.conversations where id = %L ret
 -- What really is in the table afterwards (superuser) --------------------------------
 select tests.as_superuser();
 select results_eq('select title from threadguard.conversations order by id',
-    $$values ('A2''s thread'), ('B1''s thread'), ('renamed')$$,
-    'superuser: A2''s and B''s conversations are untouched; only A1''s own were renamed or deleted');
+    $$values ('B1''s thread'), ('renamed')$$,
+    'superuser: B''s conversation is untouched; A1 and A2 renamed and deleted only their own');
 select results_eq(format('select count(*) from public.checkpoints where thread_id = %L', tests.t('thread_a1')), 'values (1::bigint)',
     'superuser: only the unowned pre-adoption row of the deleted thread remains (RLS hides it from A1 too)');
 select * from finish();

@@ -1,0 +1,378 @@
+CREATE SCHEMA threadguard;
+
+ALTER SCHEMA threadguard OWNER TO threadguard_owner;
+
+COMMENT ON SCHEMA threadguard IS 'threadguard: conversation ownership, the tenant context functions and the SQL API. See README.md.';
+
+CREATE FUNCTION threadguard.context_uuid(p_setting text) RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $_$
+    select case
+        when v.value operator(pg_catalog.~) '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'
+         and v.value operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000'
+        then cast(v.value as pg_catalog.uuid)
+    end
+    from (select pg_catalog.current_setting(p_setting, true)) as v (value)
+$_$;
+
+ALTER FUNCTION threadguard.context_uuid(p_setting text) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.context_uuid(p_setting text) IS 'The setting p_setting as a uuid, or null when it is unset, empty, malformed or the nil uuid. Never raises, so a bad context fails closed instead of failing loudly inside a policy.';
+
+CREATE FUNCTION threadguard.current_tenant_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    select threadguard.context_uuid('app.tenant_id')
+$$;
+
+ALTER FUNCTION threadguard.current_tenant_id() OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.current_tenant_id() IS 'Tenant of the current connection (setting app.tenant_id), or null when it is unset, empty or not a uuid. Policies call it as (select threadguard.current_tenant_id()) so it runs once per statement.';
+
+CREATE FUNCTION threadguard.current_user_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    select threadguard.context_uuid('app.user_id')
+$$;
+
+ALTER FUNCTION threadguard.current_user_id() OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.current_user_id() IS 'User of the current connection (setting app.user_id), or null when it is unset, empty or not a uuid. Policies call it as (select threadguard.current_user_id()) so it runs once per statement.';
+
+CREATE FUNCTION threadguard.owns_thread(p_thread_id text) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    select exists (
+        select 1
+        from threadguard.conversations as c
+        where c.id operator(pg_catalog.=) threadguard.thread_uuid(p_thread_id)
+          and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
+          and c.user_id operator(pg_catalog.=) threadguard.current_user_id()
+    )
+$$;
+
+ALTER FUNCTION threadguard.owns_thread(p_thread_id text) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.owns_thread(p_thread_id text) IS 'True when p_thread_id is the id of a conversation owned by the current tenant and user. False for unowned, foreign, deleted and non-canonical thread ids, and without a context.';
+
+CREATE FUNCTION threadguard.purge_conversation_checkpoints() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_thread_id text := cast(old.id as pg_catalog.text);
+begin
+    delete from public.checkpoint_writes where thread_id operator(pg_catalog.=) v_thread_id;
+    delete from public.checkpoint_blobs where thread_id operator(pg_catalog.=) v_thread_id;
+    delete from public.checkpoints where thread_id operator(pg_catalog.=) v_thread_id;
+    return null;
+end
+$$;
+
+ALTER FUNCTION threadguard.purge_conversation_checkpoints() OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.purge_conversation_checkpoints() IS 'Trigger function: after a conversation is deleted, deletes every checkpoint, blob and write of its thread. Runs as the deleting role, under the same RLS.';
+
+CREATE FUNCTION threadguard.thread_uuid(p_thread_id text) RETURNS uuid
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+    select case
+        when p_thread_id operator(pg_catalog.~) '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        then cast(p_thread_id as pg_catalog.uuid)
+    end
+$_$;
+
+ALTER FUNCTION threadguard.thread_uuid(p_thread_id text) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.thread_uuid(p_thread_id text) IS 'The conversation id a thread_id names, or null when it is not a canonical lower-case uuid (such a thread belongs to nobody). Never raises, so another tenant''s odd thread_id cannot break your query.';
+
+CREATE FUNCTION threadguard.touch_conversation() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    update threadguard.conversations
+       set updated_at = pg_catalog.now()
+     where id operator(pg_catalog.=) threadguard.thread_uuid(new.thread_id)
+       and updated_at operator(pg_catalog.<) pg_catalog.now();
+    return null;
+end
+$$;
+
+ALTER FUNCTION threadguard.touch_conversation() OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.touch_conversation() IS 'Trigger function: moves the thread''s conversations.updated_at to now() when a checkpoint is inserted (never backwards, once per transaction). Security definer so the application role needs no UPDATE right on updated_at.';
+
+CREATE TABLE public.checkpoint_blobs (
+    thread_id text NOT NULL,
+    checkpoint_ns text DEFAULT ''::text NOT NULL,
+    channel text NOT NULL,
+    version text NOT NULL,
+    type text NOT NULL,
+    blob bytea,
+    threadguard_tenant_id uuid DEFAULT threadguard.current_tenant_id(),
+    threadguard_user_id uuid DEFAULT threadguard.current_user_id()
+);
+
+ALTER TABLE ONLY public.checkpoint_blobs FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.checkpoint_blobs OWNER TO threadguard_owner;
+
+COMMENT ON COLUMN public.checkpoint_blobs.threadguard_tenant_id IS 'threadguard: tenant that wrote the row (defaults to app.tenant_id); RLS shows the row only to that tenant.';
+
+COMMENT ON COLUMN public.checkpoint_blobs.threadguard_user_id IS 'threadguard: user that wrote the row (defaults to app.user_id); RLS shows the row only to that user.';
+
+CREATE TABLE public.checkpoint_migrations (
+    v integer NOT NULL
+);
+
+ALTER TABLE public.checkpoint_migrations OWNER TO threadguard_owner;
+
+CREATE TABLE public.checkpoint_writes (
+    thread_id text NOT NULL,
+    checkpoint_ns text DEFAULT ''::text NOT NULL,
+    checkpoint_id text NOT NULL,
+    task_id text NOT NULL,
+    idx integer NOT NULL,
+    channel text NOT NULL,
+    type text,
+    blob bytea NOT NULL,
+    task_path text DEFAULT ''::text NOT NULL,
+    threadguard_tenant_id uuid DEFAULT threadguard.current_tenant_id(),
+    threadguard_user_id uuid DEFAULT threadguard.current_user_id()
+);
+
+ALTER TABLE ONLY public.checkpoint_writes FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.checkpoint_writes OWNER TO threadguard_owner;
+
+COMMENT ON COLUMN public.checkpoint_writes.threadguard_tenant_id IS 'threadguard: tenant that wrote the row (defaults to app.tenant_id); RLS shows the row only to that tenant.';
+
+COMMENT ON COLUMN public.checkpoint_writes.threadguard_user_id IS 'threadguard: user that wrote the row (defaults to app.user_id); RLS shows the row only to that user.';
+
+CREATE TABLE public.checkpoints (
+    thread_id text NOT NULL,
+    checkpoint_ns text DEFAULT ''::text NOT NULL,
+    checkpoint_id text NOT NULL,
+    parent_checkpoint_id text,
+    type text,
+    checkpoint jsonb NOT NULL,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    threadguard_tenant_id uuid DEFAULT threadguard.current_tenant_id(),
+    threadguard_user_id uuid DEFAULT threadguard.current_user_id()
+);
+
+ALTER TABLE ONLY public.checkpoints FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.checkpoints OWNER TO threadguard_owner;
+
+COMMENT ON COLUMN public.checkpoints.threadguard_tenant_id IS 'threadguard: tenant that wrote the row (defaults to app.tenant_id); RLS shows the row only to that tenant.';
+
+COMMENT ON COLUMN public.checkpoints.threadguard_user_id IS 'threadguard: user that wrote the row (defaults to app.user_id); RLS shows the row only to that user.';
+
+CREATE TABLE threadguard.conversations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid DEFAULT threadguard.current_tenant_id() NOT NULL,
+    user_id uuid DEFAULT threadguard.current_user_id() NOT NULL,
+    title text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT conversations_title_length CHECK (((char_length(title) >= 1) AND (char_length(title) <= 200)))
+);
+
+ALTER TABLE ONLY threadguard.conversations FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE threadguard.conversations OWNER TO threadguard_owner;
+
+COMMENT ON TABLE threadguard.conversations IS 'One row per LangGraph thread: who owns it. A thread''s checkpoints are visible and writable only by the tenant and user of its conversation.';
+
+COMMENT ON COLUMN threadguard.conversations.id IS 'The LangGraph thread_id, as a uuid. Checkpoint rows refer to it by its canonical lower-case text form.';
+
+COMMENT ON COLUMN threadguard.conversations.tenant_id IS 'Owning tenant; set from app.tenant_id, never changes.';
+
+COMMENT ON COLUMN threadguard.conversations.user_id IS 'Owning user within the tenant; set from app.user_id, never changes.';
+
+COMMENT ON COLUMN threadguard.conversations.title IS 'Optional display title, 1 to 200 characters.';
+
+COMMENT ON COLUMN threadguard.conversations.created_at IS 'When the conversation was created.';
+
+COMMENT ON COLUMN threadguard.conversations.updated_at IS 'Last activity: creation, or the last checkpoint LangGraph wrote to the thread (maintained by a trigger on public.checkpoints).';
+
+COMMENT ON CONSTRAINT conversations_title_length ON threadguard.conversations IS 'Titles are 1 to 200 characters, or null.';
+
+CREATE TABLE threadguard.langgraph_tables (
+    table_name text NOT NULL,
+    previous_owner name,
+    created_by_threadguard boolean NOT NULL
+);
+
+ALTER TABLE ONLY threadguard.langgraph_tables FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE threadguard.langgraph_tables OWNER TO threadguard_owner;
+
+COMMENT ON TABLE threadguard.langgraph_tables IS 'Which LangGraph tables migration 0003 created or adopted, and who owned them before, so that its rollback can give them back without losing a row.';
+
+COMMENT ON COLUMN threadguard.langgraph_tables.table_name IS 'Table in schema public.';
+
+COMMENT ON COLUMN threadguard.langgraph_tables.previous_owner IS 'Owner before adoption; null when threadguard created the table.';
+
+COMMENT ON COLUMN threadguard.langgraph_tables.created_by_threadguard IS 'True when migration 0003 created the table on an empty database.';
+
+ALTER TABLE ONLY public.checkpoint_blobs
+    ADD CONSTRAINT checkpoint_blobs_pkey PRIMARY KEY (thread_id, checkpoint_ns, channel, version);
+
+ALTER TABLE ONLY public.checkpoint_migrations
+    ADD CONSTRAINT checkpoint_migrations_pkey PRIMARY KEY (v);
+
+ALTER TABLE ONLY public.checkpoint_writes
+    ADD CONSTRAINT checkpoint_writes_pkey PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id, task_id, idx);
+
+ALTER TABLE ONLY public.checkpoints
+    ADD CONSTRAINT checkpoints_pkey PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id);
+
+ALTER TABLE ONLY threadguard.conversations
+    ADD CONSTRAINT conversations_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY threadguard.langgraph_tables
+    ADD CONSTRAINT langgraph_tables_pkey PRIMARY KEY (table_name);
+
+CREATE INDEX checkpoint_blobs_thread_id_idx ON public.checkpoint_blobs USING btree (thread_id);
+
+CREATE INDEX checkpoint_writes_thread_id_idx ON public.checkpoint_writes USING btree (thread_id);
+
+CREATE INDEX checkpoints_thread_id_idx ON public.checkpoints USING btree (thread_id);
+
+CREATE INDEX conversations_owner_activity_idx ON threadguard.conversations USING btree (tenant_id, user_id, updated_at DESC, id DESC);
+
+COMMENT ON INDEX threadguard.conversations_owner_activity_idx IS 'Serves list_conversations: one owner''s conversations by last activity, keyset-paginated.';
+
+CREATE TRIGGER checkpoints_touch_conversation AFTER INSERT ON public.checkpoints FOR EACH ROW EXECUTE FUNCTION threadguard.touch_conversation();
+
+COMMENT ON TRIGGER checkpoints_touch_conversation ON public.checkpoints IS 'threadguard: a new checkpoint is activity on its conversation (updated_at).';
+
+CREATE TRIGGER conversations_purge_checkpoints AFTER DELETE ON threadguard.conversations FOR EACH ROW EXECUTE FUNCTION threadguard.purge_conversation_checkpoints();
+
+COMMENT ON TRIGGER conversations_purge_checkpoints ON threadguard.conversations IS 'threadguard: a deleted conversation leaves no checkpoint, blob or write behind.';
+
+ALTER TABLE public.checkpoint_blobs ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs FOR DELETE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+
+COMMENT ON POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs IS 'Only the owner deletes a blob (delete_thread, prune); other rows are silently out of reach.';
+
+CREATE POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+
+COMMENT ON POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs IS 'A blob can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
+
+CREATE POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs FOR SELECT USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+
+COMMENT ON POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs IS 'A blob is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
+
+CREATE POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+
+COMMENT ON POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs IS 'Only the owner updates a blob (upserts, prune), and it cannot be moved into a thread the owner does not own.';
+
+ALTER TABLE public.checkpoint_writes ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes FOR DELETE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+
+COMMENT ON POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes IS 'Only the owner deletes a pending write (delete_thread, prune); other rows are silently out of reach.';
+
+CREATE POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+
+COMMENT ON POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes IS 'A pending write can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
+
+CREATE POLICY checkpoint_writes_owner_select ON public.checkpoint_writes FOR SELECT USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+
+COMMENT ON POLICY checkpoint_writes_owner_select ON public.checkpoint_writes IS 'A pending write is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
+
+CREATE POLICY checkpoint_writes_owner_update ON public.checkpoint_writes FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+
+COMMENT ON POLICY checkpoint_writes_owner_update ON public.checkpoint_writes IS 'Only the owner updates a pending write (upserts, prune), and it cannot be moved into a thread the owner does not own.';
+
+ALTER TABLE public.checkpoints ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+
+COMMENT ON POLICY checkpoints_owner_delete ON public.checkpoints IS 'Only the owner deletes a checkpoint (delete_thread, prune); other rows are silently out of reach.';
+
+CREATE POLICY checkpoints_owner_insert ON public.checkpoints FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+
+COMMENT ON POLICY checkpoints_owner_insert ON public.checkpoints IS 'A checkpoint can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
+
+CREATE POLICY checkpoints_owner_select ON public.checkpoints FOR SELECT USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+
+COMMENT ON POLICY checkpoints_owner_select ON public.checkpoints IS 'A checkpoint is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
+
+CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+
+COMMENT ON POLICY checkpoints_owner_update ON public.checkpoints IS 'Only the owner updates a checkpoint (upserts, prune), and it cannot be moved into a thread the owner does not own.';
+
+ALTER TABLE threadguard.conversations ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY conversations_owner_delete ON threadguard.conversations FOR DELETE USING (((tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+
+COMMENT ON POLICY conversations_owner_delete ON threadguard.conversations IS 'Only the owner deletes a conversation (its checkpoints go with it, by trigger).';
+
+CREATE POLICY conversations_owner_insert ON threadguard.conversations FOR INSERT WITH CHECK (((tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+
+COMMENT ON POLICY conversations_owner_insert ON threadguard.conversations IS 'A conversation can be created only for the current tenant and user.';
+
+CREATE POLICY conversations_owner_select ON threadguard.conversations FOR SELECT USING (((tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+
+COMMENT ON POLICY conversations_owner_select ON threadguard.conversations IS 'A conversation is visible only to its own tenant and user; nothing is visible without a valid context.';
+
+CREATE POLICY conversations_owner_update ON threadguard.conversations FOR UPDATE USING (((tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+
+COMMENT ON POLICY conversations_owner_update ON threadguard.conversations IS 'Only the owner updates a conversation, and it stays theirs: an update cannot move it to another tenant or user.';
+
+ALTER TABLE threadguard.langgraph_tables ENABLE ROW LEVEL SECURITY;
+
+GRANT ALL ON SCHEMA public TO threadguard_app;
+
+GRANT USAGE ON SCHEMA threadguard TO threadguard_app;
+GRANT USAGE ON SCHEMA threadguard TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.context_uuid(p_setting text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.context_uuid(p_setting text) TO threadguard_app;
+GRANT ALL ON FUNCTION threadguard.context_uuid(p_setting text) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.current_tenant_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.current_tenant_id() TO threadguard_app;
+GRANT ALL ON FUNCTION threadguard.current_tenant_id() TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.current_user_id() FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.current_user_id() TO threadguard_app;
+GRANT ALL ON FUNCTION threadguard.current_user_id() TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.owns_thread(p_thread_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.owns_thread(p_thread_id text) TO threadguard_app;
+GRANT ALL ON FUNCTION threadguard.owns_thread(p_thread_id text) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.purge_conversation_checkpoints() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_app;
+GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.touch_conversation() FROM PUBLIC;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_blobs TO threadguard_app;
+
+GRANT SELECT ON TABLE public.checkpoint_migrations TO threadguard_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_writes TO threadguard_app;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoints TO threadguard_app;
+
+GRANT SELECT,DELETE ON TABLE threadguard.conversations TO threadguard_app;
+
+GRANT INSERT(id) ON TABLE threadguard.conversations TO threadguard_app;
+
+GRANT INSERT(tenant_id) ON TABLE threadguard.conversations TO threadguard_app;
+
+GRANT INSERT(user_id) ON TABLE threadguard.conversations TO threadguard_app;
+
+GRANT INSERT(title),UPDATE(title) ON TABLE threadguard.conversations TO threadguard_app;
+
+ALTER DEFAULT PRIVILEGES FOR ROLE threadguard_owner REVOKE ALL ON FUNCTIONS  FROM PUBLIC;

@@ -1,0 +1,96 @@
+"""Throwaway databases and login roles for the Python tests (never mocks).
+
+DATABASE_URL names a superuser connection (tests/with_db.sh provides one);
+every test database is created fresh and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+APP_LOGIN = "threadguard_test_app"
+APP_PASSWORD = "threadguard-test-only"
+
+
+def admin_conninfo() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise RuntimeError(
+            "DATABASE_URL is not set: run the tests with `make test` (it starts a throwaway "
+            "PostgreSQL), or set DATABASE_URL to a superuser connection"
+        )
+    return url
+
+
+def with_db(conninfo: str, dbname: str, **extra: str) -> str:
+    return make_conninfo(conninfo, dbname=dbname, **extra)
+
+
+@contextmanager
+def fresh_database(prefix: str = "tg") -> Iterator[str]:
+    """A new empty database; yields its superuser conninfo and drops it afterwards."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = admin_conninfo()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    try:
+        yield with_db(admin, name)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+def ensure_app_login(conninfo: str) -> None:
+    """The application's login role: LOGIN, granted threadguard_app, nothing else."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        exists = conn.execute("select 1 from pg_roles where rolname = %s", (APP_LOGIN,)).fetchone()
+        if not exists:
+            conn.execute(
+                sql.SQL("create role {} login nosuperuser nobypassrls password {}").format(
+                    sql.Identifier(APP_LOGIN), sql.Literal(APP_PASSWORD)
+                )
+            )
+        conn.execute(sql.SQL("grant threadguard_app to {}").format(sql.Identifier(APP_LOGIN)))
+
+
+def app_conninfo(conninfo: str) -> str:
+    """The same database, as the application's login role."""
+    return make_conninfo(conninfo, user=APP_LOGIN, password=APP_PASSWORD)
+
+
+def pg_dump_binary() -> str:
+    found = shutil.which("pg_dump")
+    if not found:
+        raise RuntimeError("pg_dump not found: install postgresql-client-15")
+    return found
+
+
+_NOISE = re.compile(r"^(--.*|SET .*|SELECT pg_catalog\.set_config.*|\\(un)?restrict .*)$")
+
+
+def schema_dump(conninfo: str) -> str:
+    """A normalised `pg_dump --schema-only`, without yoyo's bookkeeping tables."""
+    params = conninfo_to_dict(conninfo)
+    env = dict(os.environ)
+    for key, var in (("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"),
+                     ("password", "PGPASSWORD"), ("dbname", "PGDATABASE")):
+        if key in params:
+            env[var] = str(params[key])
+    out = subprocess.run(
+        [pg_dump_binary(), "--schema-only", "--exclude-table=public._yoyo_*", "--exclude-table=public.yoyo_lock"],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout
+    lines = [line.rstrip() for line in out.splitlines() if not _NOISE.match(line)]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return text

@@ -1,0 +1,223 @@
+"""Migrations on real databases: fresh, re-applied, one by one, rolled back,
+adopting a database LangGraph's setup() already populated, concurrent runs,
+and verify catching a database that lost its protection."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from langgraph.checkpoint.postgres import PostgresSaver
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from dbtools import app_conninfo, ensure_app_login, schema_dump
+from threadguard import runner
+from threadguard.paths import migrations_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+MIGRATION_IDS = [p.stem for p in sorted(migrations_dir().glob("*.sql")) if not p.stem.endswith(".rollback")]
+
+
+def _count(conninfo: str, table: str) -> int:
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier(*table.split(".")))).fetchone()[0]
+
+
+def test_fresh_apply_then_verify_is_clean(empty_db: str) -> None:
+    assert runner.migrate(empty_db) == MIGRATION_IDS
+    assert runner.verify(empty_db) == []
+
+
+def test_reapply_is_a_noop(empty_db: str) -> None:
+    runner.migrate(empty_db)
+    before = schema_dump(empty_db)
+    assert runner.migrate(empty_db) == []
+    assert schema_dump(empty_db) == before
+
+
+def test_committed_schema_matches_a_fresh_install(empty_db: str) -> None:
+    runner.migrate(empty_db)
+    committed = (ROOT / "schema.sql").read_text(encoding="utf-8")
+    assert schema_dump(empty_db) == committed, "schema.sql is stale: run `make schema` and commit it"
+
+
+def test_one_by_one_and_rollback_reapply_give_the_same_schema(empty_db: str) -> None:
+    for migration_id in MIGRATION_IDS:
+        assert runner.migrate(empty_db, target=migration_id) == [migration_id]
+    runner.migrate(empty_db)  # definitions, now that every migration is applied
+    stepwise = schema_dump(empty_db)
+    assert stepwise == (ROOT / "schema.sql").read_text(encoding="utf-8")
+
+    assert runner.rollback(empty_db, all_migrations=True) == list(reversed(MIGRATION_IDS))
+    assert runner.migrate(empty_db) == MIGRATION_IDS
+    assert schema_dump(empty_db) == stepwise
+
+
+def test_rollback_one_at_a_time_then_reapply(empty_db: str) -> None:
+    runner.migrate(empty_db)
+    expected = schema_dump(empty_db)
+    for migration_id in reversed(MIGRATION_IDS):
+        assert runner.rollback(empty_db) == [migration_id]
+    assert [s.applied_at for s in runner.status(empty_db)] == [None] * len(MIGRATION_IDS)
+    runner.migrate(empty_db)
+    assert schema_dump(empty_db) == expected
+
+
+def test_migration_files_are_append_only() -> None:
+    """An applied migration is never edited: its checksum is recorded when it is added."""
+    recorded = {}
+    for line in (migrations_dir() / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split()
+        recorded[name] = digest
+    actual = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(migrations_dir().glob("*.sql"))}
+    assert actual == recorded, (
+        "migrations/ changed: an applied migration must never be edited; add a new one "
+        "(and append its checksum: sha256sum migrations/NEW*.sql >> migrations/SHA256SUMS)"
+    )
+
+
+def _langgraph_app_database(empty_db: str) -> tuple[str, list[str]]:
+    """A database where the application's own login role ran PostgresSaver.setup()
+    and wrote checkpoints: what a running deployment looks like before threadguard."""
+    owner = f"tg_legacy_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("create role {} login password 'legacy'").format(sql.Identifier(owner)))
+        conn.execute(sql.SQL("grant create on schema public to {}").format(sql.Identifier(owner)))
+    legacy = psycopg.conninfo.make_conninfo(empty_db, user=owner, password="legacy")
+    threads = [str(uuid.uuid4()) for _ in range(3)]
+    with psycopg.connect(legacy, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
+        saver = PostgresSaver(conn)
+        saver.setup()
+        _write_checkpoints(saver, threads)
+    return owner, threads
+
+
+def _write_checkpoints(saver: PostgresSaver, threads: list[str]) -> None:
+    from langgraph.graph import END, START, StateGraph
+    from typing_extensions import TypedDict
+
+    class State(TypedDict):
+        messages: list[str]
+
+    def reply(state: State) -> State:
+        return {"messages": state["messages"] + [f"echo {len(state['messages'])}"]}
+
+    builder = StateGraph(State)
+    builder.add_node("reply", reply)
+    builder.add_edge(START, "reply")
+    builder.add_edge("reply", END)
+    graph = builder.compile(checkpointer=saver)
+    for thread in threads:
+        graph.invoke({"messages": ["hi"]}, {"configurable": {"thread_id": thread}})
+
+
+def test_adopting_a_langgraph_database_keeps_every_row(empty_db: str) -> None:
+    legacy_owner, _threads = _langgraph_app_database(empty_db)
+    tables = ("public.checkpoints", "public.checkpoint_blobs", "public.checkpoint_writes")
+    before = {t: _count(empty_db, t) for t in tables}
+    assert before["public.checkpoints"] > 0 and before["public.checkpoint_blobs"] > 0
+
+    assert runner.migrate(empty_db) == MIGRATION_IDS
+    assert runner.verify(empty_db) == []
+    assert {t: _count(empty_db, t) for t in tables} == before
+
+    with psycopg.connect(empty_db) as conn:
+        owners = {r[0] for r in conn.execute(
+            "select pg_get_userbyid(relowner) from pg_class where oid = any(%s::regclass[])", (list(tables),))}
+    assert owners == {"threadguard_owner"}, "the legacy owner must no longer own (and so bypass RLS on) the tables"
+
+    # Adopted rows have no owner yet: no context, not even the old owner's, sees them.
+    ensure_app_login(empty_db)
+    with psycopg.connect(app_conninfo(empty_db)) as conn:
+        conn.execute("select set_config('app.tenant_id', %s, false), set_config('app.user_id', %s, false)",
+                     (str(uuid.uuid4()), str(uuid.uuid4())))
+        assert conn.execute("select count(*) from public.checkpoints").fetchone()[0] == 0
+
+    # Fresh install equals adoption, structurally (once the test's own grant to
+    # the legacy role, which threadguard leaves alone, is taken back).
+    with psycopg.connect(empty_db) as conn:
+        conn.execute(sql.SQL("revoke create on schema public from {}").format(sql.Identifier(legacy_owner)))
+    assert schema_dump(empty_db) == (ROOT / "schema.sql").read_text(encoding="utf-8")
+
+    # Rolling back hands the tables back to their previous owner and keeps the rows.
+    runner.rollback(empty_db, all_migrations=True)
+    assert {t: _count(empty_db, t) for t in tables} == before
+    with psycopg.connect(empty_db) as conn:
+        owners = {r[0] for r in conn.execute(
+            "select pg_get_userbyid(relowner) from pg_class where oid = any(%s::regclass[])", (list(tables),))}
+        columns = conn.execute("select count(*) from pg_attribute where attname like 'threadguard%%' and not attisdropped").fetchone()[0]
+    assert owners == {legacy_owner}
+    assert columns == 0
+
+
+def test_unknown_langgraph_schema_version_is_refused(empty_db: str) -> None:
+    with psycopg.connect(empty_db) as conn:
+        conn.execute("create table public.checkpoint_migrations (v integer primary key)")
+        conn.execute("insert into public.checkpoint_migrations select generate_series(0, 12)")
+    with pytest.raises(runner.MigrationError) as caught:
+        runner.migrate(empty_db)
+    message = str(caught.value)
+    assert "0003_langgraph_tables" in message and "version 12" in message and "HINT" in message
+    applied = [s.id for s in runner.status(empty_db) if s.applied_at]
+    assert applied == ["0001_roles", "0002_schema"], "the failed migration left nothing behind"
+
+
+def test_tables_without_version_table_are_refused(empty_db: str) -> None:
+    with psycopg.connect(empty_db) as conn:
+        conn.execute("create table public.checkpoints (thread_id text)")
+    with pytest.raises(runner.MigrationError, match="no public.checkpoint_migrations"):
+        runner.migrate(empty_db)
+
+
+def test_two_concurrent_migrate_runs(empty_db: str) -> None:
+    command = [sys.executable, "-m", "threadguard.cli", "--database", empty_db, "migrate"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    results = [p.communicate(timeout=300) + (p.returncode,) for p in (first, second)]
+    assert [code for _out, _err, code in results] == [0, 0], results
+    outputs = sorted(out for out, _err, _code in results)
+    assert outputs[0].startswith("applied 0 migration(s)"), outputs
+    assert outputs[1].startswith(f"applied {len(MIGRATION_IDS)} migration(s)"), outputs
+    assert runner.verify(empty_db) == []
+
+
+@pytest.mark.parametrize("table", runner.PROTECTED_TABLES)
+def test_verify_fails_loudly_when_rls_is_disabled(migrated_db: str, table: str) -> None:
+    with psycopg.connect(migrated_db) as conn:
+        conn.execute(f"alter table {table} disable row level security")
+        try:
+            # verify reads through its own connection: commit, check, then restore.
+            conn.commit()
+            result = subprocess.run(
+                [sys.executable, "-m", "threadguard.cli", "--database", migrated_db, "verify"],
+                capture_output=True, text=True,
+            )
+        finally:
+            conn.execute(f"alter table {table} enable row level security")
+            conn.commit()
+    assert result.returncode == 1
+    assert f"row-level security is disabled on {table}" in result.stdout
+    assert runner.verify(migrated_db) == []
+
+
+def test_verify_reports_a_missing_policy(migrated_db: str) -> None:
+    with psycopg.connect(migrated_db) as conn:
+        conn.execute("drop policy checkpoint_writes_owner_select on public.checkpoint_writes")
+        conn.commit()
+        problems = runner.verify(migrated_db)
+    assert problems == ["policy checkpoint_writes_owner_select on public.checkpoint_writes is missing (run `threadguard migrate`)"]
+    runner.migrate(migrated_db)
+    assert runner.verify(migrated_db) == []
+
+
+def test_app_setup_after_migrate_is_a_noop(app_db: str, migrated_db: str) -> None:
+    before = schema_dump(migrated_db)
+    with psycopg.connect(app_db, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
+        PostgresSaver(conn).setup()
+    assert schema_dump(migrated_db) == before
