@@ -39,6 +39,153 @@ ALTER FUNCTION threadguard.current_user_id() OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.current_user_id() IS 'User of the current connection (setting app.user_id), or null when it is unset, empty or not a uuid. Policies call it as (select threadguard.current_user_id()) so it runs once per statement.';
 
+CREATE TABLE threadguard.conversations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    tenant_id uuid DEFAULT threadguard.current_tenant_id() NOT NULL,
+    user_id uuid DEFAULT threadguard.current_user_id() NOT NULL,
+    title text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT conversations_title_length CHECK (((char_length(title) >= 1) AND (char_length(title) <= 200)))
+);
+
+ALTER TABLE ONLY threadguard.conversations FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE threadguard.conversations OWNER TO threadguard_owner;
+
+COMMENT ON TABLE threadguard.conversations IS 'One row per LangGraph thread: who owns it. A thread''s checkpoints are visible and writable only by the tenant and user of its conversation.';
+
+COMMENT ON COLUMN threadguard.conversations.id IS 'The LangGraph thread_id, as a uuid. Checkpoint rows refer to it by its canonical lower-case text form.';
+
+COMMENT ON COLUMN threadguard.conversations.tenant_id IS 'Owning tenant; set from app.tenant_id, never changes.';
+
+COMMENT ON COLUMN threadguard.conversations.user_id IS 'Owning user within the tenant; set from app.user_id, never changes.';
+
+COMMENT ON COLUMN threadguard.conversations.title IS 'Optional display title, 1 to 200 characters.';
+
+COMMENT ON COLUMN threadguard.conversations.created_at IS 'When the conversation was created.';
+
+COMMENT ON COLUMN threadguard.conversations.updated_at IS 'Last activity: creation, or the last checkpoint LangGraph wrote to the thread (maintained by a trigger on public.checkpoints).';
+
+COMMENT ON CONSTRAINT conversations_title_length ON threadguard.conversations IS 'Titles are 1 to 200 characters, or null.';
+
+CREATE FUNCTION threadguard.create_conversation(p_title text DEFAULT NULL::text, p_id uuid DEFAULT NULL::uuid) RETURNS threadguard.conversations
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_row threadguard.conversations;
+begin
+    perform threadguard.require_context();
+    if p_title is not null and pg_catalog.char_length(p_title) not between 1 and 200 then
+        raise exception 'threadguard: p_title must be 1 to 200 characters long (got %)', pg_catalog.char_length(p_title)
+            using errcode = 'invalid_parameter_value';
+    end if;
+    if p_id operator(pg_catalog.=) '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid then
+        raise exception 'threadguard: p_id must not be the nil uuid' using errcode = 'invalid_parameter_value';
+    end if;
+    insert into threadguard.conversations (id, tenant_id, user_id, title)
+    values (coalesce(p_id, pg_catalog.gen_random_uuid()),
+            threadguard.current_tenant_id(), threadguard.current_user_id(), p_title)
+    returning * into v_row;
+    return v_row;
+exception when unique_violation then
+    raise exception 'threadguard: a conversation with id % already exists', p_id
+        using errcode = 'unique_violation',
+              hint = 'Pass p_id => null to get a fresh thread id.';
+end
+$$;
+
+ALTER FUNCTION threadguard.create_conversation(p_title text, p_id uuid) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.create_conversation(p_title text, p_id uuid) IS 'Creates a conversation (a LangGraph thread) owned by the current app.tenant_id/app.user_id and returns it. p_title: null or 1-200 characters; p_id: the thread id to use (default: a fresh uuid). Raises 42501 without a valid context, 22023 on a bad title, 23505 when p_id is taken.';
+
+CREATE FUNCTION threadguard.delete_conversation(p_thread_id uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    perform threadguard.require_context();
+    delete from threadguard.conversations as c
+    where c.id operator(pg_catalog.=) p_thread_id
+      and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
+      and c.user_id operator(pg_catalog.=) threadguard.current_user_id();
+    return found;
+end
+$$;
+
+ALTER FUNCTION threadguard.delete_conversation(p_thread_id uuid) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.delete_conversation(p_thread_id uuid) IS 'Deletes one conversation of the current user with all its checkpoints, blobs and writes (every namespace) in one transaction. True when deleted; false when the id does not exist or belongs to someone else (indistinguishable). Raises 42501 without a valid context.';
+
+CREATE FUNCTION threadguard.get_conversation(p_thread_id uuid) RETURNS TABLE(thread_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone, checkpoint_id text, metadata jsonb, checkpoint jsonb)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+begin
+    perform threadguard.require_context();
+    return query
+    select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata, k.checkpoint
+    from threadguard.conversations as c
+    left join lateral (
+        select cp.checkpoint_id, cp.metadata, cp.checkpoint
+        from public.checkpoints as cp
+        where cp.thread_id operator(pg_catalog.=) cast(c.id as pg_catalog.text)
+          and cp.checkpoint_ns operator(pg_catalog.=) ''
+        order by cp.checkpoint_id desc
+        limit 1
+    ) as k on true
+    where c.id operator(pg_catalog.=) p_thread_id
+      and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
+      and c.user_id operator(pg_catalog.=) threadguard.current_user_id();
+end
+$$;
+
+ALTER FUNCTION threadguard.get_conversation(p_thread_id uuid) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.get_conversation(p_thread_id uuid) IS 'One conversation of the current user with its latest root checkpoint (checkpoint_id, metadata, checkpoint; null when none yet). No row when the id does not exist or belongs to someone else: the two are indistinguishable. Raises 42501 without a valid context.';
+
+CREATE FUNCTION threadguard.list_conversations(p_limit integer DEFAULT 50, p_before_updated_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_before_id uuid DEFAULT NULL::uuid) RETURNS TABLE(thread_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone, checkpoint_id text, metadata jsonb)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+begin
+    perform threadguard.require_context();
+    if p_limit is null or p_limit operator(pg_catalog.<) 1 then
+        raise exception 'threadguard: p_limit must be a positive integer (got %)', coalesce(p_limit::text, 'null')
+            using errcode = 'invalid_parameter_value';
+    end if;
+    if (p_before_updated_at is null) operator(pg_catalog.<>) (p_before_id is null) then
+        raise exception 'threadguard: pass both p_before_updated_at and p_before_id (the last row''s updated_at and thread_id), or neither'
+            using errcode = 'invalid_parameter_value';
+    end if;
+
+    return query
+    select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata
+    from threadguard.conversations as c
+    left join lateral (
+        select cp.checkpoint_id, cp.metadata
+        from public.checkpoints as cp
+        where cp.thread_id operator(pg_catalog.=) cast(c.id as pg_catalog.text)
+          and cp.checkpoint_ns operator(pg_catalog.=) ''
+        order by cp.checkpoint_id desc
+        limit 1
+    ) as k on true
+    where c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
+      and c.user_id operator(pg_catalog.=) threadguard.current_user_id()
+      and (p_before_updated_at is null
+           or (c.updated_at, c.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
+    order by c.updated_at desc, c.id desc
+    limit least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
+end
+$$;
+
+ALTER FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations, most recently active first, with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
+
 CREATE FUNCTION threadguard.owns_thread(p_thread_id text) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
@@ -73,6 +220,28 @@ ALTER FUNCTION threadguard.purge_conversation_checkpoints() OWNER TO threadguard
 
 COMMENT ON FUNCTION threadguard.purge_conversation_checkpoints() IS 'Trigger function: after a conversation is deleted, deletes every checkpoint, blob and write of its thread. Runs as the deleting role, under the same RLS.';
 
+CREATE FUNCTION threadguard.require_context() RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    if threadguard.current_tenant_id() is null then
+        raise exception 'threadguard: app.tenant_id is not set to a valid uuid'
+            using errcode = 'insufficient_privilege',
+                  hint = 'Bind the caller''s identity first: select set_config(''app.tenant_id'', ''<uuid>'', false), set_config(''app.user_id'', ''<uuid>'', false)';
+    end if;
+    if threadguard.current_user_id() is null then
+        raise exception 'threadguard: app.user_id is not set to a valid uuid'
+            using errcode = 'insufficient_privilege',
+                  hint = 'Bind the caller''s identity first: select set_config(''app.tenant_id'', ''<uuid>'', false), set_config(''app.user_id'', ''<uuid>'', false)';
+    end if;
+end
+$$;
+
+ALTER FUNCTION threadguard.require_context() OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.require_context() IS 'Raises 42501 naming the missing setting unless app.tenant_id and app.user_id both hold valid uuids. Every API function calls it first.';
+
 CREATE FUNCTION threadguard.thread_uuid(p_thread_id text) RETURNS uuid
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
@@ -90,18 +259,34 @@ CREATE FUNCTION threadguard.touch_conversation() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+    v_id uuid := threadguard.thread_uuid(new.thread_id);
 begin
+    if threadguard.current_tenant_id() is null then
+        -- Only a role that bypasses RLS (a superuser doing maintenance) can
+        -- insert without a context: there is no conversation to touch for it.
+        return null;
+    end if;
     update threadguard.conversations
        set updated_at = pg_catalog.now()
-     where id operator(pg_catalog.=) threadguard.thread_uuid(new.thread_id)
+     where id operator(pg_catalog.=) v_id
        and updated_at operator(pg_catalog.<) pg_catalog.now();
+    if not found then
+        -- Already touched in this transaction, or deleted meanwhile: KEY SHARE
+        -- waits for a concurrent delete to commit and then finds no row.
+        perform 1 from threadguard.conversations where id operator(pg_catalog.=) v_id for key share;
+        if not found then
+            raise exception 'threadguard: thread % has no conversation (it was deleted while this checkpoint was written)', new.thread_id
+                using errcode = 'insufficient_privilege';
+        end if;
+    end if;
     return null;
 end
 $$;
 
 ALTER FUNCTION threadguard.touch_conversation() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.touch_conversation() IS 'Trigger function: moves the thread''s conversations.updated_at to now() when a checkpoint is inserted (never backwards, once per transaction). Security definer so the application role needs no UPDATE right on updated_at.';
+COMMENT ON FUNCTION threadguard.touch_conversation() IS 'Trigger function: moves the thread''s conversations.updated_at to now() when a checkpoint is inserted (never backwards, once per transaction), and raises 42501 if the conversation was deleted concurrently. Security definer so the application role needs no UPDATE right on updated_at.';
 
 CREATE TABLE public.checkpoint_blobs (
     thread_id text NOT NULL,
@@ -170,36 +355,6 @@ COMMENT ON COLUMN public.checkpoints.threadguard_tenant_id IS 'threadguard: tena
 
 COMMENT ON COLUMN public.checkpoints.threadguard_user_id IS 'threadguard: user that wrote the row (defaults to app.user_id); RLS shows the row only to that user.';
 
-CREATE TABLE threadguard.conversations (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    tenant_id uuid DEFAULT threadguard.current_tenant_id() NOT NULL,
-    user_id uuid DEFAULT threadguard.current_user_id() NOT NULL,
-    title text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT conversations_title_length CHECK (((char_length(title) >= 1) AND (char_length(title) <= 200)))
-);
-
-ALTER TABLE ONLY threadguard.conversations FORCE ROW LEVEL SECURITY;
-
-ALTER TABLE threadguard.conversations OWNER TO threadguard_owner;
-
-COMMENT ON TABLE threadguard.conversations IS 'One row per LangGraph thread: who owns it. A thread''s checkpoints are visible and writable only by the tenant and user of its conversation.';
-
-COMMENT ON COLUMN threadguard.conversations.id IS 'The LangGraph thread_id, as a uuid. Checkpoint rows refer to it by its canonical lower-case text form.';
-
-COMMENT ON COLUMN threadguard.conversations.tenant_id IS 'Owning tenant; set from app.tenant_id, never changes.';
-
-COMMENT ON COLUMN threadguard.conversations.user_id IS 'Owning user within the tenant; set from app.user_id, never changes.';
-
-COMMENT ON COLUMN threadguard.conversations.title IS 'Optional display title, 1 to 200 characters.';
-
-COMMENT ON COLUMN threadguard.conversations.created_at IS 'When the conversation was created.';
-
-COMMENT ON COLUMN threadguard.conversations.updated_at IS 'Last activity: creation, or the last checkpoint LangGraph wrote to the thread (maintained by a trigger on public.checkpoints).';
-
-COMMENT ON CONSTRAINT conversations_title_length ON threadguard.conversations IS 'Titles are 1 to 200 characters, or null.';
-
 CREATE TABLE threadguard.langgraph_tables (
     table_name text NOT NULL,
     previous_owner name,
@@ -248,7 +403,7 @@ COMMENT ON INDEX threadguard.conversations_owner_activity_idx IS 'Serves list_co
 
 CREATE TRIGGER checkpoints_touch_conversation AFTER INSERT ON public.checkpoints FOR EACH ROW EXECUTE FUNCTION threadguard.touch_conversation();
 
-COMMENT ON TRIGGER checkpoints_touch_conversation ON public.checkpoints IS 'threadguard: a new checkpoint is activity on its conversation (updated_at).';
+COMMENT ON TRIGGER checkpoints_touch_conversation ON public.checkpoints IS 'threadguard: a new checkpoint is activity on its conversation (updated_at), and cannot outlive a concurrent delete of it.';
 
 CREATE TRIGGER conversations_purge_checkpoints AFTER DELETE ON threadguard.conversations FOR EACH ROW EXECUTE FUNCTION threadguard.purge_conversation_checkpoints();
 
@@ -345,11 +500,36 @@ REVOKE ALL ON FUNCTION threadguard.current_user_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.current_user_id() TO threadguard_app;
 GRANT ALL ON FUNCTION threadguard.current_user_id() TO threadguard_admin;
 
+GRANT SELECT,DELETE ON TABLE threadguard.conversations TO threadguard_app;
+
+GRANT INSERT(id) ON TABLE threadguard.conversations TO threadguard_app;
+
+GRANT INSERT(tenant_id) ON TABLE threadguard.conversations TO threadguard_app;
+
+GRANT INSERT(user_id) ON TABLE threadguard.conversations TO threadguard_app;
+
+GRANT INSERT(title),UPDATE(title) ON TABLE threadguard.conversations TO threadguard_app;
+
+REVOKE ALL ON FUNCTION threadguard.create_conversation(p_title text, p_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.create_conversation(p_title text, p_id uuid) TO threadguard_app;
+
+REVOKE ALL ON FUNCTION threadguard.delete_conversation(p_thread_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.delete_conversation(p_thread_id uuid) TO threadguard_app;
+
+REVOKE ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) TO threadguard_app;
+
+REVOKE ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) TO threadguard_app;
+
 REVOKE ALL ON FUNCTION threadguard.owns_thread(p_thread_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.owns_thread(p_thread_id text) TO threadguard_app;
 GRANT ALL ON FUNCTION threadguard.owns_thread(p_thread_id text) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.purge_conversation_checkpoints() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION threadguard.require_context() FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.require_context() TO threadguard_app;
 
 REVOKE ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_app;
@@ -364,15 +544,5 @@ GRANT SELECT ON TABLE public.checkpoint_migrations TO threadguard_app;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_writes TO threadguard_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoints TO threadguard_app;
-
-GRANT SELECT,DELETE ON TABLE threadguard.conversations TO threadguard_app;
-
-GRANT INSERT(id) ON TABLE threadguard.conversations TO threadguard_app;
-
-GRANT INSERT(tenant_id) ON TABLE threadguard.conversations TO threadguard_app;
-
-GRANT INSERT(user_id) ON TABLE threadguard.conversations TO threadguard_app;
-
-GRANT INSERT(title),UPDATE(title) ON TABLE threadguard.conversations TO threadguard_app;
 
 ALTER DEFAULT PRIVILEGES FOR ROLE threadguard_owner REVOKE ALL ON FUNCTIONS  FROM PUBLIC;

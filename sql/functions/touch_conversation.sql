@@ -1,6 +1,7 @@
 -- threadguard.touch_conversation: keeps conversations.updated_at at the thread's
--- last activity. Fires when LangGraph inserts a checkpoint; the database does it
--- because the application cannot be trusted to. Its trigger is defined here too.
+-- last activity when LangGraph inserts a checkpoint (the application cannot be
+-- trusted to), and refuses a checkpoint whose conversation a concurrent
+-- delete_conversation removed after the write's RLS check saw it. Its trigger is defined here too.
 
 create or replace function threadguard.touch_conversation()
 returns trigger
@@ -10,21 +11,37 @@ language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_id uuid := threadguard.thread_uuid(new.thread_id);
 begin
+    if threadguard.current_tenant_id() is null then
+        -- Only a role that bypasses RLS (a superuser doing maintenance) can
+        -- insert without a context: there is no conversation to touch for it.
+        return null;
+    end if;
     update threadguard.conversations
        set updated_at = pg_catalog.now()
-     where id operator(pg_catalog.=) threadguard.thread_uuid(new.thread_id)
+     where id operator(pg_catalog.=) v_id
        and updated_at operator(pg_catalog.<) pg_catalog.now();
+    if not found then
+        -- Already touched in this transaction, or deleted meanwhile: KEY SHARE
+        -- waits for a concurrent delete to commit and then finds no row.
+        perform 1 from threadguard.conversations where id operator(pg_catalog.=) v_id for key share;
+        if not found then
+            raise exception 'threadguard: thread % has no conversation (it was deleted while this checkpoint was written)', new.thread_id
+                using errcode = 'insufficient_privilege';
+        end if;
+    end if;
     return null;
 end
 $$;
 
 revoke all on function threadguard.touch_conversation() from public;
 comment on function threadguard.touch_conversation() is
-    'Trigger function: moves the thread''s conversations.updated_at to now() when a checkpoint is inserted (never backwards, once per transaction). Security definer so the application role needs no UPDATE right on updated_at.';
+    'Trigger function: moves the thread''s conversations.updated_at to now() when a checkpoint is inserted (never backwards, once per transaction), and raises 42501 if the conversation was deleted concurrently. Security definer so the application role needs no UPDATE right on updated_at.';
 
 create or replace trigger checkpoints_touch_conversation
     after insert on public.checkpoints
     for each row execute function threadguard.touch_conversation();
 comment on trigger checkpoints_touch_conversation on public.checkpoints is
-    'threadguard: a new checkpoint is activity on its conversation (updated_at).';
+    'threadguard: a new checkpoint is activity on its conversation (updated_at), and cannot outlive a concurrent delete of it.';

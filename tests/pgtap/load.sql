@@ -180,3 +180,29 @@ $$;
 comment on function tests.row_counts(text) is 'Rows per thread in a checkpoint table, as the current role sees them.';
 
 grant execute on all functions in schema tests to threadguard_app, threadguard_owner;
+
+create function tests.walk_pages(p_page_size integer)
+returns setof uuid
+language plpgsql
+as $$
+declare
+    v_last_at timestamptz;
+    v_last_id uuid;
+    v_row record;
+    v_seen integer;
+begin
+    loop
+        v_seen := 0;
+        for v_row in select * from threadguard.list_conversations(p_page_size, v_last_at, v_last_id) loop
+            v_seen := v_seen + 1;
+            v_last_at := v_row.updated_at;
+            v_last_id := v_row.thread_id;
+            return next v_row.thread_id;
+        end loop;
+        exit when v_seen < p_page_size;
+    end loop;
+end
+$$;
+comment on function tests.walk_pages(integer) is
+    'Every thread id list_conversations returns, walking page after page of p_page_size with the keyset cursor, as the current role.';
+grant execute on function tests.walk_pages(integer) to threadguard_app;

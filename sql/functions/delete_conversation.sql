@@ -1,0 +1,26 @@
+-- threadguard.delete_conversation: deletes one conversation of the current user
+-- and, by trigger, every checkpoint, blob and write of its thread, atomically.
+-- Later LangGraph writes to the thread are refused by RLS (no resurrected thread).
+
+create or replace function threadguard.delete_conversation(p_thread_id uuid)
+returns boolean
+language plpgsql
+-- Definer: the same deletion whatever the application's grants on the tables;
+-- identity comes only from the context, and RLS still applies.
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform threadguard.require_context();
+    delete from threadguard.conversations as c
+    where c.id operator(pg_catalog.=) p_thread_id
+      and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
+      and c.user_id operator(pg_catalog.=) threadguard.current_user_id();
+    return found;
+end
+$$;
+
+revoke all on function threadguard.delete_conversation(uuid) from public;
+grant execute on function threadguard.delete_conversation(uuid) to threadguard_app;
+comment on function threadguard.delete_conversation(uuid) is
+    'Deletes one conversation of the current user with all its checkpoints, blobs and writes (every namespace) in one transaction. True when deleted; false when the id does not exist or belongs to someone else (indistinguishable). Raises 42501 without a valid context.';

@@ -1,0 +1,44 @@
+-- threadguard.get_conversation: one conversation of the current user, with its
+-- latest root checkpoint. Absent and foreign ids give the same answer: no row.
+
+create or replace function threadguard.get_conversation(p_thread_id uuid)
+returns table (
+    thread_id uuid,
+    title text,
+    created_at timestamptz,
+    updated_at timestamptz,
+    checkpoint_id text,
+    metadata jsonb,
+    checkpoint jsonb
+)
+language plpgsql
+stable
+-- Definer: reads conversations and checkpoints with a plan the function controls;
+-- identity comes only from the context, and RLS still applies.
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+#variable_conflict use_column
+begin
+    perform threadguard.require_context();
+    return query
+    select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata, k.checkpoint
+    from threadguard.conversations as c
+    left join lateral (
+        select cp.checkpoint_id, cp.metadata, cp.checkpoint
+        from public.checkpoints as cp
+        where cp.thread_id operator(pg_catalog.=) cast(c.id as pg_catalog.text)
+          and cp.checkpoint_ns operator(pg_catalog.=) ''
+        order by cp.checkpoint_id desc
+        limit 1
+    ) as k on true
+    where c.id operator(pg_catalog.=) p_thread_id
+      and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
+      and c.user_id operator(pg_catalog.=) threadguard.current_user_id();
+end
+$$;
+
+revoke all on function threadguard.get_conversation(uuid) from public;
+grant execute on function threadguard.get_conversation(uuid) to threadguard_app;
+comment on function threadguard.get_conversation(uuid) is
+    'One conversation of the current user with its latest root checkpoint (checkpoint_id, metadata, checkpoint; null when none yet). No row when the id does not exist or belongs to someone else: the two are indistinguishable. Raises 42501 without a valid context.';

@@ -1,0 +1,59 @@
+-- threadguard.list_conversations: the current user's conversations, most recently
+-- active first, keyset-paginated, each with its latest root checkpoint.
+
+create or replace function threadguard.list_conversations(
+    p_limit integer default 50,
+    p_before_updated_at timestamptz default null,
+    p_before_id uuid default null
+)
+returns table (
+    thread_id uuid,
+    title text,
+    created_at timestamptz,
+    updated_at timestamptz,
+    checkpoint_id text,
+    metadata jsonb
+)
+language plpgsql
+stable
+-- Definer: one call reads conversations and checkpoints with a plan the function
+-- controls; identity still comes only from the context, and RLS still applies.
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+#variable_conflict use_column
+begin
+    perform threadguard.require_context();
+    if p_limit is null or p_limit operator(pg_catalog.<) 1 then
+        raise exception 'threadguard: p_limit must be a positive integer (got %)', coalesce(p_limit::text, 'null')
+            using errcode = 'invalid_parameter_value';
+    end if;
+    if (p_before_updated_at is null) operator(pg_catalog.<>) (p_before_id is null) then
+        raise exception 'threadguard: pass both p_before_updated_at and p_before_id (the last row''s updated_at and thread_id), or neither'
+            using errcode = 'invalid_parameter_value';
+    end if;
+
+    return query
+    select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata
+    from threadguard.conversations as c
+    left join lateral (
+        select cp.checkpoint_id, cp.metadata
+        from public.checkpoints as cp
+        where cp.thread_id operator(pg_catalog.=) cast(c.id as pg_catalog.text)
+          and cp.checkpoint_ns operator(pg_catalog.=) ''
+        order by cp.checkpoint_id desc
+        limit 1
+    ) as k on true
+    where c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
+      and c.user_id operator(pg_catalog.=) threadguard.current_user_id()
+      and (p_before_updated_at is null
+           or (c.updated_at, c.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
+    order by c.updated_at desc, c.id desc
+    limit least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
+end
+$$;
+
+revoke all on function threadguard.list_conversations(integer, timestamptz, uuid) from public;
+grant execute on function threadguard.list_conversations(integer, timestamptz, uuid) to threadguard_app;
+comment on function threadguard.list_conversations(integer, timestamptz, uuid) is
+    'The current user''s conversations, most recently active first, with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
