@@ -1,3 +1,59 @@
-"""threadguard: tenant and user isolation for LangGraph's Postgres checkpoints."""
+"""threadguard: tenant and user isolation for LangGraph's Postgres checkpoints.
+
+Bind an identity with `acting_as(tenant_id, user_id)`, give LangGraph's saver a
+`connect(...)` connection or a `saver_pool(...)` pool, and call the SQL API
+through `create_conversation`, `list_conversations`, `get_conversation`,
+`delete_conversation` (and their `a`-prefixed async twins).
+"""
+
+from threadguard.api import (
+    Conversation,
+    ConversationDetail,
+    ConversationSummary,
+    acreate_conversation,
+    adelete_conversation,
+    aget_conversation,
+    alist_conversations,
+    create_conversation,
+    delete_conversation,
+    get_conversation,
+    list_conversations,
+)
+from threadguard.binding import (
+    AsyncBoundConnection,
+    BoundConnection,
+    Identity,
+    ThreadNotOwnedError,
+    acting_as,
+    aconnect,
+    async_saver_pool,
+    connect,
+    current_identity,
+    saver_pool,
+)
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "AsyncBoundConnection",
+    "BoundConnection",
+    "Conversation",
+    "ConversationDetail",
+    "ConversationSummary",
+    "Identity",
+    "ThreadNotOwnedError",
+    "acreate_conversation",
+    "acting_as",
+    "aconnect",
+    "adelete_conversation",
+    "aget_conversation",
+    "alist_conversations",
+    "async_saver_pool",
+    "connect",
+    "create_conversation",
+    "current_identity",
+    "delete_conversation",
+    "get_conversation",
+    "list_conversations",
+    "saver_pool",
+]

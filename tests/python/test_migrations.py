@@ -17,6 +17,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from dbtools import app_conninfo, ensure_app_login, schema_dump
+from graphs import chat_graph, config
 from threadguard import runner
 from threadguard.paths import migrations_dir
 
@@ -99,22 +100,10 @@ def _langgraph_app_database(empty_db: str) -> tuple[str, list[str]]:
 
 
 def _write_checkpoints(saver: PostgresSaver, threads: list[str]) -> None:
-    from langgraph.graph import END, START, StateGraph
-    from typing_extensions import TypedDict
-
-    class State(TypedDict):
-        messages: list[str]
-
-    def reply(state: State) -> State:
-        return {"messages": state["messages"] + [f"echo {len(state['messages'])}"]}
-
-    builder = StateGraph(State)
-    builder.add_node("reply", reply)
-    builder.add_edge(START, "reply")
-    builder.add_edge("reply", END)
-    graph = builder.compile(checkpointer=saver)
+    graph = chat_graph(saver)
     for thread in threads:
-        graph.invoke({"messages": ["hi"]}, {"configurable": {"thread_id": thread}})
+        graph.invoke({"messages": ["hi"]}, config(thread))
+
 
 
 def test_adopting_a_langgraph_database_keeps_every_row(empty_db: str) -> None:

@@ -1,0 +1,121 @@
+"""One pooled connection, thousands of checkouts alternating tenants and no
+identity at all, sync and async: every statement sees exactly its own rows,
+and a connection back in the pool carries no identity."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import uuid
+from typing import Any
+
+import psycopg
+from langgraph.checkpoint.postgres import PostgresSaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+import threadguard as tg
+from graphs import chat_graph, config
+
+CHECKOUTS = 3000
+Who = tuple[uuid.UUID, uuid.UUID] | None
+
+
+def _world(app_db: str) -> dict[Who, set[str]]:
+    """Two tenants with one conversation and checkpoints each; what each should see."""
+    world: dict[Who, set[str]] = {None: set()}
+    with tg.connect(app_db) as conn:
+        graph = chat_graph(PostgresSaver(conn))
+        for _ in range(2):
+            who = (uuid.uuid4(), uuid.uuid4())
+            with tg.acting_as(*who):
+                thread = tg.create_conversation(conn, "pool reuse").thread_id
+                graph.invoke({"messages": ["hi"]}, config(thread))
+            world[who] = {thread}
+    return world
+
+
+def _schedule(world: dict[Who, set[str]], n: int) -> list[Who]:
+    """Alternating tenants and no identity, in a shuffled but reproducible order."""
+    people = list(world)
+    order = [people[i % len(people)] for i in range(n)]
+    random.Random(7).shuffle(order)
+    return order
+
+
+def _acting(who: Who) -> contextlib.AbstractContextManager[Any]:
+    return tg.acting_as(*who) if who else contextlib.nullcontext()
+
+
+_PROBE = "select current_setting('app.tenant_id', true) as tenant, array(select distinct thread_id from public.checkpoints) as threads"
+
+
+def test_sync_pool_of_one_never_leaks(app_db: str) -> None:
+    world = _world(app_db)
+    with tg.saver_pool(app_db, min_size=1, max_size=1) as pool:
+        saver = PostgresSaver(pool)
+        for i, who in enumerate(_schedule(world, CHECKOUTS)):
+            with _acting(who):
+                if i % 10 == 0:  # the saver's own checkouts, interleaved
+                    listed = {c.config["configurable"]["thread_id"] for c in saver.list(None, limit=5)}
+                    assert listed <= world[who]
+                    continue
+                with pool.connection() as conn:
+                    row = conn.execute(_PROBE).fetchone()
+            assert set(row["threads"]) == world[who], f"checkout {i} as {who} saw {row['threads']}"
+            assert row["tenant"] == (str(who[0]) if who else "")
+
+        # Back in the pool, the connection carries nobody's identity.
+        with tg.acting_as(*next(w for w in world if w)), pool.connection() as conn:
+            conn.execute("select 1")
+        idle = pool.getconn()
+        try:
+            with psycopg.Cursor(idle) as cur:  # a plain cursor: binds nothing
+                row = cur.execute("select current_setting('app.tenant_id', true) as tenant").fetchone()
+                assert row["tenant"] == ""
+        finally:
+            pool.putconn(idle)
+
+
+async def test_async_pool_of_one_never_leaks(app_db: str) -> None:
+    world = _world(app_db)
+    async with tg.async_saver_pool(app_db, min_size=1, max_size=1) as pool:
+        saver = AsyncPostgresSaver(pool)
+        for i, who in enumerate(_schedule(world, CHECKOUTS // 2)):
+            with _acting(who):
+                if i % 10 == 0:
+                    listed = {c.config["configurable"]["thread_id"] async for c in saver.alist(None, limit=5)}
+                    assert listed <= world[who]
+                    continue
+                async with pool.connection() as conn:
+                    row = await (await conn.execute(_PROBE)).fetchone()
+            assert set(row["threads"]) == world[who], f"checkout {i} as {who} saw {row['threads']}"
+
+        idle = await pool.getconn()
+        try:
+            async with psycopg.AsyncCursor(idle) as cur:
+                await cur.execute("select current_setting('app.tenant_id', true) as tenant")
+                assert (await cur.fetchone())["tenant"] == ""
+        finally:
+            await pool.putconn(idle)
+
+
+def test_one_connection_switching_identity_every_statement(app_db: str) -> None:
+    """A single bound connection follows every change of identity, including a
+    switch right after a refused (rolled-back) pipelined write."""
+    world = _world(app_db)
+    with tg.connect(app_db) as conn:
+        saver = PostgresSaver(conn)
+        graph = chat_graph(saver)
+        people = [w for w in world if w]
+        for i, who in enumerate(_schedule(world, 600)):
+            with _acting(who):
+                if who and i % 7 == 0:
+                    other = next(p for p in people if p != who)
+                    try:
+                        graph.invoke({"messages": ["intrusion"]}, config(next(iter(world[other]))))
+                    except tg.ThreadNotOwnedError:
+                        pass
+                    else:
+                        raise AssertionError(f"{who} wrote into {other}'s thread")
+                row = conn.execute(_PROBE).fetchone()
+            assert set(row["threads"]) == world[who], f"statement {i} as {who} saw {row['threads']}"

@@ -1,0 +1,255 @@
+"""The real LangGraph saver under RLS, connecting as the app's login role
+(granted threadguard_app; never a superuser), on a single bound connection and
+on a pool, sync and async: tenants see, change and delete only their own threads."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+import pytest
+from langgraph.checkpoint.postgres import PostgresSaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+import threadguard as tg
+from graphs import chat_graph, config
+
+
+
+Who = tuple[uuid.UUID, uuid.UUID]
+
+
+@pytest.fixture
+def alice() -> Who:
+    """A (tenant, user) nobody else has used: the tests of a module share one database."""
+    return (uuid.uuid4(), uuid.uuid4())
+
+
+@pytest.fixture
+def bob() -> Who:
+    """Another tenant's user."""
+    return (uuid.uuid4(), uuid.uuid4())
+
+
+def _superuser_count(conninfo: str, thread_id: str) -> int:
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute(
+            "select (select count(*) from public.checkpoints where thread_id = %(t)s)"
+            " + (select count(*) from public.checkpoint_blobs where thread_id = %(t)s)"
+            " + (select count(*) from public.checkpoint_writes where thread_id = %(t)s)",
+            {"t": thread_id},
+        ).fetchone()[0]
+
+
+@contextmanager
+def sync_saver(app_db: str, kind: str) -> Iterator[tuple[PostgresSaver, Any]]:
+    """(saver, something to call the SQL API with) over one connection or a pool."""
+    if kind == "connection":
+        with tg.connect(app_db) as conn:
+            yield PostgresSaver(conn), conn
+    else:
+        with tg.saver_pool(app_db, max_size=2) as pool, pool.connection() as api_conn:
+            yield PostgresSaver(pool), api_conn
+
+
+def _new_thread(api_conn: Any, title: str) -> str:
+    return tg.create_conversation(api_conn, title).thread_id
+
+
+@pytest.mark.parametrize("kind", ["connection", "pool"])
+def test_two_tenants_each_see_only_their_own_graph_state(alice: Who, bob: Who, app_db: str, migrated_db: str, kind: str) -> None:
+    with sync_saver(app_db, kind) as (saver, api_conn):
+        graph = chat_graph(saver)
+        with tg.acting_as(*alice):
+            thread_a = _new_thread(api_conn, "A's chat")
+            graph.invoke({"messages": ["hello from A"]}, config(thread_a))
+            graph.invoke({"messages": ["more from A"]}, config(thread_a))
+        with tg.acting_as(*bob):
+            thread_b = _new_thread(api_conn, "B's chat")
+            graph.invoke({"messages": ["hello from B"]}, config(thread_b))
+
+        with tg.acting_as(*alice):
+            assert graph.get_state(config(thread_a)).values["messages"][-1] == "assistant: I heard 'more from A'"
+            assert graph.get_state(config(thread_b)).values == {}
+            assert {c.config["configurable"]["thread_id"] for c in saver.list(None)} == {thread_a}
+            assert len(list(graph.get_state_history(config(thread_a)))) == 6
+            assert list(graph.get_state_history(config(thread_b))) == []
+            assert [c.thread_id for c in tg.list_conversations(api_conn)] == [uuid.UUID(thread_a)]
+
+        with tg.acting_as(*bob):
+            assert saver.get_tuple(config(thread_a)) is None
+            assert {c.config["configurable"]["thread_id"] for c in saver.list(None)} == {thread_b}
+            before = _superuser_count(migrated_db, thread_a)
+            saver.delete_thread(thread_a)
+            assert _superuser_count(migrated_db, thread_a) == before, "B's delete_thread removed A's rows"
+            latest_a = None
+            with tg.acting_as(*alice):
+                latest_a = saver.get_tuple(config(thread_a))
+            assert latest_a is not None
+            with pytest.raises(tg.ThreadNotOwnedError, match="not a conversation of tenant"):
+                saver.put_writes(latest_a.config, [("messages", ["injected by B"])], task_id="evil")
+            with pytest.raises(tg.ThreadNotOwnedError):
+                graph.invoke({"messages": ["B writing into A"]}, config(thread_a))
+
+        with tg.acting_as(*alice):
+            state = saver.get_tuple(config(thread_a))
+            assert state is not None and state.pending_writes == []
+            assert "injected by B" not in str(graph.get_state(config(thread_a)).values)
+
+
+def test_concurrent_tenants_on_a_shared_pool(app_db: str) -> None:
+    identities = [(uuid.uuid4(), uuid.uuid4()) for _ in range(4)]
+    with tg.saver_pool(app_db, max_size=3) as pool:
+        saver = PostgresSaver(pool)
+        graph = chat_graph(saver)
+
+        def run(identity: tuple[uuid.UUID, uuid.UUID]) -> str:
+            with tg.acting_as(*identity), pool.connection() as conn:
+                thread = _new_thread(conn, "concurrent")
+            with tg.acting_as(*identity):
+                for turn in range(5):
+                    graph.invoke({"messages": [f"{identity[0]} turn {turn}"]}, config(thread))
+            return thread
+
+        with ThreadPoolExecutor(max_workers=4) as executor:
+            threads = list(executor.map(run, identities))
+
+        for identity, thread in zip(identities, threads, strict=True):
+            with tg.acting_as(*identity):
+                seen = {c.config["configurable"]["thread_id"] for c in saver.list(None)}
+                assert seen == {thread}
+                messages = graph.get_state(config(thread)).values["messages"]
+                assert len(messages) == 10 and all(str(identity[0]) in m for m in messages)
+
+
+def test_prune_and_delete_thread_respect_ownership(alice: Who, bob: Who, app_db: str, migrated_db: str) -> None:
+    with tg.connect(app_db) as conn:
+        saver = PostgresSaver(conn)
+        graph = chat_graph(saver)
+        with tg.acting_as(*alice):
+            thread_a = _new_thread(conn, "to prune")
+            for turn in range(3):
+                graph.invoke({"messages": [f"turn {turn}"]}, config(thread_a))
+            before = len(list(saver.list(config(thread_a))))
+        with tg.acting_as(*bob):
+            saver.prune([thread_a], strategy="delete")
+            saver.prune([thread_a], strategy="keep_latest")
+        with tg.acting_as(*alice):
+            assert len(list(saver.list(config(thread_a)))) == before, "B's prune touched A's thread"
+            saver.prune([thread_a], strategy="keep_latest")
+            assert len(list(saver.list(config(thread_a)))) == 1
+            assert graph.get_state(config(thread_a)).values["messages"][-1] == "assistant: I heard 'turn 2'"
+            saver.delete_thread(thread_a)
+            assert saver.get_tuple(config(thread_a)) is None
+        assert _superuser_count(migrated_db, thread_a) == 0
+
+
+def test_interrupt_and_resume_under_rls(alice: Who, bob: Who, app_db: str) -> None:
+    with tg.connect(app_db) as conn:
+        graph = chat_graph(PostgresSaver(conn), interrupt_before_reply=True)
+        with tg.acting_as(*alice):
+            thread = _new_thread(conn, "interrupted")
+            graph.invoke({"messages": ["wait for approval"]}, config(thread))
+            assert graph.get_state(config(thread)).next == ("reply",)
+        with tg.acting_as(*bob):
+            assert graph.get_state(config(thread)).next == ()
+        with tg.acting_as(*alice):
+            result = graph.invoke(None, config(thread))
+            assert result["messages"][-1] == "assistant: I heard 'wait for approval'"
+
+
+def test_outside_any_identity_nothing_is_read_or_written(alice: Who, app_db: str, migrated_db: str) -> None:
+    with tg.connect(app_db) as conn:
+        saver = PostgresSaver(conn)
+        graph = chat_graph(saver)
+        with tg.acting_as(*alice):
+            thread = _new_thread(conn, "private")
+            graph.invoke({"messages": ["secret"]}, config(thread))
+        before = _superuser_count(migrated_db, thread)
+        assert tg.current_identity() is None
+        assert saver.get_tuple(config(thread)) is None
+        assert list(saver.list(None)) == []
+        with pytest.raises(tg.ThreadNotOwnedError, match="no identity"):
+            graph.invoke({"messages": ["anonymous write"]}, config(thread))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"app\.tenant_id is not set"):
+            tg.list_conversations(conn)
+        assert _superuser_count(migrated_db, thread) == before
+
+
+def test_writing_to_a_thread_without_conversation_gives_a_clear_error(alice: Who, app_db: str) -> None:
+    with tg.connect(app_db) as conn, tg.acting_as(*alice):
+        graph = chat_graph(PostgresSaver(conn))
+        with pytest.raises(tg.ThreadNotOwnedError) as caught:
+            graph.invoke({"messages": ["hi"]}, config(str(uuid.uuid4())))
+        assert "create_conversation" in str(caught.value)
+        assert caught.value.sqlstate == "42501"
+
+
+def test_app_setup_is_a_noop_through_the_binding(alice: Who, app_db: str) -> None:
+    with tg.connect(app_db) as conn, tg.acting_as(*alice):
+        PostgresSaver(conn).setup()
+
+
+def test_acting_as_rejects_bad_ids() -> None:
+    with pytest.raises(ValueError, match="tenant_id must be a uuid"):
+        with tg.acting_as("tenant-1", uuid.uuid4()):
+            pass
+    with pytest.raises(ValueError, match="nil uuid"):
+        with tg.acting_as(uuid.uuid4(), uuid.UUID(int=0)):
+            pass
+
+
+# --- async ------------------------------------------------------------------
+
+
+async def test_async_tenants_run_concurrently_and_stay_apart(alice: Who, bob: Who, app_db: str) -> None:
+    async with tg.async_saver_pool(app_db, max_size=2) as pool:
+        saver = AsyncPostgresSaver(pool)
+        graph = chat_graph(saver)
+
+        async def run(identity: tuple[uuid.UUID, uuid.UUID], word: str) -> str:
+            with tg.acting_as(*identity):
+                async with pool.connection() as conn:
+                    thread = (await tg.acreate_conversation(conn, word)).thread_id
+                for turn in range(4):
+                    await graph.ainvoke({"messages": [f"{word} {turn}"]}, config(thread))
+                return thread
+
+        thread_a, thread_b = await asyncio.gather(run(alice, "apple"), run(bob, "banana"))
+
+        with tg.acting_as(*alice):
+            state = await graph.aget_state(config(thread_a))
+            assert all("apple" in m for m in state.values["messages"])
+            assert (await graph.aget_state(config(thread_b))).values == {}
+            assert {c.config["configurable"]["thread_id"] async for c in saver.alist(None)} == {thread_a}
+        with tg.acting_as(*bob):
+            await saver.adelete_thread(thread_a)
+            with pytest.raises(tg.ThreadNotOwnedError):
+                await graph.ainvoke({"messages": ["intrusion"]}, config(thread_a))
+        with tg.acting_as(*alice):
+            assert len((await graph.aget_state(config(thread_a))).values["messages"]) == 8
+
+
+async def test_async_single_connection(alice: Who, bob: Who, app_db: str) -> None:
+    async with await tg.aconnect(app_db) as conn:
+        saver = AsyncPostgresSaver(conn)
+        graph = chat_graph(saver)
+        with tg.acting_as(*alice):
+            thread = (await tg.acreate_conversation(conn, "async")).thread_id
+            await graph.ainvoke({"messages": ["hi"]}, config(thread))
+            assert [c.title for c in await tg.alist_conversations(conn) if str(c.thread_id) == thread] == ["async"]
+            detail = await tg.aget_conversation(conn, thread)
+            assert detail is not None and detail.checkpoint is not None
+        with tg.acting_as(*bob):
+            assert await saver.aget_tuple(config(thread)) is None
+            assert await tg.aget_conversation(conn, thread) is None
+            assert await tg.adelete_conversation(conn, thread) is False
+        with tg.acting_as(*alice):
+            assert await tg.adelete_conversation(conn, thread) is True
+            with pytest.raises(tg.ThreadNotOwnedError):
+                await graph.ainvoke({"messages": ["after delete"]}, config(thread))
