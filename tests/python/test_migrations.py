@@ -17,7 +17,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from dbtools import app_conninfo, ensure_app_login, schema_dump
-from graphs import chat_graph, config
+from threadguard.demo import chat_graph, config
 from threadguard import runner
 from threadguard.paths import migrations_dir
 

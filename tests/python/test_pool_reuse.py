@@ -14,7 +14,7 @@ from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 import threadguard as tg
-from graphs import chat_graph, config
+from threadguard.demo import chat_graph, config
 
 CHECKOUTS = 3000
 Who = tuple[uuid.UUID, uuid.UUID] | None

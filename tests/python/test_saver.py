@@ -17,7 +17,7 @@ from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 import threadguard as tg
-from graphs import chat_graph, config
+from threadguard.demo import chat_graph, config
 
 
 
