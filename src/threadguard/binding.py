@@ -5,13 +5,16 @@ follows the code that runs inside the block: threads LangGraph starts with a
 copied context, asyncio tasks, and LangGraph's background checkpoint writers.
 
 `BoundConnection` / `AsyncBoundConnection` are psycopg connections whose cursors
-make the session carry exactly the current identity right before each statement
-they send (`set_config('app.tenant_id', ..., false)` with bound parameters). The
-connection remembers what it last set, so the round trip is paid only when the
-identity changes; inside a transaction or a pipeline the setting is sent along
-(queued, in a pipeline) and not trusted afterwards, since a rollback would
-undo it. Outside any `acting_as` block the identity is cleared: nothing is
-visible and nothing can be written (fail closed).
+make the session carry exactly the current identity before each statement they
+send (`set_config('app.tenant_id', ..., false)` with bound parameters). The
+connection remembers what it last set, so nothing is sent while the identity
+stays the same. When it must be sent, it never costs a round trip of its own:
+on an idle autocommit connection it goes out in one pipeline with the statement
+(one implicit transaction, so it is remembered only if that commits); inside
+the saver's pipelines it is queued with the writes. It is sent alone only
+before COPY or stream (which cannot be pipelined) and inside an explicit
+transaction; there it is not trusted afterwards, since a rollback would undo it. Outside any `acting_as` block the
+identity is cleared: nothing is visible and nothing can be written (fail closed).
 
 Pools built by `saver_pool` / `async_saver_pool` use these connections and a
 `reset` callback that clears the identity when a connection comes back, so no
@@ -97,19 +100,50 @@ def _settled(conn: psycopg.BaseConnection[Any]) -> bool:
     )
 
 
+# How the identity travels with a statement (see _plan).
+_NOTHING, _WITH_STATEMENT, _QUEUED, _SEPARATE = "nothing", "with statement", "queued", "separate"
+
+
 class _Bound:
     """What a bound connection knows of the identity its session carries."""
 
     threadguard_identity: object = _UNKNOWN
+    _threadguard_pipelines = 0
+    _threadguard_queued: object = _UNKNOWN
 
-    def _identity_to_send(self) -> tuple[bool, Identity | None]:
+    def _plan(self) -> tuple[str, Identity | None]:
+        """Whether, and how, the current identity must go out before the next statement:
+        nothing when the session already carries it; inside a pipeline, queued with the
+        statements already there; on an idle autocommit connection, in one pipeline with
+        the statement (one round trip for both); in an open transaction, on its own."""
         want = _identity.get()
-        return (self.threadguard_identity is _UNKNOWN or self.threadguard_identity != want), want
+        if self.threadguard_identity is not _UNKNOWN and self.threadguard_identity == want:
+            return _NOTHING, want
+        if self._threadguard_pipelines:
+            return _QUEUED, want
+        if _settled(self):  # type: ignore[arg-type]
+            return _WITH_STATEMENT, want
+        return _SEPARATE, want
 
-    def _identity_sent(self, want: Identity | None, settled: bool) -> None:
-        # Inside a transaction or a pipeline a rollback would undo the setting:
-        # remember nothing, so that the next statement sends it again.
-        self.threadguard_identity = want if settled else _UNKNOWN
+    def _sent(self, mode: str, want: Identity | None) -> None:
+        if mode == _QUEUED:
+            self._threadguard_queued = want
+        elif mode == _SEPARATE:
+            # Inside a transaction a rollback would undo it: trust it no further.
+            self.threadguard_identity = want if _settled(self) else _UNKNOWN  # type: ignore[arg-type]
+
+    def _pipeline_entered(self) -> None:
+        self._threadguard_pipelines += 1
+
+    def _pipeline_left(self, ok: bool) -> None:
+        self._threadguard_pipelines -= 1
+        if self._threadguard_pipelines:
+            return
+        queued, self._threadguard_queued = self._threadguard_queued, _UNKNOWN
+        if not ok:
+            self.threadguard_identity = _UNKNOWN
+        elif queued is not _UNKNOWN:
+            self.threadguard_identity = queued if _settled(self) else _UNKNOWN  # type: ignore[arg-type]
 
 
 # --- errors -----------------------------------------------------------------
@@ -158,18 +192,22 @@ class BoundCursor(psycopg.Cursor[Any]):
     """A cursor that binds the current identity before every statement it sends."""
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> BoundCursor:
-        _ensure(self.connection)
-        with _clear_errors():
+        with _statement(self.connection):
             return super().execute(query, params, **kwargs)
 
     def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:
-        _ensure(self.connection)
-        with _clear_errors():
+        with _statement(self.connection):
             super().executemany(query, params_seq, **kwargs)
 
     def stream(self, query: Any, params: Any = None, **kwargs: Any) -> Iterator[Any]:
-        _ensure(self.connection)
+        _ensure_alone(self.connection)  # streaming cannot run in a pipeline
         return super().stream(query, params, **kwargs)
+
+    @contextlib.contextmanager
+    def copy(self, statement: Any, params: Any = None, **kwargs: Any) -> Iterator[psycopg.Copy]:
+        _ensure_alone(self.connection)  # COPY cannot run in a pipeline
+        with super().copy(statement, params, **kwargs) as copy:
+            yield copy
 
 
 class BoundConnection(_Bound, psycopg.Connection[Any]):
@@ -182,29 +220,59 @@ class BoundConnection(_Bound, psycopg.Connection[Any]):
     @contextlib.contextmanager
     def pipeline(self) -> Iterator[psycopg.Pipeline]:
         # A pipeline reports a refused write when it syncs, after the statement.
-        with _clear_errors(), super().pipeline() as pipe:
-            yield pipe
+        self._pipeline_entered()
+        ok = False
+        try:
+            with _clear_errors(), super().pipeline() as pipe:
+                yield pipe
+            ok = True
+        finally:
+            self._pipeline_left(ok)
 
 
-def _ensure(conn: Any) -> None:
+def _send(conn: psycopg.Connection[Any], want: Identity | None) -> None:
+    with psycopg.Cursor(conn) as cur:
+        cur.execute(SET_IDENTITY_SQL, _params(want))
+
+
+@contextlib.contextmanager
+def _statement(conn: Any) -> Iterator[None]:
+    """Run the statement in the block as the current identity."""
     if not isinstance(conn, BoundConnection):
+        with _clear_errors():
+            yield
         return
-    send, want = conn._identity_to_send()
-    if send:
-        settled = _settled(conn)
-        with psycopg.Cursor(conn) as cur:
-            cur.execute(SET_IDENTITY_SQL, _params(want))
-        conn._identity_sent(want, settled)
+    mode, want = conn._plan()
+    if mode == _WITH_STATEMENT:
+        # set_config and the statement in one round trip and one implicit
+        # transaction: the setting is kept only if the pipeline commits.
+        with conn.pipeline():
+            _send(conn, want)
+            conn._sent(_QUEUED, want)
+            yield
+        return
+    if mode != _NOTHING:
+        _send(conn, want)
+        conn._sent(mode, want)
+    with _clear_errors():
+        yield
+
+
+def _ensure_alone(conn: Any) -> None:
+    if isinstance(conn, BoundConnection):
+        mode, want = conn._plan()
+        if mode != _NOTHING:
+            _send(conn, want)
+            conn._sent(_QUEUED if mode == _QUEUED else _SEPARATE, want)
 
 
 def clear_identity(conn: psycopg.Connection[Any]) -> None:
     """Pool `reset` callback: the connection goes back to the pool carrying no identity."""
     if isinstance(conn, BoundConnection) and conn.threadguard_identity is None:
         return
-    with psycopg.Cursor(conn) as cur:
-        cur.execute(SET_IDENTITY_SQL, _params(None))
+    _send(conn, None)
     if isinstance(conn, BoundConnection):
-        conn._identity_sent(None, _settled(conn))
+        conn._sent(_SEPARATE, None)
 
 
 def connect(conninfo: str = "", **kwargs: Any) -> BoundConnection:
@@ -235,19 +303,23 @@ class AsyncBoundCursor(psycopg.AsyncCursor[Any]):
     """An async cursor that binds the current identity before every statement it sends."""
 
     async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> AsyncBoundCursor:
-        await _aensure(self.connection)
-        with _clear_errors():
+        async with _astatement(self.connection):
             return await super().execute(query, params, **kwargs)
 
     async def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:
-        await _aensure(self.connection)
-        with _clear_errors():
+        async with _astatement(self.connection):
             await super().executemany(query, params_seq, **kwargs)
 
     async def stream(self, query: Any, params: Any = None, **kwargs: Any) -> AsyncIterator[Any]:
-        await _aensure(self.connection)
+        await _aensure_alone(self.connection)
         async for row in super().stream(query, params, **kwargs):
             yield row
+
+    @contextlib.asynccontextmanager
+    async def copy(self, statement: Any, params: Any = None, **kwargs: Any) -> AsyncIterator[psycopg.AsyncCopy]:
+        await _aensure_alone(self.connection)
+        async with super().copy(statement, params, **kwargs) as copy:
+            yield copy
 
 
 class AsyncBoundConnection(_Bound, psycopg.AsyncConnection[Any]):
@@ -259,30 +331,57 @@ class AsyncBoundConnection(_Bound, psycopg.AsyncConnection[Any]):
 
     @contextlib.asynccontextmanager
     async def pipeline(self) -> AsyncIterator[psycopg.AsyncPipeline]:
-        with _clear_errors():
-            async with super().pipeline() as pipe:
-                yield pipe
+        self._pipeline_entered()
+        ok = False
+        try:
+            with _clear_errors():
+                async with super().pipeline() as pipe:
+                    yield pipe
+            ok = True
+        finally:
+            self._pipeline_left(ok)
 
 
-async def _aensure(conn: Any) -> None:
+async def _asend(conn: psycopg.AsyncConnection[Any], want: Identity | None) -> None:
+    async with psycopg.AsyncCursor(conn) as cur:
+        await cur.execute(SET_IDENTITY_SQL, _params(want))
+
+
+@contextlib.asynccontextmanager
+async def _astatement(conn: Any) -> AsyncIterator[None]:
     if not isinstance(conn, AsyncBoundConnection):
+        with _clear_errors():
+            yield
         return
-    send, want = conn._identity_to_send()
-    if send:
-        settled = _settled(conn)
-        async with psycopg.AsyncCursor(conn) as cur:
-            await cur.execute(SET_IDENTITY_SQL, _params(want))
-        conn._identity_sent(want, settled)
+    mode, want = conn._plan()
+    if mode == _WITH_STATEMENT:
+        async with conn.pipeline():
+            await _asend(conn, want)
+            conn._sent(_QUEUED, want)
+            yield
+        return
+    if mode != _NOTHING:
+        await _asend(conn, want)
+        conn._sent(mode, want)
+    with _clear_errors():
+        yield
+
+
+async def _aensure_alone(conn: Any) -> None:
+    if isinstance(conn, AsyncBoundConnection):
+        mode, want = conn._plan()
+        if mode != _NOTHING:
+            await _asend(conn, want)
+            conn._sent(_QUEUED if mode == _QUEUED else _SEPARATE, want)
 
 
 async def aclear_identity(conn: psycopg.AsyncConnection[Any]) -> None:
     """Async pool `reset` callback: the connection goes back carrying no identity."""
     if isinstance(conn, AsyncBoundConnection) and conn.threadguard_identity is None:
         return
-    async with psycopg.AsyncCursor(conn) as cur:
-        await cur.execute(SET_IDENTITY_SQL, _params(None))
+    await _asend(conn, None)
     if isinstance(conn, AsyncBoundConnection):
-        conn._identity_sent(None, _settled(conn))
+        conn._sent(_SEPARATE, None)
 
 
 async def aconnect(conninfo: str = "", **kwargs: Any) -> AsyncBoundConnection:

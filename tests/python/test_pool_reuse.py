@@ -119,3 +119,50 @@ def test_one_connection_switching_identity_every_statement(app_db: str) -> None:
                         raise AssertionError(f"{who} wrote into {other}'s thread")
                 row = conn.execute(_PROBE).fetchone()
             assert set(row["threads"]) == world[who], f"statement {i} as {who} saw {row['threads']}"
+
+
+def test_identity_undone_by_a_rollback_is_sent_again(app_db: str) -> None:
+    world = _world(app_db)
+    first, second = [w for w in world if w]
+    with tg.connect(app_db) as conn:
+        with tg.acting_as(*first):
+            assert set(conn.execute(_PROBE).fetchone()["threads"]) == world[first]
+        with tg.acting_as(*second):
+            with contextlib.suppress(ZeroDivisionError), conn.transaction():
+                assert set(conn.execute(_PROBE).fetchone()["threads"]) == world[second]
+                raise ZeroDivisionError  # rolls back the set_config made inside the transaction
+            assert set(conn.execute(_PROBE).fetchone()["threads"]) == world[second]
+
+
+def test_saver_operations_never_spend_a_round_trip_on_the_identity(app_db: str, monkeypatch: Any) -> None:
+    """The identity goes out in the same round trip as a saver statement (inside a
+    pipeline), never alone; on one connection it goes out only when it changes."""
+    import threadguard.binding as binding
+
+    world = _world(app_db)
+    who = next(w for w in world if w)
+    thread = next(iter(world[who]))
+    sends: list[bool] = []
+    real_send = binding._send
+
+    def recording_send(conn: Any, want: Any) -> None:
+        if want is not None:  # clears come from the pool's reset, in its worker thread
+            sends.append(conn.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF)
+        real_send(conn, want)
+
+    monkeypatch.setattr(binding, "_send", recording_send)
+    with tg.saver_pool(app_db, min_size=2, max_size=2) as pool, tg.acting_as(*who):
+        saver = PostgresSaver(pool)
+        graph = chat_graph(saver)
+        for _ in range(5):
+            graph.invoke({"messages": ["again"]}, config(thread))
+            saver.get_tuple(config(thread))
+            list(saver.list(config(thread), limit=3))
+    assert sends and all(sends), "an identity was sent in a round trip of its own"
+
+    sends.clear()
+    with tg.connect(app_db) as conn, tg.acting_as(*who):
+        saver = PostgresSaver(conn)
+        for _ in range(20):
+            saver.get_tuple(config(thread))
+    assert len(sends) == 1, f"one connection, one identity: sent {len(sends)} times"
