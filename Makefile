@@ -41,5 +41,6 @@ status: install ## list applied and pending migrations on DATABASE_URL
 schema: install deps ## regenerate schema.sql from a freshly migrated throwaway database
 	tests/with_db.sh $(PY) tests/python/schema_dump.py --write schema.sql
 
-bench: install deps ## run the benchmarks (size: BENCH_SIZE=small|medium|large)
-	tests/with_db.sh $(PY) -m bench.run --size $${BENCH_SIZE:-small}
+bench: install deps ## run the benchmarks and rewrite bench/RESULTS.md (BENCH_SIZE=small|medium|large)
+	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 TG_PG_OPTS="-c shared_buffers=2GB -c work_mem=16MB" \
+		tests/with_db.sh $(PY) -m bench.run --size $${BENCH_SIZE:-small}

@@ -8,16 +8,17 @@ CREATE FUNCTION threadguard.context_uuid(p_setting text) RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $_$
     select case
-        when v.value operator(pg_catalog.~) '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'
-         and v.value operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000'
-        then cast(v.value as pg_catalog.uuid)
+        when pg_catalog.current_setting(p_setting, true)
+                 operator(pg_catalog.~) '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'
+         and pg_catalog.current_setting(p_setting, true)
+                 operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000'
+        then cast(pg_catalog.current_setting(p_setting, true) as pg_catalog.uuid)
     end
-    from (select pg_catalog.current_setting(p_setting, true)) as v (value)
 $_$;
 
 ALTER FUNCTION threadguard.context_uuid(p_setting text) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.context_uuid(p_setting text) IS 'The setting p_setting as a uuid, or null when it is unset, empty, malformed or the nil uuid. Never raises, so a bad context fails closed instead of failing loudly inside a policy.';
+COMMENT ON FUNCTION threadguard.context_uuid(p_setting text) IS 'The setting p_setting as a uuid, or null when it is unset, empty, malformed or the nil uuid. Never raises, so a bad context fails closed instead of failing loudly inside a policy. Inlinable.';
 
 CREATE FUNCTION threadguard.current_tenant_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -125,20 +126,27 @@ CREATE FUNCTION threadguard.get_conversation(p_thread_id uuid) RETURNS TABLE(thr
 #variable_conflict use_column
 begin
     perform threadguard.require_context();
+    -- OFFSET 0 fences the subquery, so the checkpoint lookup joins on the text
+    -- id as a plain column: under RLS only a leakproof condition may use the
+    -- checkpoints index, and a cast of c.id is not one.
     return query
     select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata, k.checkpoint
-    from threadguard.conversations as c
+    from (
+        select cv.id, cast(cv.id as pg_catalog.text) as thread_text, cv.title, cv.created_at, cv.updated_at
+        from threadguard.conversations as cv
+        where cv.id operator(pg_catalog.=) p_thread_id
+          and cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
+          and cv.user_id operator(pg_catalog.=) threadguard.current_user_id()
+        offset 0
+    ) as c
     left join lateral (
         select cp.checkpoint_id, cp.metadata, cp.checkpoint
         from public.checkpoints as cp
-        where cp.thread_id operator(pg_catalog.=) cast(c.id as pg_catalog.text)
+        where cp.thread_id operator(pg_catalog.=) c.thread_text
           and cp.checkpoint_ns operator(pg_catalog.=) ''
         order by cp.checkpoint_id desc
         limit 1
-    ) as k on true
-    where c.id operator(pg_catalog.=) p_thread_id
-      and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
-      and c.user_id operator(pg_catalog.=) threadguard.current_user_id();
+    ) as k on true;
 end
 $$;
 
@@ -162,23 +170,30 @@ begin
             using errcode = 'invalid_parameter_value';
     end if;
 
+    -- The page is chosen first (LIMIT fences the subquery), and the checkpoint
+    -- lookup joins on its text id as a plain column: under RLS only a leakproof
+    -- condition may use the checkpoints index, and a cast of c.id is not one.
     return query
     select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata
-    from threadguard.conversations as c
+    from (
+        select cv.id, cast(cv.id as pg_catalog.text) as thread_text, cv.title, cv.created_at, cv.updated_at
+        from threadguard.conversations as cv
+        where cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
+          and cv.user_id operator(pg_catalog.=) threadguard.current_user_id()
+          and (p_before_updated_at is null
+               or (cv.updated_at, cv.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
+        order by cv.updated_at desc, cv.id desc
+        limit least(p_limit, 200)  -- LEAST is syntax, not a function: nothing to shadow
+    ) as c
     left join lateral (
         select cp.checkpoint_id, cp.metadata
         from public.checkpoints as cp
-        where cp.thread_id operator(pg_catalog.=) cast(c.id as pg_catalog.text)
+        where cp.thread_id operator(pg_catalog.=) c.thread_text
           and cp.checkpoint_ns operator(pg_catalog.=) ''
         order by cp.checkpoint_id desc
         limit 1
     ) as k on true
-    where c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
-      and c.user_id operator(pg_catalog.=) threadguard.current_user_id()
-      and (p_before_updated_at is null
-           or (c.updated_at, c.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
-    order by c.updated_at desc, c.id desc
-    limit least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
+    order by c.updated_at desc, c.id desc;
 end
 $$;
 

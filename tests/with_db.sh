@@ -3,6 +3,8 @@
 # When DATABASE_URL is already set it is used as is; otherwise a throwaway cluster
 # is started from the machine's PostgreSQL binaries in .tmp/pg (unix socket only,
 # no TCP port; as the postgres user when run as root) and stopped afterwards.
+# TG_CLUSTER_DIR=DIR TG_KEEP_CLUSTER=1 keeps the cluster's data in DIR between
+# runs (the benchmarks reuse their datasets); TG_PG_OPTS adds server options.
 set -euo pipefail
 
 if [ -n "${DATABASE_URL:-}" ]; then
@@ -23,7 +25,9 @@ if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ] || [ ! -x "$bindir/pg_ctl" ]; t
     exit 1
 fi
 
-base="$top/.tmp/pg"
+base="${TG_CLUSTER_DIR:-$top/.tmp/pg}"
+case "$base" in /*) ;; *) base="$top/$base" ;; esac
+keep=${TG_KEEP_CLUSTER:-0}
 data="$base/data"
 sock="$base/run"
 as_pg=()
@@ -37,19 +41,28 @@ stop_cluster() {
     fi
 }
 stop_cluster   # a leftover from an interrupted run
-rm -rf "$base"
+fresh=1
+if [ "$keep" = 1 ] && [ -f "$data/PG_VERSION" ]; then
+    fresh=0
+else
+    rm -rf "$base"
+fi
 mkdir -p "$data" "$sock"
 if [ "$(id -u)" = 0 ]; then
     chown -R postgres: "$base"
 fi
 
-"${as_pg[@]}" "$bindir/initdb" -D "$data" -U postgres -A trust --no-sync -E UTF8 --locale=C >"$base/initdb.log" 2>&1 \
-    || { cat "$base/initdb.log" >&2; exit 1; }
+if [ "$fresh" = 1 ]; then
+    "${as_pg[@]}" "$bindir/initdb" -D "$data" -U postgres -A trust --no-sync -E UTF8 --locale=C >"$base/initdb.log" 2>&1 \
+        || { cat "$base/initdb.log" >&2; exit 1; }
+fi
 trap stop_cluster EXIT
 "${as_pg[@]}" "$bindir/pg_ctl" -D "$data" -l "$base/server.log" -w \
-    -o "-c listen_addresses='' -k $sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-c listen_addresses='' -k $sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${TG_PG_OPTS:-}" \
     start >/dev/null || { cat "$base/server.log" >&2; exit 1; }
-"${as_pg[@]}" "$bindir/psql" -h "$sock" -U postgres -d postgres -qAtX -c "create database threadguard" >/dev/null
+if [ "$fresh" = 1 ]; then
+    "${as_pg[@]}" "$bindir/psql" -h "$sock" -U postgres -d postgres -qAtX -c "create database threadguard" >/dev/null
+fi
 
 export DATABASE_URL="postgresql://postgres@/threadguard?host=$sock"
 export PATH="$bindir:$PATH"

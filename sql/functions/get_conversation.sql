@@ -21,20 +21,27 @@ as $$
 #variable_conflict use_column
 begin
     perform threadguard.require_context();
+    -- OFFSET 0 fences the subquery, so the checkpoint lookup joins on the text
+    -- id as a plain column: under RLS only a leakproof condition may use the
+    -- checkpoints index, and a cast of c.id is not one.
     return query
     select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata, k.checkpoint
-    from threadguard.conversations as c
+    from (
+        select cv.id, cast(cv.id as pg_catalog.text) as thread_text, cv.title, cv.created_at, cv.updated_at
+        from threadguard.conversations as cv
+        where cv.id operator(pg_catalog.=) p_thread_id
+          and cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
+          and cv.user_id operator(pg_catalog.=) threadguard.current_user_id()
+        offset 0
+    ) as c
     left join lateral (
         select cp.checkpoint_id, cp.metadata, cp.checkpoint
         from public.checkpoints as cp
-        where cp.thread_id operator(pg_catalog.=) cast(c.id as pg_catalog.text)
+        where cp.thread_id operator(pg_catalog.=) c.thread_text
           and cp.checkpoint_ns operator(pg_catalog.=) ''
         order by cp.checkpoint_id desc
         limit 1
-    ) as k on true
-    where c.id operator(pg_catalog.=) p_thread_id
-      and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
-      and c.user_id operator(pg_catalog.=) threadguard.current_user_id();
+    ) as k on true;
 end
 $$;
 

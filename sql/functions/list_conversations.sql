@@ -33,23 +33,30 @@ begin
             using errcode = 'invalid_parameter_value';
     end if;
 
+    -- The page is chosen first (LIMIT fences the subquery), and the checkpoint
+    -- lookup joins on its text id as a plain column: under RLS only a leakproof
+    -- condition may use the checkpoints index, and a cast of c.id is not one.
     return query
     select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata
-    from threadguard.conversations as c
+    from (
+        select cv.id, cast(cv.id as pg_catalog.text) as thread_text, cv.title, cv.created_at, cv.updated_at
+        from threadguard.conversations as cv
+        where cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
+          and cv.user_id operator(pg_catalog.=) threadguard.current_user_id()
+          and (p_before_updated_at is null
+               or (cv.updated_at, cv.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
+        order by cv.updated_at desc, cv.id desc
+        limit least(p_limit, 200)  -- LEAST is syntax, not a function: nothing to shadow
+    ) as c
     left join lateral (
         select cp.checkpoint_id, cp.metadata
         from public.checkpoints as cp
-        where cp.thread_id operator(pg_catalog.=) cast(c.id as pg_catalog.text)
+        where cp.thread_id operator(pg_catalog.=) c.thread_text
           and cp.checkpoint_ns operator(pg_catalog.=) ''
         order by cp.checkpoint_id desc
         limit 1
     ) as k on true
-    where c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
-      and c.user_id operator(pg_catalog.=) threadguard.current_user_id()
-      and (p_before_updated_at is null
-           or (c.updated_at, c.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
-    order by c.updated_at desc, c.id desc
-    limit least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
+    order by c.updated_at desc, c.id desc;
 end
 $$;
 

@@ -1,0 +1,152 @@
+"""Render bench/RESULTS.md from bench/results/*.json, bench/plans-*.txt and the
+hand-written bench/ATTEMPTS.md (what each design attempt measured)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+SIZE_ORDER = ["small", "medium", "large"]
+PLAN_KEYS = re.compile(r"(Scan|SubPlan|InitPlan|Hash|Nested Loop|Limit|Filter:|Index Cond:|Rows Removed|Buffers:|Execution Time|Planning Time)")
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.0f}{unit}" if value >= 100 else f"{value:,.1f}{unit}"
+    return f"{value}{unit}"
+
+
+def _ratio(t: Any, a: Any) -> float | None:
+    if not t or not a:
+        return None
+    return t / a
+
+
+def _r(x: float | None) -> str:
+    return "n/a" if x is None else f"×{x:.2f}"
+
+
+def _load(root: Path) -> dict[str, dict[str, Any]]:
+    found = {}
+    for path in sorted((root / "results").glob("*.json")):
+        found[path.stem] = json.loads(path.read_text())
+    return {k: found[k] for k in SIZE_ORDER if k in found}
+
+
+def _saver_table(ops: dict[str, Any]) -> list[str]:
+    lines = [
+        "| operation | A median µs | T median µs | T/A wall | A CPU µs | T CPU µs | T/A CPU | A p95 / p99 | T p95 / p99 | T min | n |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for op, sides in ops.items():
+        a, t = sides["A"], sides["T"]
+        lines.append(
+            f"| {op} | {_fmt(a.get('median'))} | {_fmt(t.get('median'))} | {_r(_ratio(t.get('median'), a.get('median')))} "
+            f"| {_fmt(a.get('cpu_median'))} | {_fmt(t.get('cpu_median'))} | {_r(_ratio(t.get('cpu_median'), a.get('cpu_median')))} "
+            f"| {_fmt(a.get('p95'))} / {_fmt(a.get('p99'))} | {_fmt(t.get('p95'))} / {_fmt(t.get('p99'))} | {_fmt(t.get('min'))} | {t.get('n')} |"
+        )
+    return lines
+
+
+def targets(results: dict[str, dict[str, Any]]) -> list[str]:
+    """The issue's targets, judged on the largest size measured (medium when present)."""
+    size = "medium" if "medium" in results else next(iter(results), None)
+    if size is None:
+        return ["No results yet: run `make bench`."]
+    r = results[size]
+    lines = [f"Judged on **{size}** ({r['dataset']['total_checkpoints']:,} checkpoints), ratio of medians in one run.", "",
+             "| target | limit | measured (wall / CPU) | holds |", "|---|---|---|---|"]
+
+    def row(name: str, limit: str, measured: str, ok: bool | None) -> None:
+        lines.append(f"| {name} | {limit} | {measured} | {'yes' if ok else ('no' if ok is not None else 'n/a')} |")
+
+    for temp in ("hot", "cold"):
+        for op, limit in (("get_tuple", 1.10), ("list(limit=10)", 1.10), ("delete_thread", 1.10), ("put+put_writes", 1.15)):
+            a, t = r[temp][op]["A"], r[temp][op]["T"]
+            wall, cpu = _ratio(t.get("median"), a.get("median")), _ratio(t.get("cpu_median"), a.get("cpu_median"))
+            ok = None if wall is None else (wall <= limit and (cpu is None or cpu <= limit))
+            row(f"{op} T/A ({temp})", f"≤ {limit:.2f}", f"{_r(wall)} / {_r(cpu)}", ok)
+    tp = r["throughput"]
+    ratio = _ratio(tp["T"]["median"], tp["A"]["median"])
+    row("throughput T/A (2 processes)", "≥ 0.90", _r(ratio), None if ratio is None else ratio >= 0.90)
+    heavy = r["scaling"].get("heavy_conversations")
+    for op in ("get_tuple", "list(limit=10)", "put+put_writes"):
+        s = r["scaling"][op]
+        wall = _ratio(s["T heavy"].get("median"), s["T light"].get("median"))
+        cpu = _ratio(s["T heavy"].get("cpu_median"), s["T light"].get("cpu_median"))
+        ok = None if wall is None else (wall <= 1.2 and (cpu is None or cpu <= 1.2))
+        row(f"{op}: {heavy:,}-conversation user / 24-conversation user (T)", "≤ 1.20", f"{_r(wall)} / {_r(cpu)}", ok)
+    row("extra round trips per saver operation (steady state)", "0",
+        "0: the identity rides in the statement's own round trip (tests/python/test_pool_reuse.py asserts it)", True)
+    api = r["api"]
+    first = api["list_conversations first page (1k-conversation user)"]
+    row("list_conversations first page, 1k conversations: median", "≤ 3 ms", _fmt(first.get("median"), " µs"),
+        first.get("median") is not None and first["median"] <= 3000)
+    row("list_conversations first page, 1k conversations: p99", "≤ 10 ms", _fmt(first.get("p99"), " µs"),
+        first.get("p99") is not None and first["p99"] <= 10000)
+    if "small" in results and size != "small":
+        small_first = results["small"]["api"]["list_conversations first page (1k-conversation user)"]
+        growth = _ratio(first.get("median"), small_first.get("median"))
+        row("list_conversations first page small → medium", "≤ 1.30", _r(growth), None if growth is None else growth <= 1.3)
+    get = api["get_conversation"]
+    row("get_conversation median", "≤ 1 ms", _fmt(get.get("median"), " µs"), get.get("median") is not None and get["median"] <= 1000)
+    delete = api["delete_conversation (40 checkpoints)"]
+    row("delete_conversation (40 checkpoints) median", "≤ 15 ms", _fmt(delete.get("median"), " µs"),
+        delete.get("median") is not None and delete["median"] <= 15000)
+    return lines
+
+
+def render(root: Path) -> str:
+    results = _load(root)
+    out = ["# Benchmark results", "",
+           "Generated by `make bench` (`python -m bench.run --size SIZE`) from `bench/results/*.json`; do not edit by hand.",
+           "(A) is the plain `PostgresSaver` as superuser, what users run today; (T) is threadguard: the same saver as a",
+           "`threadguard_app` login through `threadguard.connect` and `acting_as`, each operation acting for the thread's owner",
+           "(so the identity changes between most operations). Same data, one run, A and T alternating who goes first.",
+           "Wall = client-side latency; CPU = the backend's own CPU time from `/proc/<pid>/schedstat`.", ""]
+    out += ["## Targets", ""] + targets(results) + [""]
+    for size, r in results.items():
+        m = r["machine"]
+        out += [f"## {size}", "",
+                f"- {m['postgres']}; {m['cpus']} CPUs; {m['platform']}; settings {m['settings']}; run {m['date']}, {r['seconds']} s.",
+                f"- Dataset: {r['dataset']['tenants']} tenants × {r['dataset']['users_per_tenant']} users × "
+                f"{r['dataset']['conversations']} conversations × {r['dataset']['checkpoints']} checkpoints, plus heavy users "
+                f"{', '.join(f'{c:,} conversations × {k}' for c, k in r['dataset']['heavy'])}: "
+                f"{r['dataset']['total_checkpoints']:,} checkpoints.",
+                "- Tables: " + "; ".join(f"{k} {v['rows']:,} rows, {v['size']}" for k, v in r["table_sizes"].items()) + ".",
+                ""]
+        for temp, label in (("hot", "hot (a working set of 20 threads, cached)"), ("cold", "cold (a different random thread each time)")):
+            out += [f"### Saver operations, {label}", ""] + _saver_table(r[temp]) + [""]
+        out += ["### SQL API (T only: the plain saver has no counterpart)", "",
+                "| call | median µs | p95 µs | p99 µs | min µs | CPU median µs | n |", "|---|---:|---:|---:|---:|---:|---:|"]
+        for name, s in r["api"].items():
+            out.append(f"| {name} | {_fmt(s.get('median'))} | {_fmt(s.get('p95'))} | {_fmt(s.get('p99'))} | {_fmt(s.get('min'))} "
+                       f"| {_fmt(s.get('cpu_median'))} | {s.get('n')} |")
+        heavy = r["scaling"].get("heavy_conversations")
+        out += ["", f"### Scaling: a 24-conversation user against a {heavy:,}-conversation user", "",
+                "| operation | A light | A heavy | T light | T heavy | T heavy/light wall | T heavy/light CPU |",
+                "|---|---:|---:|---:|---:|---:|---:|"]
+        for op, s in r["scaling"].items():
+            if op == "heavy_conversations":
+                continue
+            out.append(f"| {op} | {_fmt(s['A light'].get('median'))} | {_fmt(s['A heavy'].get('median'))} "
+                       f"| {_fmt(s['T light'].get('median'))} | {_fmt(s['T heavy'].get('median'))} "
+                       f"| {_r(_ratio(s['T heavy'].get('median'), s['T light'].get('median')))} "
+                       f"| {_r(_ratio(s['T heavy'].get('cpu_median'), s['T light'].get('cpu_median')))} |")
+        tp = r["throughput"]
+        out += ["", "### Throughput (2 processes; a graph turn = get_tuple + put + put_writes, every 5th also list)", "",
+                f"- A: {_fmt(tp['A']['median'])} turns/s (runs {', '.join(_fmt(x) for x in tp['A']['runs'])})",
+                f"- T: {_fmt(tp['T']['median'])} turns/s (runs {', '.join(_fmt(x) for x in tp['T']['runs'])})",
+                f"- T/A: {_r(_ratio(tp['T']['median'], tp['A']['median']))}", ""]
+        plans = root / f"plans-{size}.txt"
+        if plans.exists():
+            keys = [line for line in plans.read_text().splitlines() if line.startswith("==") or PLAN_KEYS.search(line)]
+            out += [f"### Plans, key lines (full: `bench/plans-{size}.txt`)", "", "```"] + keys[:120] + ["```", ""]
+    attempts = root / "ATTEMPTS.md"
+    if attempts.exists():
+        out += [attempts.read_text().rstrip(), ""]
+    return "\n".join(out)

@@ -1,0 +1,458 @@
+"""What isolation costs LangGraph: the plain saver as superuser (A) against
+threadguard as a threadguard_app login through its own binding (T), on the same
+data, in one run, interleaved in rotating order. Writes bench/results/<size>.json,
+bench/plans-<size>.txt and regenerates bench/RESULTS.md from every results file.
+
+    make bench                          (BENCH_SIZE=small|medium|large)
+    python -m bench.run --size small    (DATABASE_URL: a superuser connection)
+
+Latency is wall-clock around each call; server CPU is the backend's own CPU time
+(/proc/<pid>/schedstat, the server runs on this host), which is steadier than
+wall time on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+from psycopg.rows import dict_row
+
+import threadguard as tg
+from bench import dataset, report
+from bench.dataset import Thread
+
+BENCH_LOGIN = "threadguard_bench_app"
+BENCH_PASSWORD = "threadguard-bench-only"
+HERE = Path(__file__).resolve().parent
+
+
+# --- measurement ----------------------------------------------------------------
+
+
+def backend_cpu_ns(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/schedstat", encoding="ascii") as f:
+            return int(f.read().split()[0])
+    except OSError:
+        return None  # the server is on another host: wall time only
+
+
+@dataclass
+class Samples:
+    wall_us: list[float] = field(default_factory=list)
+    cpu_us: list[float] = field(default_factory=list)
+
+    def add(self, wall_ns: int, cpu_ns: int | None) -> None:
+        self.wall_us.append(wall_ns / 1000)
+        if cpu_ns is not None:
+            self.cpu_us.append(cpu_ns / 1000)
+
+    def summary(self) -> dict[str, float | int | None]:
+        w = sorted(self.wall_us)
+        if not w:
+            return {"n": 0}
+        pick = lambda q: w[min(len(w) - 1, int(q * len(w)))]  # noqa: E731
+        return {
+            "n": len(w),
+            "min": w[0],
+            "median": statistics.median(w),
+            "p95": pick(0.95),
+            "p99": pick(0.99),
+            "cpu_median": statistics.median(self.cpu_us) if self.cpu_us else None,
+        }
+
+
+class Config:
+    """One side of the comparison: a connection, its saver, and how it acts for a user."""
+
+    def __init__(self, name: str, conn: psycopg.Connection[Any], acts: bool,
+                 admin: psycopg.Connection[Any] | None = None) -> None:
+        from langgraph.checkpoint.postgres import PostgresSaver
+
+        self.name = name
+        self.admin = admin  # a superuser connection, to prepare (unmeasured) fixtures
+        self.conn = conn
+        self.saver = PostgresSaver(conn)
+        self.acts = acts
+        self.pid = conn.execute("select pg_backend_pid() as pid").fetchone()["pid"]
+
+    def as_owner(self, thread: Thread) -> Any:
+        if self.acts:
+            return tg.acting_as(thread.tenant_id, thread.user_id)
+        return _Nothing()
+
+    def measure(self, samples: Samples, fn: Callable[[], Any]) -> None:
+        cpu0 = backend_cpu_ns(self.pid)
+        t0 = time.perf_counter_ns()
+        fn()
+        wall = time.perf_counter_ns() - t0
+        cpu1 = backend_cpu_ns(self.pid)
+        samples.add(wall, None if cpu0 is None or cpu1 is None else cpu1 - cpu0)
+
+
+class _Nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def cfg(thread_id: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+
+
+# --- operations -------------------------------------------------------------------
+
+
+def op_get_tuple(c: Config, t: Thread, s: Samples) -> None:
+    with c.as_owner(t):
+        c.measure(s, lambda: c.saver.get_tuple(cfg(t.thread_id)))
+
+
+def op_list(c: Config, t: Thread, s: Samples) -> None:
+    with c.as_owner(t):
+        c.measure(s, lambda: list(c.saver.list(cfg(t.thread_id), limit=10)))
+
+
+def op_put_superstep(c: Config, t: Thread, s: Samples) -> None:
+    """put (a new checkpoint with a new messages blob) + put_writes (two writes)."""
+    from langgraph.checkpoint.base.id import uuid6
+
+    with c.as_owner(t):
+        tup = c.saver.get_tuple(cfg(t.thread_id))
+        if tup is None:
+            return
+        versions = dict(tup.checkpoint["channel_versions"])
+        versions["messages"] = c.saver.get_next_version(versions.get("messages"), None)
+        checkpoint = {**tup.checkpoint, "id": str(uuid6(clock_seq=random.getrandbits(14))),
+                      "channel_values": {"messages": ["user: benchmark", "assistant: noted"]},
+                      "channel_versions": versions, "updated_channels": ["messages"]}
+        metadata = {"source": "loop", "step": tup.metadata.get("step", 0) + 1, "parents": {}}
+
+        def superstep() -> None:
+            saved = c.saver.put(tup.config, checkpoint, metadata, {"messages": versions["messages"]})
+            c.saver.put_writes(saved, [("messages", ["assistant: noted"]), ("branch:to:reply", None)],
+                               task_id=str(uuid.uuid4()))
+
+        c.measure(s, superstep)
+    if not c.acts and c.admin is not None:
+        stamp_owner(c.admin, t)
+
+
+def stamp_owner(admin: psycopg.Connection[Any], t: Thread) -> None:
+    """A's superuser writes carry no owner (it sets no context); stamp them, unmeasured,
+    so that both sides keep reading the same rows of the thread."""
+    for table in ("checkpoints", "checkpoint_blobs", "checkpoint_writes"):
+        admin.execute(
+            sql.SQL("update public.{} set threadguard_tenant_id = %s, threadguard_user_id = %s"
+                    " where thread_id = %s and threadguard_tenant_id is null").format(sql.Identifier(table)),
+            (t.tenant_id, t.user_id, t.thread_id))
+
+
+def op_delete_thread(c: Config, t: Thread, s: Samples) -> None:
+    assert_admin(c)
+    victim = make_victim(c.admin, t)  # type: ignore[arg-type]
+    with c.as_owner(victim):
+        c.measure(s, lambda: c.saver.delete_thread(victim.thread_id))
+    c.admin.execute("delete from threadguard.conversations where id = %s", (victim.thread_id,))  # type: ignore[union-attr]
+
+
+def assert_admin(c: Config) -> None:
+    if c.admin is None:
+        raise RuntimeError("this operation needs Config(admin=...) to prepare its victim thread")
+
+
+def make_victim(admin: psycopg.Connection[Any], like: Thread, checkpoints: int = 40) -> Thread:
+    """A fresh 40-checkpoint thread (rows copied from `like`'s), owned by like's owner."""
+    victim = Thread(str(uuid.uuid4()), like.tenant_id, like.user_id, checkpoints)
+    admin.execute(
+        """
+        with c as (insert into threadguard.conversations (id, tenant_id, user_id, title)
+                   values (%(v)s::uuid, %(tenant)s, %(user)s, 'victim') returning id),
+        k as (insert into public.checkpoints
+              select %(v)s, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata,
+                     threadguard_tenant_id, threadguard_user_id
+              from public.checkpoints where thread_id = %(src)s order by checkpoint_id limit %(n)s
+              returning checkpoint_id),
+        b as (insert into public.checkpoint_blobs
+              select %(v)s, checkpoint_ns, channel, version, type, blob, threadguard_tenant_id, threadguard_user_id
+              from public.checkpoint_blobs where thread_id = %(src)s returning 1)
+        insert into public.checkpoint_writes
+        select %(v)s, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path,
+               threadguard_tenant_id, threadguard_user_id
+        from public.checkpoint_writes where thread_id = %(src)s
+        """,
+        {"v": victim.thread_id, "tenant": like.tenant_id, "user": like.user_id, "src": like.thread_id,
+         "n": checkpoints},
+    )
+    return victim
+
+
+SAVER_OPS: dict[str, Callable[[Config, Thread, Samples], None]] = {
+    "get_tuple": op_get_tuple,
+    "put+put_writes": op_put_superstep,
+    "list(limit=10)": op_list,
+    "delete_thread": op_delete_thread,
+}
+
+
+# --- the run ------------------------------------------------------------------------
+
+
+def bench_login(admin: str) -> str:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_roles where rolname = %s", (BENCH_LOGIN,)).fetchone():
+            conn.execute(sql.SQL("create role {} login password {}").format(
+                sql.Identifier(BENCH_LOGIN), sql.Literal(BENCH_PASSWORD)))
+        conn.execute(sql.SQL("grant threadguard_app to {}").format(sql.Identifier(BENCH_LOGIN)))
+    return make_conninfo(admin, user=BENCH_LOGIN, password=BENCH_PASSWORD)
+
+
+def open_configs(target: str, app: str) -> tuple[Config, Config, psycopg.Connection[Any]]:
+    admin = psycopg.connect(target, autocommit=True, row_factory=dict_row)
+    plain = psycopg.connect(target, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+    a = Config("A", plain, acts=False, admin=admin)
+    t = Config("T", tg.connect(app), acts=True, admin=admin)
+    return a, t, admin
+
+
+def run_saver_ops(a: Config, t: Config, threads: list[Thread], *, rounds: int, per_round: int,
+                  hot: bool) -> dict[str, dict[str, Any]]:
+    """Every saver op, A and T alternating who goes first each round, on the same threads."""
+    results: dict[str, dict[str, Samples]] = {op: {"A": Samples(), "T": Samples()} for op in SAVER_OPS}
+    working_set = threads[:20]
+    cursor = 0
+    for r in range(rounds):
+        for op_name, op in SAVER_OPS.items():
+            if hot:
+                batch = [working_set[(r * per_round + i) % len(working_set)] for i in range(per_round)]
+            else:
+                batch = [threads[(cursor + i) % len(threads)] for i in range(per_round)]
+                cursor += per_round
+            order = (a, t) if (r + list(SAVER_OPS).index(op_name)) % 2 == 0 else (t, a)
+            for config in order:
+                for thread in batch:
+                    op(config, thread, results[op_name][config.name])
+    return {op: {side: s.summary() for side, s in sides.items()} for op, sides in results.items()}
+
+
+def run_api_ops(t: Config, heavy_user: list[Thread], threads: list[Thread], *, samples: int) -> dict[str, Any]:
+    """The SQL API through the Python wrappers, as T (it has no A counterpart)."""
+    conn = t.conn
+    owner = heavy_user[0]
+    out: dict[str, Samples] = {k: Samples() for k in
+                                ("list_conversations first page (1k-conversation user)",
+                                 "list_conversations page 10 (1k-conversation user)",
+                                 "get_conversation", "delete_conversation (40 checkpoints)")}
+    with t.as_owner(owner):
+        page = None
+        for _ in range(9):
+            rows = tg.list_conversations(conn, 50, page)
+            page = rows[-1] if rows else None
+    for i in range(samples):
+        with t.as_owner(owner):
+            t.measure(out["list_conversations first page (1k-conversation user)"], lambda: tg.list_conversations(conn, 50))
+            t.measure(out["list_conversations page 10 (1k-conversation user)"], lambda: tg.list_conversations(conn, 50, page))
+        thread = threads[i % len(threads)]
+        with t.as_owner(thread):
+            t.measure(out["get_conversation"], lambda: tg.get_conversation(conn, thread.thread_id))
+        assert_admin(t)
+        victim = make_victim(t.admin, thread)  # type: ignore[arg-type]
+        with t.as_owner(victim):
+            t.measure(out["delete_conversation (40 checkpoints)"], lambda: tg.delete_conversation(conn, victim.thread_id))
+    return {k: s.summary() for k, s in out.items()}
+
+
+def run_scaling(a: Config, t: Config, light: list[Thread], heavy: list[Thread], *, samples: int) -> dict[str, Any]:
+    """Per-operation cost for a 24-conversation user against the heaviest user."""
+    out: dict[str, Any] = {}
+    for op_name in ("get_tuple", "list(limit=10)", "put+put_writes"):
+        op = SAVER_OPS[op_name]
+        res = {k: Samples() for k in ("A light", "A heavy", "T light", "T heavy")}
+        for i in range(samples):
+            for who, group in (("light", light), ("heavy", heavy)):
+                thread = group[i % len(group)]
+                for config in ((a, t) if i % 2 else (t, a)):
+                    op(config, thread, res[f"{config.name} {who}"])
+        out[op_name] = {k: s.summary() for k, s in res.items()}
+    return out
+
+
+def _mix_worker(kind: str, target: str, app: str, threads: list[dict[str, Any]], seconds: float, queue: Any) -> None:
+    conn = (psycopg.connect(target, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+            if kind == "A" else tg.connect(app))
+    config = Config(kind, conn, acts=kind == "T")
+    sink = Samples()
+    pool = [Thread(**t) for t in threads]
+    rng = random.Random(os.getpid())
+    done = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        thread = rng.choice(pool)
+        op_put_superstep(config, thread, sink)  # get_tuple + put + put_writes
+        if done % 5 == 0:
+            op_list(config, thread, sink)
+        done += 1
+    queue.put(done)
+    conn.close()
+
+
+def run_throughput(target: str, app: str, threads: list[Thread], *, seconds: float, rounds: int) -> dict[str, Any]:
+    """Requests per second of a realistic mix (a graph turn; every 5th also lists), 2 processes."""
+    ctx = multiprocessing.get_context("spawn")
+    per_kind: dict[str, list[float]] = {"A": [], "T": []}
+    payload = [t.__dict__ for t in threads[:400]]
+    for r in range(rounds):
+        for kind in (("A", "T") if r % 2 == 0 else ("T", "A")):
+            queue = ctx.Queue()
+            procs = [ctx.Process(target=_mix_worker, args=(kind, target, app, payload, seconds, queue)) for _ in range(2)]
+            for p in procs:
+                p.start()
+            total = sum(queue.get(timeout=seconds + 120) for _ in procs)
+            for p in procs:
+                p.join()
+            per_kind[kind].append(total / seconds)
+    return {k: {"runs": v, "median": statistics.median(v)} for k, v in per_kind.items()}
+
+
+def explain_paths(target: str, t_thread: Thread, heavy_owner: Thread) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of every threadguard query path, as the runtime role
+    (auto_explain hands each nested plan back as a notice)."""
+    from langgraph.checkpoint.postgres import PostgresSaver
+
+    plans: list[str] = []
+    with psycopg.connect(target, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
+        conn.add_notice_handler(lambda d: plans.append(d.message_primary or ""))
+        conn.execute("load 'auto_explain'")
+        for setting in ("log_min_duration = 0", "log_analyze = on", "log_buffers = on", "log_nested_statements = on",
+                        "log_level = notice", "log_timing = on"):
+            conn.execute(f"set auto_explain.{setting}")
+        conn.execute(sql.SQL("set role {}").format(sql.Identifier(BENCH_LOGIN)))
+
+        def as_owner(thread: Thread) -> None:
+            conn.execute("select set_config('app.tenant_id', %s, false), set_config('app.user_id', %s, false)",
+                         (thread.tenant_id, thread.user_id))
+
+        saver = PostgresSaver(conn)
+        as_owner(t_thread)
+        sections = []
+
+        def section(title: str, fn: Callable[[], Any]) -> None:
+            plans.clear()
+            fn()
+            body = "\n\n".join(p for p in plans if "set_config" not in p)
+            sections.append(f"== {title}\n{body}")
+
+        section("saver.get_tuple", lambda: saver.get_tuple(cfg(t_thread.thread_id)))
+        section("saver.list(limit=10)", lambda: list(saver.list(cfg(t_thread.thread_id), limit=10)))
+        tup = saver.get_tuple(cfg(t_thread.thread_id))
+        if tup is not None:
+            from langgraph.checkpoint.base.id import uuid6
+            ck = {**tup.checkpoint, "id": str(uuid6()), "channel_values": {"messages": ["x"]},
+                  "channel_versions": {**tup.checkpoint["channel_versions"], "messages": "9" * 32 + ".0.1"}}
+            section("saver.put", lambda: saver.put(tup.config, ck, {"source": "loop", "step": 99, "parents": {}},
+                                                   {"messages": "9" * 32 + ".0.1"}))
+            section("saver.put_writes", lambda: saver.put_writes(
+                {"configurable": {**tup.config["configurable"], "checkpoint_id": ck["id"]}},
+                [("messages", ["y"])], task_id=str(uuid.uuid4())))
+        as_owner(heavy_owner)
+        section("threadguard.list_conversations(50) for the 1k-conversation user",
+                lambda: conn.execute("select * from threadguard.list_conversations(50)").fetchall())
+        section("threadguard.get_conversation", lambda: conn.execute(
+            "select * from threadguard.get_conversation(%s)", (heavy_owner.thread_id,)).fetchall())
+        conn.execute("reset role")
+    return "\n\n".join(sections) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", choices=sorted(dataset.SIZES), default="small")
+    parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default: by size)")
+    parser.add_argument("--per-round", type=int, default=None, help="samples per op, config and round")
+    parser.add_argument("--throughput-seconds", type=float, default=None)
+    parser.add_argument("--out", type=Path, default=HERE, help="where results/, plans and RESULTS.md go")
+    args = parser.parse_args()
+
+    size = dataset.SIZES[args.size]
+    quick = size.name == "small"
+    rounds = args.rounds or (4 if quick else 8)
+    per_round = args.per_round or (15 if quick else 40)
+    seconds = args.throughput_seconds or (3.0 if quick else 20.0)
+    admin_url = os.environ.get("DATABASE_URL", "")
+
+    target = dataset.ensure_database(admin_url, size)
+    app = bench_login(target)
+    a, t, admin = open_configs(target, app)
+    light_all = dataset.sample_threads(admin, 4000, conversations=size.conversations, min_checkpoints=size.checkpoints)
+    heaviest = max(c for c, _ in size.heavy)
+    heavy = dataset.sample_threads(admin, 400, conversations=heaviest)
+    thousand = dataset.sample_threads(admin, 50, conversations=1000)
+    rng = random.Random(42)
+    rng.shuffle(light_all)
+
+    started = time.monotonic()
+    print(f"bench {size.name}: saver operations, hot then cold ...", flush=True)
+    for warm in light_all[:20]:  # the hot working set, cached for both sides
+        op_get_tuple(a, warm, Samples())
+        op_get_tuple(t, warm, Samples())
+    results: dict[str, Any] = {
+        "size": size.name,
+        "dataset": {**size.__dict__, "heavy": list(size.heavy), "total_checkpoints": size.total_checkpoints},
+        "machine": machine(admin),
+        "hot": run_saver_ops(a, t, light_all, rounds=rounds, per_round=per_round, hot=True),
+        "cold": run_saver_ops(a, t, light_all[20:], rounds=rounds, per_round=per_round, hot=False),
+    }
+    print(f"bench {size.name}: SQL API, scaling, throughput ...", flush=True)
+    results["api"] = run_api_ops(t, thousand, light_all, samples=rounds * per_round)
+    results["scaling"] = run_scaling(a, t, light_all, heavy, samples=rounds * per_round // 2)
+    results["scaling"]["heavy_conversations"] = heaviest
+    results["throughput"] = run_throughput(target, app, light_all, seconds=seconds, rounds=max(2, rounds // 2))
+    results["table_sizes"] = table_sizes(admin)
+    results["seconds"] = round(time.monotonic() - started, 1)
+    plans = explain_paths(target, light_all[0], thousand[0])
+    for conn in (a.conn, t.conn, admin):
+        conn.close()
+
+    (args.out / "results").mkdir(parents=True, exist_ok=True)
+    (args.out / "results" / f"{size.name}.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
+    (args.out / f"plans-{size.name}.txt").write_text(plans)
+    (args.out / "RESULTS.md").write_text(report.render(args.out))
+    print(f"bench {size.name}: done in {results['seconds']}s; wrote {args.out / 'RESULTS.md'}")
+    return 0
+
+
+def machine(conn: psycopg.Connection[Any]) -> dict[str, Any]:
+    version = conn.execute("select version() as v").fetchone()["v"]
+    settings = {r["name"]: r["setting"] for r in conn.execute(
+        "select name, setting from pg_settings where name in ('shared_buffers', 'fsync', 'synchronous_commit', 'jit')")}
+    return {"postgres": version, "cpus": os.cpu_count(), "platform": platform.platform(), "settings": settings,
+            "date": time.strftime("%Y-%m-%d")}
+
+
+def table_sizes(conn: psycopg.Connection[Any]) -> dict[str, Any]:
+    rows = conn.execute("""
+        select c.relname as name, c.reltuples::bigint as rows, pg_size_pretty(pg_total_relation_size(c.oid)) as size
+        from pg_class c where c.oid in ('public.checkpoints'::regclass, 'public.checkpoint_blobs'::regclass,
+                                        'public.checkpoint_writes'::regclass, 'threadguard.conversations'::regclass)
+        order by 1""").fetchall()
+    return {r["name"]: {"rows": r["rows"], "size": r["size"]} for r in rows}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
