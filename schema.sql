@@ -47,6 +47,7 @@ CREATE TABLE threadguard.conversations (
     title text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    thread_id text GENERATED ALWAYS AS ((id)::text) STORED,
     CONSTRAINT conversations_title_length CHECK (((char_length(title) >= 1) AND (char_length(title) <= 200)))
 );
 
@@ -67,6 +68,8 @@ COMMENT ON COLUMN threadguard.conversations.title IS 'Optional display title, 1 
 COMMENT ON COLUMN threadguard.conversations.created_at IS 'When the conversation was created.';
 
 COMMENT ON COLUMN threadguard.conversations.updated_at IS 'Last activity: creation, or the last checkpoint LangGraph wrote to the thread (maintained by a trigger on public.checkpoints).';
+
+COMMENT ON COLUMN threadguard.conversations.thread_id IS 'The id as LangGraph''s text thread_id (canonical lower-case form); what checkpoint rows refer to.';
 
 COMMENT ON CONSTRAINT conversations_title_length ON threadguard.conversations IS 'Titles are 1 to 200 characters, or null.';
 
@@ -126,13 +129,13 @@ CREATE FUNCTION threadguard.get_conversation(p_thread_id uuid) RETURNS TABLE(thr
 #variable_conflict use_column
 begin
     perform threadguard.require_context();
-    -- OFFSET 0 fences the subquery, so the checkpoint lookup joins on the text
-    -- id as a plain column: under RLS only a leakproof condition may use the
-    -- checkpoints index, and a cast of c.id is not one.
+    -- The checkpoint lookup joins on the stored text id: under RLS only a
+    -- leakproof condition may use the checkpoints index, and a cast of c.id
+    -- would not be one.
     return query
     select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata, k.checkpoint
     from (
-        select cv.id, cast(cv.id as pg_catalog.text) as thread_text, cv.title, cv.created_at, cv.updated_at
+        select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
         where cv.id operator(pg_catalog.=) p_thread_id
           and cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
@@ -142,7 +145,7 @@ begin
     left join lateral (
         select cp.checkpoint_id, cp.metadata, cp.checkpoint
         from public.checkpoints as cp
-        where cp.thread_id operator(pg_catalog.=) c.thread_text
+        where cp.thread_id operator(pg_catalog.=) c.thread_id
           and cp.checkpoint_ns operator(pg_catalog.=) ''
         order by cp.checkpoint_id desc
         limit 1
@@ -170,13 +173,13 @@ begin
             using errcode = 'invalid_parameter_value';
     end if;
 
-    -- The page is chosen first (LIMIT fences the subquery), and the checkpoint
-    -- lookup joins on its text id as a plain column: under RLS only a leakproof
-    -- condition may use the checkpoints index, and a cast of c.id is not one.
+    -- The page is chosen first, then its checkpoints are looked up by the stored
+    -- text id: under RLS only a leakproof condition may use the checkpoints
+    -- index, and a cast of c.id would not be one.
     return query
     select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata
     from (
-        select cv.id, cast(cv.id as pg_catalog.text) as thread_text, cv.title, cv.created_at, cv.updated_at
+        select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
         where cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
           and cv.user_id operator(pg_catalog.=) threadguard.current_user_id()
@@ -188,7 +191,7 @@ begin
     left join lateral (
         select cp.checkpoint_id, cp.metadata
         from public.checkpoints as cp
-        where cp.thread_id operator(pg_catalog.=) c.thread_text
+        where cp.thread_id operator(pg_catalog.=) c.thread_id
           and cp.checkpoint_ns operator(pg_catalog.=) ''
         order by cp.checkpoint_id desc
         limit 1
@@ -200,22 +203,6 @@ $$;
 ALTER FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations, most recently active first, with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
-
-CREATE FUNCTION threadguard.owns_thread(p_thread_id text) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $$
-    select exists (
-        select 1
-        from threadguard.conversations as c
-        where c.id operator(pg_catalog.=) threadguard.thread_uuid(p_thread_id)
-          and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
-          and c.user_id operator(pg_catalog.=) threadguard.current_user_id()
-    )
-$$;
-
-ALTER FUNCTION threadguard.owns_thread(p_thread_id text) OWNER TO threadguard_owner;
-
-COMMENT ON FUNCTION threadguard.owns_thread(p_thread_id text) IS 'True when p_thread_id is the id of a conversation owned by the current tenant and user. False for unowned, foreign, deleted and non-canonical thread ids, and without a context.';
 
 CREATE FUNCTION threadguard.purge_conversation_checkpoints() RETURNS trigger
     LANGUAGE plpgsql
@@ -274,26 +261,20 @@ CREATE FUNCTION threadguard.touch_conversation() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-declare
-    v_id uuid := threadguard.thread_uuid(new.thread_id);
 begin
     if threadguard.current_tenant_id() is null then
         -- Only a role that bypasses RLS (a superuser doing maintenance) can
         -- insert without a context: there is no conversation to touch for it.
         return null;
     end if;
+    -- Always an UPDATE, so it always takes the row lock: a concurrent delete
+    -- either waits for this transaction, or has committed and leaves no row.
     update threadguard.conversations
-       set updated_at = pg_catalog.now()
-     where id operator(pg_catalog.=) v_id
-       and updated_at operator(pg_catalog.<) pg_catalog.now();
+       set updated_at = greatest(updated_at, pg_catalog.now())  -- GREATEST is syntax: nothing to shadow
+     where thread_id operator(pg_catalog.=) new.thread_id;
     if not found then
-        -- Already touched in this transaction, or deleted meanwhile: KEY SHARE
-        -- waits for a concurrent delete to commit and then finds no row.
-        perform 1 from threadguard.conversations where id operator(pg_catalog.=) v_id for key share;
-        if not found then
-            raise exception 'threadguard: thread % has no conversation (it was deleted while this checkpoint was written)', new.thread_id
-                using errcode = 'insufficient_privilege';
-        end if;
+        raise exception 'threadguard: thread % has no conversation (it was deleted while this checkpoint was written)', new.thread_id
+            using errcode = 'insufficient_privilege';
     end if;
     return null;
 end
@@ -301,7 +282,7 @@ $$;
 
 ALTER FUNCTION threadguard.touch_conversation() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.touch_conversation() IS 'Trigger function: moves the thread''s conversations.updated_at to now() when a checkpoint is inserted (never backwards, once per transaction), and raises 42501 if the conversation was deleted concurrently. Security definer so the application role needs no UPDATE right on updated_at.';
+COMMENT ON FUNCTION threadguard.touch_conversation() IS 'Trigger function: moves the thread''s conversations.updated_at to now() when a checkpoint is inserted (never backwards), and raises 42501 if the conversation was deleted concurrently. Security definer so the application role needs no UPDATE right on updated_at.';
 
 CREATE TABLE public.checkpoint_blobs (
     thread_id text NOT NULL,
@@ -416,6 +397,28 @@ CREATE INDEX conversations_owner_activity_idx ON threadguard.conversations USING
 
 COMMENT ON INDEX threadguard.conversations_owner_activity_idx IS 'Serves list_conversations: one owner''s conversations by last activity, keyset-paginated.';
 
+CREATE UNIQUE INDEX conversations_thread_id_key ON threadguard.conversations USING btree (thread_id);
+
+COMMENT ON INDEX threadguard.conversations_thread_id_key IS 'Ownership checks on writes: the conversation of a checkpoint row''s thread_id.';
+
+CREATE STATISTICS public.checkpoint_blobs_owner_stats (dependencies) ON thread_id, threadguard_tenant_id, threadguard_user_id FROM public.checkpoint_blobs;
+
+ALTER STATISTICS public.checkpoint_blobs_owner_stats OWNER TO threadguard_owner;
+
+COMMENT ON STATISTICS public.checkpoint_blobs_owner_stats IS 'threadguard: a thread''s rows share one owner; keeps RLS from skewing the planner''s row estimates.';
+
+CREATE STATISTICS public.checkpoint_writes_owner_stats (dependencies) ON thread_id, threadguard_tenant_id, threadguard_user_id FROM public.checkpoint_writes;
+
+ALTER STATISTICS public.checkpoint_writes_owner_stats OWNER TO threadguard_owner;
+
+COMMENT ON STATISTICS public.checkpoint_writes_owner_stats IS 'threadguard: a thread''s rows share one owner; keeps RLS from skewing the planner''s row estimates.';
+
+CREATE STATISTICS public.checkpoints_owner_stats (dependencies) ON thread_id, threadguard_tenant_id, threadguard_user_id FROM public.checkpoints;
+
+ALTER STATISTICS public.checkpoints_owner_stats OWNER TO threadguard_owner;
+
+COMMENT ON STATISTICS public.checkpoints_owner_stats IS 'threadguard: a thread''s rows share one owner; keeps RLS from skewing the planner''s row estimates.';
+
 CREATE TRIGGER checkpoints_touch_conversation AFTER INSERT ON public.checkpoints FOR EACH ROW EXECUTE FUNCTION threadguard.touch_conversation();
 
 COMMENT ON TRIGGER checkpoints_touch_conversation ON public.checkpoints IS 'threadguard: a new checkpoint is activity on its conversation (updated_at), and cannot outlive a concurrent delete of it.';
@@ -430,7 +433,10 @@ CREATE POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs FOR DELET
 
 COMMENT ON POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs IS 'Only the owner deletes a blob (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+CREATE POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+   FROM threadguard.conversations c
+  WHERE ((c.thread_id = checkpoint_blobs.thread_id) AND (c.tenant_id = checkpoint_blobs.threadguard_tenant_id) AND (c.user_id = checkpoint_blobs.threadguard_user_id))
+ OFFSET 0))));
 
 COMMENT ON POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs IS 'A blob can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
@@ -438,7 +444,10 @@ CREATE POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs FOR SELEC
 
 COMMENT ON POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs IS 'A blob is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+CREATE POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+   FROM threadguard.conversations c
+  WHERE ((c.thread_id = checkpoint_blobs.thread_id) AND (c.tenant_id = checkpoint_blobs.threadguard_tenant_id) AND (c.user_id = checkpoint_blobs.threadguard_user_id))
+ OFFSET 0))));
 
 COMMENT ON POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs IS 'Only the owner updates a blob (upserts, prune), and it cannot be moved into a thread the owner does not own.';
 
@@ -448,7 +457,10 @@ CREATE POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes FOR DEL
 
 COMMENT ON POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes IS 'Only the owner deletes a pending write (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+CREATE POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+   FROM threadguard.conversations c
+  WHERE ((c.thread_id = checkpoint_writes.thread_id) AND (c.tenant_id = checkpoint_writes.threadguard_tenant_id) AND (c.user_id = checkpoint_writes.threadguard_user_id))
+ OFFSET 0))));
 
 COMMENT ON POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes IS 'A pending write can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
@@ -456,7 +468,10 @@ CREATE POLICY checkpoint_writes_owner_select ON public.checkpoint_writes FOR SEL
 
 COMMENT ON POLICY checkpoint_writes_owner_select ON public.checkpoint_writes IS 'A pending write is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoint_writes_owner_update ON public.checkpoint_writes FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+CREATE POLICY checkpoint_writes_owner_update ON public.checkpoint_writes FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+   FROM threadguard.conversations c
+  WHERE ((c.thread_id = checkpoint_writes.thread_id) AND (c.tenant_id = checkpoint_writes.threadguard_tenant_id) AND (c.user_id = checkpoint_writes.threadguard_user_id))
+ OFFSET 0))));
 
 COMMENT ON POLICY checkpoint_writes_owner_update ON public.checkpoint_writes IS 'Only the owner updates a pending write (upserts, prune), and it cannot be moved into a thread the owner does not own.';
 
@@ -466,7 +481,10 @@ CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING ((
 
 COMMENT ON POLICY checkpoints_owner_delete ON public.checkpoints IS 'Only the owner deletes a checkpoint (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoints_owner_insert ON public.checkpoints FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+CREATE POLICY checkpoints_owner_insert ON public.checkpoints FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+   FROM threadguard.conversations c
+  WHERE ((c.thread_id = checkpoints.thread_id) AND (c.tenant_id = checkpoints.threadguard_tenant_id) AND (c.user_id = checkpoints.threadguard_user_id))
+ OFFSET 0))));
 
 COMMENT ON POLICY checkpoints_owner_insert ON public.checkpoints IS 'A checkpoint can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
@@ -474,7 +492,10 @@ CREATE POLICY checkpoints_owner_select ON public.checkpoints FOR SELECT USING ((
 
 COMMENT ON POLICY checkpoints_owner_select ON public.checkpoints IS 'A checkpoint is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND threadguard.owns_thread(thread_id)));
+CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+   FROM threadguard.conversations c
+  WHERE ((c.thread_id = checkpoints.thread_id) AND (c.tenant_id = checkpoints.threadguard_tenant_id) AND (c.user_id = checkpoints.threadguard_user_id))
+ OFFSET 0))));
 
 COMMENT ON POLICY checkpoints_owner_update ON public.checkpoints IS 'Only the owner updates a checkpoint (upserts, prune), and it cannot be moved into a thread the owner does not own.';
 
@@ -536,10 +557,6 @@ GRANT ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) TO threadgu
 
 REVOKE ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) TO threadguard_app;
-
-REVOKE ALL ON FUNCTION threadguard.owns_thread(p_thread_id text) FROM PUBLIC;
-GRANT ALL ON FUNCTION threadguard.owns_thread(p_thread_id text) TO threadguard_app;
-GRANT ALL ON FUNCTION threadguard.owns_thread(p_thread_id text) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.purge_conversation_checkpoints() FROM PUBLIC;
 

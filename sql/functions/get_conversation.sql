@@ -21,13 +21,13 @@ as $$
 #variable_conflict use_column
 begin
     perform threadguard.require_context();
-    -- OFFSET 0 fences the subquery, so the checkpoint lookup joins on the text
-    -- id as a plain column: under RLS only a leakproof condition may use the
-    -- checkpoints index, and a cast of c.id is not one.
+    -- The checkpoint lookup joins on the stored text id: under RLS only a
+    -- leakproof condition may use the checkpoints index, and a cast of c.id
+    -- would not be one.
     return query
     select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata, k.checkpoint
     from (
-        select cv.id, cast(cv.id as pg_catalog.text) as thread_text, cv.title, cv.created_at, cv.updated_at
+        select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
         where cv.id operator(pg_catalog.=) p_thread_id
           and cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
@@ -37,7 +37,7 @@ begin
     left join lateral (
         select cp.checkpoint_id, cp.metadata, cp.checkpoint
         from public.checkpoints as cp
-        where cp.thread_id operator(pg_catalog.=) c.thread_text
+        where cp.thread_id operator(pg_catalog.=) c.thread_id
           and cp.checkpoint_ns operator(pg_catalog.=) ''
         order by cp.checkpoint_id desc
         limit 1

@@ -33,13 +33,13 @@ begin
             using errcode = 'invalid_parameter_value';
     end if;
 
-    -- The page is chosen first (LIMIT fences the subquery), and the checkpoint
-    -- lookup joins on its text id as a plain column: under RLS only a leakproof
-    -- condition may use the checkpoints index, and a cast of c.id is not one.
+    -- The page is chosen first, then its checkpoints are looked up by the stored
+    -- text id: under RLS only a leakproof condition may use the checkpoints
+    -- index, and a cast of c.id would not be one.
     return query
     select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata
     from (
-        select cv.id, cast(cv.id as pg_catalog.text) as thread_text, cv.title, cv.created_at, cv.updated_at
+        select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
         where cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
           and cv.user_id operator(pg_catalog.=) threadguard.current_user_id()
@@ -51,7 +51,7 @@ begin
     left join lateral (
         select cp.checkpoint_id, cp.metadata
         from public.checkpoints as cp
-        where cp.thread_id operator(pg_catalog.=) c.thread_text
+        where cp.thread_id operator(pg_catalog.=) c.thread_id
           and cp.checkpoint_ns operator(pg_catalog.=) ''
         order by cp.checkpoint_id desc
         limit 1

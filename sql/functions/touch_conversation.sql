@@ -11,26 +11,20 @@ language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-    v_id uuid := threadguard.thread_uuid(new.thread_id);
 begin
     if threadguard.current_tenant_id() is null then
         -- Only a role that bypasses RLS (a superuser doing maintenance) can
         -- insert without a context: there is no conversation to touch for it.
         return null;
     end if;
+    -- Always an UPDATE, so it always takes the row lock: a concurrent delete
+    -- either waits for this transaction, or has committed and leaves no row.
     update threadguard.conversations
-       set updated_at = pg_catalog.now()
-     where id operator(pg_catalog.=) v_id
-       and updated_at operator(pg_catalog.<) pg_catalog.now();
+       set updated_at = greatest(updated_at, pg_catalog.now())  -- GREATEST is syntax: nothing to shadow
+     where thread_id operator(pg_catalog.=) new.thread_id;
     if not found then
-        -- Already touched in this transaction, or deleted meanwhile: KEY SHARE
-        -- waits for a concurrent delete to commit and then finds no row.
-        perform 1 from threadguard.conversations where id operator(pg_catalog.=) v_id for key share;
-        if not found then
-            raise exception 'threadguard: thread % has no conversation (it was deleted while this checkpoint was written)', new.thread_id
-                using errcode = 'insufficient_privilege';
-        end if;
+        raise exception 'threadguard: thread % has no conversation (it was deleted while this checkpoint was written)', new.thread_id
+            using errcode = 'insufficient_privilege';
     end if;
     return null;
 end
@@ -38,7 +32,7 @@ $$;
 
 revoke all on function threadguard.touch_conversation() from public;
 comment on function threadguard.touch_conversation() is
-    'Trigger function: moves the thread''s conversations.updated_at to now() when a checkpoint is inserted (never backwards, once per transaction), and raises 42501 if the conversation was deleted concurrently. Security definer so the application role needs no UPDATE right on updated_at.';
+    'Trigger function: moves the thread''s conversations.updated_at to now() when a checkpoint is inserted (never backwards), and raises 42501 if the conversation was deleted concurrently. Security definer so the application role needs no UPDATE right on updated_at.';
 
 create or replace trigger checkpoints_touch_conversation
     after insert on public.checkpoints

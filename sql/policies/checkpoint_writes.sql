@@ -1,6 +1,8 @@
 -- Protection of public.checkpoint_writes (LangGraph's pending writes, which get_tuple hands back as if the graph had produced them).
 -- Reading a row checks the owner stamped on it against the context (two
--- columns, no join); writing also requires the thread to be the caller's conversation.
+-- columns, no join); writing also requires the thread to be the caller's
+-- conversation: one probe of conversations_thread_id_key per written row
+-- (OFFSET 0 keeps it a probe; a text equality keeps it usable under RLS).
 
 alter table public.checkpoint_writes enable row level security;
 alter table public.checkpoint_writes force row level security;
@@ -26,7 +28,11 @@ create policy checkpoint_writes_owner_insert on public.checkpoint_writes
     for insert
     with check (threadguard_tenant_id = (select threadguard.current_tenant_id())
             and threadguard_user_id = (select threadguard.current_user_id())
-            and threadguard.owns_thread(thread_id));
+            and exists (select 1 from threadguard.conversations as c
+                        where c.thread_id = checkpoint_writes.thread_id
+                          and c.tenant_id = checkpoint_writes.threadguard_tenant_id
+                          and c.user_id = checkpoint_writes.threadguard_user_id
+                        offset 0));
 comment on policy checkpoint_writes_owner_insert on public.checkpoint_writes is
     'A pending write can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
@@ -37,7 +43,11 @@ create policy checkpoint_writes_owner_update on public.checkpoint_writes
        and threadguard_user_id = (select threadguard.current_user_id()))
     with check (threadguard_tenant_id = (select threadguard.current_tenant_id())
             and threadguard_user_id = (select threadguard.current_user_id())
-            and threadguard.owns_thread(thread_id));
+            and exists (select 1 from threadguard.conversations as c
+                        where c.thread_id = checkpoint_writes.thread_id
+                          and c.tenant_id = checkpoint_writes.threadguard_tenant_id
+                          and c.user_id = checkpoint_writes.threadguard_user_id
+                        offset 0));
 comment on policy checkpoint_writes_owner_update on public.checkpoint_writes is
     'Only the owner updates a pending write (upserts, prune), and it cannot be moved into a thread the owner does not own.';
 

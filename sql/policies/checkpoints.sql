@@ -1,6 +1,8 @@
 -- Protection of public.checkpoints (LangGraph's checkpoints: each thread's state history, with inline channel values).
 -- Reading a row checks the owner stamped on it against the context (two
--- columns, no join); writing also requires the thread to be the caller's conversation.
+-- columns, no join); writing also requires the thread to be the caller's
+-- conversation: one probe of conversations_thread_id_key per written row
+-- (OFFSET 0 keeps it a probe; a text equality keeps it usable under RLS).
 
 alter table public.checkpoints enable row level security;
 alter table public.checkpoints force row level security;
@@ -26,7 +28,11 @@ create policy checkpoints_owner_insert on public.checkpoints
     for insert
     with check (threadguard_tenant_id = (select threadguard.current_tenant_id())
             and threadguard_user_id = (select threadguard.current_user_id())
-            and threadguard.owns_thread(thread_id));
+            and exists (select 1 from threadguard.conversations as c
+                        where c.thread_id = checkpoints.thread_id
+                          and c.tenant_id = checkpoints.threadguard_tenant_id
+                          and c.user_id = checkpoints.threadguard_user_id
+                        offset 0));
 comment on policy checkpoints_owner_insert on public.checkpoints is
     'A checkpoint can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
@@ -37,7 +43,11 @@ create policy checkpoints_owner_update on public.checkpoints
        and threadguard_user_id = (select threadguard.current_user_id()))
     with check (threadguard_tenant_id = (select threadguard.current_tenant_id())
             and threadguard_user_id = (select threadguard.current_user_id())
-            and threadguard.owns_thread(thread_id));
+            and exists (select 1 from threadguard.conversations as c
+                        where c.thread_id = checkpoints.thread_id
+                          and c.tenant_id = checkpoints.threadguard_tenant_id
+                          and c.user_id = checkpoints.threadguard_user_id
+                        offset 0));
 comment on policy checkpoints_owner_update on public.checkpoints is
     'Only the owner updates a checkpoint (upserts, prune), and it cannot be moved into a thread the owner does not own.';
 

@@ -27,11 +27,7 @@ class Conversation:
     title: str | None
     created_at: datetime
     updated_at: datetime
-
-    @property
-    def thread_id(self) -> str:
-        """The id as LangGraph's `configurable.thread_id` (canonical text)."""
-        return str(self.id)
+    thread_id: str  # the id as LangGraph's `configurable.thread_id` (canonical text)
 
 
 @dataclass(frozen=True, slots=True)
