@@ -5,40 +5,52 @@ ALTER SCHEMA threadguard OWNER TO threadguard_owner;
 COMMENT ON SCHEMA threadguard IS 'threadguard: conversation ownership, the tenant context functions and the SQL API. See README.md.';
 
 CREATE FUNCTION threadguard.context_uuid(p_setting text) RETURNS uuid
-    LANGUAGE sql STABLE PARALLEL SAFE
-    AS $_$
-    select case
-        when pg_catalog.current_setting(p_setting, true)
-                 operator(pg_catalog.~) '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$'
-         and pg_catalog.current_setting(p_setting, true)
-                 operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000'
-        then cast(pg_catalog.current_setting(p_setting, true) as pg_catalog.uuid)
-    end
-$_$;
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    AS $$
+declare
+    v_value text := pg_catalog.current_setting(p_setting, true);
+begin
+    -- The canonical 8-4-4-4-12 hex form, checked with plain string functions
+    -- (a regular expression costs more than the rest of the call put together).
+    if pg_catalog.length(v_value) operator(pg_catalog.=) 36
+       and pg_catalog.translate(v_value, '0123456789abcdefABCDEF', '') operator(pg_catalog.=) '----'
+       and pg_catalog.substr(v_value, 9, 1) operator(pg_catalog.=) '-'
+       and pg_catalog.substr(v_value, 14, 1) operator(pg_catalog.=) '-'
+       and pg_catalog.substr(v_value, 19, 1) operator(pg_catalog.=) '-'
+       and v_value operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000' then
+        return cast(v_value as pg_catalog.uuid);
+    end if;
+    return null;
+end
+$$;
 
 ALTER FUNCTION threadguard.context_uuid(p_setting text) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.context_uuid(p_setting text) IS 'The setting p_setting as a uuid, or null when it is unset, empty, malformed or the nil uuid. Never raises, so a bad context fails closed instead of failing loudly inside a policy. Inlinable.';
+COMMENT ON FUNCTION threadguard.context_uuid(p_setting text) IS 'The setting p_setting as a uuid, or null when it is unset, empty, malformed or the nil uuid. Never raises, so a bad context fails closed instead of failing loudly inside a policy.';
 
 CREATE FUNCTION threadguard.current_tenant_id() RETURNS uuid
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     AS $$
-    select threadguard.context_uuid('app.tenant_id')
+begin
+    return threadguard.context_uuid('app.tenant_id');
+end
 $$;
 
 ALTER FUNCTION threadguard.current_tenant_id() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.current_tenant_id() IS 'Tenant of the current connection (setting app.tenant_id), or null when it is unset, empty or not a uuid. Policies call it as (select threadguard.current_tenant_id()) so it runs once per statement.';
+COMMENT ON FUNCTION threadguard.current_tenant_id() IS 'Tenant of the current connection (setting app.tenant_id), or null when it is unset, empty or not a uuid. Policies call it inside one (select ...) sublink, so it runs once per statement as an InitPlan.';
 
 CREATE FUNCTION threadguard.current_user_id() RETURNS uuid
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     AS $$
-    select threadguard.context_uuid('app.user_id')
+begin
+    return threadguard.context_uuid('app.user_id');
+end
 $$;
 
 ALTER FUNCTION threadguard.current_user_id() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.current_user_id() IS 'User of the current connection (setting app.user_id), or null when it is unset, empty or not a uuid. Policies call it as (select threadguard.current_user_id()) so it runs once per statement.';
+COMMENT ON FUNCTION threadguard.current_user_id() IS 'User of the current connection (setting app.user_id), or null when it is unset, empty or not a uuid. Policies call it inside one (select ...) sublink, so it runs once per statement as an InitPlan.';
 
 CREATE TABLE threadguard.conversations (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -429,22 +441,27 @@ COMMENT ON TRIGGER conversations_purge_checkpoints ON threadguard.conversations 
 
 ALTER TABLE public.checkpoint_blobs ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs FOR DELETE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+CREATE POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)));
 
 COMMENT ON POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs IS 'Only the owner deletes a blob (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+CREATE POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs FOR INSERT WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
    FROM threadguard.conversations c
   WHERE ((c.thread_id = checkpoint_blobs.thread_id) AND (c.tenant_id = checkpoint_blobs.threadguard_tenant_id) AND (c.user_id = checkpoint_blobs.threadguard_user_id))
  OFFSET 0))));
 
 COMMENT ON POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs IS 'A blob can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
-CREATE POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs FOR SELECT USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+CREATE POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)));
 
 COMMENT ON POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs IS 'A blob is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+CREATE POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id))) WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
    FROM threadguard.conversations c
   WHERE ((c.thread_id = checkpoint_blobs.thread_id) AND (c.tenant_id = checkpoint_blobs.threadguard_tenant_id) AND (c.user_id = checkpoint_blobs.threadguard_user_id))
  OFFSET 0))));
@@ -453,22 +470,27 @@ COMMENT ON POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs IS 'O
 
 ALTER TABLE public.checkpoint_writes ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes FOR DELETE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+CREATE POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)));
 
 COMMENT ON POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes IS 'Only the owner deletes a pending write (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+CREATE POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes FOR INSERT WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
    FROM threadguard.conversations c
   WHERE ((c.thread_id = checkpoint_writes.thread_id) AND (c.tenant_id = checkpoint_writes.threadguard_tenant_id) AND (c.user_id = checkpoint_writes.threadguard_user_id))
  OFFSET 0))));
 
 COMMENT ON POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes IS 'A pending write can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
-CREATE POLICY checkpoint_writes_owner_select ON public.checkpoint_writes FOR SELECT USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+CREATE POLICY checkpoint_writes_owner_select ON public.checkpoint_writes FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)));
 
 COMMENT ON POLICY checkpoint_writes_owner_select ON public.checkpoint_writes IS 'A pending write is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoint_writes_owner_update ON public.checkpoint_writes FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+CREATE POLICY checkpoint_writes_owner_update ON public.checkpoint_writes FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id))) WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
    FROM threadguard.conversations c
   WHERE ((c.thread_id = checkpoint_writes.thread_id) AND (c.tenant_id = checkpoint_writes.threadguard_tenant_id) AND (c.user_id = checkpoint_writes.threadguard_user_id))
  OFFSET 0))));
@@ -477,22 +499,27 @@ COMMENT ON POLICY checkpoint_writes_owner_update ON public.checkpoint_writes IS 
 
 ALTER TABLE public.checkpoints ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)));
 
 COMMENT ON POLICY checkpoints_owner_delete ON public.checkpoints IS 'Only the owner deletes a checkpoint (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoints_owner_insert ON public.checkpoints FOR INSERT WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+CREATE POLICY checkpoints_owner_insert ON public.checkpoints FOR INSERT WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
    FROM threadguard.conversations c
   WHERE ((c.thread_id = checkpoints.thread_id) AND (c.tenant_id = checkpoints.threadguard_tenant_id) AND (c.user_id = checkpoints.threadguard_user_id))
  OFFSET 0))));
 
 COMMENT ON POLICY checkpoints_owner_insert ON public.checkpoints IS 'A checkpoint can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
-CREATE POLICY checkpoints_owner_select ON public.checkpoints FOR SELECT USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+CREATE POLICY checkpoints_owner_select ON public.checkpoints FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)));
 
 COMMENT ON POLICY checkpoints_owner_select ON public.checkpoints IS 'A checkpoint is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((threadguard_tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (threadguard_user_id = ( SELECT threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
+CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id))) WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
    FROM threadguard.conversations c
   WHERE ((c.thread_id = checkpoints.thread_id) AND (c.tenant_id = checkpoints.threadguard_tenant_id) AND (c.user_id = checkpoints.threadguard_user_id))
  OFFSET 0))));
@@ -501,19 +528,24 @@ COMMENT ON POLICY checkpoints_owner_update ON public.checkpoints IS 'Only the ow
 
 ALTER TABLE threadguard.conversations ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY conversations_owner_delete ON threadguard.conversations FOR DELETE USING (((tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+CREATE POLICY conversations_owner_delete ON threadguard.conversations FOR DELETE USING (((tenant_id, user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)));
 
 COMMENT ON POLICY conversations_owner_delete ON threadguard.conversations IS 'Only the owner deletes a conversation (its checkpoints go with it, by trigger).';
 
-CREATE POLICY conversations_owner_insert ON threadguard.conversations FOR INSERT WITH CHECK (((tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+CREATE POLICY conversations_owner_insert ON threadguard.conversations FOR INSERT WITH CHECK (((tenant_id, user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)));
 
 COMMENT ON POLICY conversations_owner_insert ON threadguard.conversations IS 'A conversation can be created only for the current tenant and user.';
 
-CREATE POLICY conversations_owner_select ON threadguard.conversations FOR SELECT USING (((tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+CREATE POLICY conversations_owner_select ON threadguard.conversations FOR SELECT USING (((tenant_id, user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)));
 
 COMMENT ON POLICY conversations_owner_select ON threadguard.conversations IS 'A conversation is visible only to its own tenant and user; nothing is visible without a valid context.';
 
-CREATE POLICY conversations_owner_update ON threadguard.conversations FOR UPDATE USING (((tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (user_id = ( SELECT threadguard.current_user_id() AS current_user_id)))) WITH CHECK (((tenant_id = ( SELECT threadguard.current_tenant_id() AS current_tenant_id)) AND (user_id = ( SELECT threadguard.current_user_id() AS current_user_id))));
+CREATE POLICY conversations_owner_update ON threadguard.conversations FOR UPDATE USING (((tenant_id, user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id))) WITH CHECK (((tenant_id, user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
+    threadguard.current_user_id() AS current_user_id)));
 
 COMMENT ON POLICY conversations_owner_update ON threadguard.conversations IS 'Only the owner updates a conversation, and it stays theirs: an update cannot move it to another tenant or user.';
 

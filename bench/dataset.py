@@ -27,7 +27,7 @@ import psycopg.rows
 
 from threadguard import runner
 
-DATASET_VERSION = 3
+DATASET_VERSION = 4
 
 
 @dataclass(frozen=True)

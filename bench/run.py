@@ -92,9 +92,10 @@ class Config:
         self.pid = conn.execute("select pg_backend_pid() as pid").fetchone()["pid"]
 
     def as_owner(self, thread: Thread) -> Any:
-        if self.acts:
-            return tg.acting_as(thread.tenant_id, thread.user_id)
-        return _Nothing()
+        """A request acting for the thread's owner, its identity already bound (by an
+        unmeasured first statement: the steady state the targets are about). A gets the
+        same statement, so both sides' measured operations are a request's later ones."""
+        return _Request(self, thread)
 
     def measure(self, samples: Samples, fn: Callable[[], Any]) -> None:
         cpu0 = backend_cpu_ns(self.pid)
@@ -105,12 +106,27 @@ class Config:
         samples.add(wall, None if cpu0 is None or cpu1 is None else cpu1 - cpu0)
 
 
-class _Nothing:
+class _Request:
+    def __init__(self, config: Config, thread: Thread, *, bind: bool = True) -> None:
+        self.config, self.thread, self.bind = config, thread, bind
+        self.scope: Any = None
+
     def __enter__(self) -> None:
-        return None
+        if self.config.acts:
+            self.scope = tg.acting_as(self.thread.tenant_id, self.thread.user_id)
+            self.scope.__enter__()
+        if self.bind:
+            self.config.conn.execute("select 1")
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        if self.scope is not None:
+            self.scope.__exit__(*exc)
+
+
+def op_first_get_tuple(c: Config, t: Thread, s: Samples) -> None:
+    """get_tuple as a request's first statement: T sends the new identity with it."""
+    with _Request(c, t, bind=False):
+        c.measure(s, lambda: c.saver.get_tuple(cfg(t.thread_id)))
 
 
 def cfg(thread_id: str) -> dict[str, Any]:
@@ -187,15 +203,14 @@ def make_victim(admin: psycopg.Connection[Any], like: Thread, checkpoints: int =
                    values (%(v)s::uuid, %(tenant)s, %(user)s, 'victim') returning id),
         k as (insert into public.checkpoints
               select %(v)s, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata,
-                     threadguard_tenant_id, threadguard_user_id
+                     %(tenant)s, %(user)s
               from public.checkpoints where thread_id = %(src)s order by checkpoint_id limit %(n)s
               returning checkpoint_id),
         b as (insert into public.checkpoint_blobs
-              select %(v)s, checkpoint_ns, channel, version, type, blob, threadguard_tenant_id, threadguard_user_id
+              select %(v)s, checkpoint_ns, channel, version, type, blob, %(tenant)s, %(user)s
               from public.checkpoint_blobs where thread_id = %(src)s returning 1)
         insert into public.checkpoint_writes
-        select %(v)s, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path,
-               threadguard_tenant_id, threadguard_user_id
+        select %(v)s, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path, %(tenant)s, %(user)s
         from public.checkpoint_writes where thread_id = %(src)s
         """,
         {"v": victim.thread_id, "tenant": like.tenant_id, "user": like.user_id, "src": like.thread_id,
@@ -206,6 +221,7 @@ def make_victim(admin: psycopg.Connection[Any], like: Thread, checkpoints: int =
 
 SAVER_OPS: dict[str, Callable[[Config, Thread, Samples], None]] = {
     "get_tuple": op_get_tuple,
+    "get_tuple, first statement of a request": op_first_get_tuple,
     "put+put_writes": op_put_superstep,
     "list(limit=10)": op_list,
     "delete_thread": op_delete_thread,

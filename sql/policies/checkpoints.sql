@@ -3,6 +3,8 @@
 -- columns, no join); writing also requires the thread to be the caller's
 -- conversation: one probe of conversations_thread_id_key per written row
 -- (OFFSET 0 keeps it a probe; a text equality keeps it usable under RLS).
+-- The context is read by one row sublink per policy: one InitPlan to plan and
+-- run per statement instead of two (bench/RESULTS.md).
 
 alter table public.checkpoints enable row level security;
 alter table public.checkpoints force row level security;
@@ -18,16 +20,16 @@ grant select, insert, update, delete on table public.checkpoints to threadguard_
 drop policy if exists checkpoints_owner_select on public.checkpoints;
 create policy checkpoints_owner_select on public.checkpoints
     for select
-    using (threadguard_tenant_id = (select threadguard.current_tenant_id())
-       and threadguard_user_id = (select threadguard.current_user_id()));
+    using ((threadguard_tenant_id, threadguard_user_id)
+           = (select threadguard.current_tenant_id(), threadguard.current_user_id()));
 comment on policy checkpoints_owner_select on public.checkpoints is
     'A checkpoint is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
 drop policy if exists checkpoints_owner_insert on public.checkpoints;
 create policy checkpoints_owner_insert on public.checkpoints
     for insert
-    with check (threadguard_tenant_id = (select threadguard.current_tenant_id())
-            and threadguard_user_id = (select threadguard.current_user_id())
+    with check ((threadguard_tenant_id, threadguard_user_id)
+                = (select threadguard.current_tenant_id(), threadguard.current_user_id())
             and exists (select 1 from threadguard.conversations as c
                         where c.thread_id = checkpoints.thread_id
                           and c.tenant_id = checkpoints.threadguard_tenant_id
@@ -39,10 +41,10 @@ comment on policy checkpoints_owner_insert on public.checkpoints is
 drop policy if exists checkpoints_owner_update on public.checkpoints;
 create policy checkpoints_owner_update on public.checkpoints
     for update
-    using (threadguard_tenant_id = (select threadguard.current_tenant_id())
-       and threadguard_user_id = (select threadguard.current_user_id()))
-    with check (threadguard_tenant_id = (select threadguard.current_tenant_id())
-            and threadguard_user_id = (select threadguard.current_user_id())
+    using ((threadguard_tenant_id, threadguard_user_id)
+           = (select threadguard.current_tenant_id(), threadguard.current_user_id()))
+    with check ((threadguard_tenant_id, threadguard_user_id)
+                = (select threadguard.current_tenant_id(), threadguard.current_user_id())
             and exists (select 1 from threadguard.conversations as c
                         where c.thread_id = checkpoints.thread_id
                           and c.tenant_id = checkpoints.threadguard_tenant_id
@@ -54,7 +56,7 @@ comment on policy checkpoints_owner_update on public.checkpoints is
 drop policy if exists checkpoints_owner_delete on public.checkpoints;
 create policy checkpoints_owner_delete on public.checkpoints
     for delete
-    using (threadguard_tenant_id = (select threadguard.current_tenant_id())
-       and threadguard_user_id = (select threadguard.current_user_id()));
+    using ((threadguard_tenant_id, threadguard_user_id)
+           = (select threadguard.current_tenant_id(), threadguard.current_user_id()));
 comment on policy checkpoints_owner_delete on public.checkpoints is
     'Only the owner deletes a checkpoint (delete_thread, prune); other rows are silently out of reach.';
