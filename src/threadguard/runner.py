@@ -242,4 +242,14 @@ def verify(conninfo: str) -> list[str]:
             ).fetchone()
             if count != 2:
                 problems.append(f"{table} lacks the threadguard owner columns (run `threadguard migrate`)")
+            (stats,) = conn.execute(
+                "select count(*) from pg_catalog.pg_statistic_ext where stxrelid = pg_catalog.to_regclass(%s)"
+                " and stxname = %s",
+                (table, f"{table.split('.')[1]}_owner_stats"),
+            ).fetchone()
+            if stats != 1:
+                problems.append(
+                    f"{table} lacks its owner dependency statistics, which keep RLS from skewing plans "
+                    "(run `threadguard migrate`)"
+                )
     return problems
