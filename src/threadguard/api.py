@@ -43,15 +43,9 @@ class ConversationSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class ConversationDetail:
+class ConversationDetail(ConversationSummary):
     """The row of get_conversation: a summary plus the latest root checkpoint itself."""
 
-    thread_id: UUID
-    title: str | None
-    created_at: datetime
-    updated_at: datetime
-    checkpoint_id: str | None
-    metadata: dict[str, Any] | None
     checkpoint: dict[str, Any] | None
 
 
