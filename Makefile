@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps demo test migrate verify status schema bench
+.PHONY: help install deps demo test lint migrate verify status schema bench
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,8 +26,12 @@ deps: ## install PostgreSQL/pgTAP/pg_prove if missing (as root on Debian), else 
 demo: install deps ## migrate and run the two-tenant LangGraph demo (throwaway database unless DATABASE_URL)
 	tests/with_db.sh $(PY) -m threadguard.demo
 
-test: install deps ## run the pgTAP suite and pytest on a throwaway database (or DATABASE_URL's server)
+test: install deps lint ## lint, then the pgTAP suite and pytest on a throwaway database (or DATABASE_URL's server)
 	tests/with_db.sh tests/run.sh
+
+lint: install ## ruff and mypy (strict) over the Python code
+	$(VENV)/bin/ruff check src bench tests/python
+	$(VENV)/bin/mypy src
 
 migrate: install ## apply migrations to DATABASE_URL (or the PG* variables)
 	$(VENV)/bin/threadguard migrate

@@ -287,11 +287,11 @@ def run_api_ops(t: Config, heavy_user: list[Thread], threads: list[Thread], *, s
             t.measure(out["list_conversations page 10 (1k-conversation user)"], lambda: tg.list_conversations(conn, 50, page))
         thread = threads[i % len(threads)]
         with t.as_owner(thread):
-            t.measure(out["get_conversation"], lambda: tg.get_conversation(conn, thread.thread_id))
+            t.measure(out["get_conversation"], lambda thread=thread: tg.get_conversation(conn, thread.thread_id))
         assert_admin(t)
         victim = make_victim(t.admin, thread)  # type: ignore[arg-type]
         with t.as_owner(victim):
-            t.measure(out["delete_conversation (40 checkpoints)"], lambda: tg.delete_conversation(conn, victim.thread_id))
+            t.measure(out["delete_conversation (40 checkpoints)"], lambda victim=victim: tg.delete_conversation(conn, victim.thread_id))
     return {k: s.summary() for k, s in out.items()}
 
 

@@ -280,7 +280,7 @@ def connect(conninfo: str = "", **kwargs: Any) -> BoundConnection:
     return BoundConnection.connect(conninfo, **{**SAVER_CONNECTION_KWARGS, **kwargs})
 
 
-def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = None, **kwargs: Any) -> ConnectionPool:
+def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = None, **kwargs: Any) -> ConnectionPool[Any]:
     """A pool for `PostgresSaver(pool)`: bound connections, cleared when returned.
     Extra keyword arguments go to `ConnectionPool` (open it, or use it as a context manager)."""
     connection_kwargs = {**SAVER_CONNECTION_KWARGS, **kwargs.pop("kwargs", {})}
@@ -391,7 +391,7 @@ async def aconnect(conninfo: str = "", **kwargs: Any) -> AsyncBoundConnection:
 
 def async_saver_pool(
     conninfo: str = "", *, min_size: int = 1, max_size: int | None = None, **kwargs: Any
-) -> AsyncConnectionPool:
+) -> AsyncConnectionPool[Any]:
     """A pool for `AsyncPostgresSaver(pool)`: bound connections, cleared when returned."""
     connection_kwargs = {**SAVER_CONNECTION_KWARGS, **kwargs.pop("kwargs", {})}
     return AsyncConnectionPool(

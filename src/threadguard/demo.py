@@ -18,6 +18,7 @@ import uuid
 from typing import Annotated, Any
 
 import psycopg
+from langchain_core.runnables import RunnableConfig
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -48,7 +49,7 @@ def chat_graph(checkpointer: Any, *, interrupt_before_reply: bool = False) -> An
     return builder.compile(checkpointer=checkpointer, interrupt_before=["reply"] if interrupt_before_reply else None)
 
 
-def config(thread_id: str) -> dict[str, Any]:
+def config(thread_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread_id}}
 
 
@@ -92,6 +93,8 @@ def _rows_of(admin: str, thread_id: str) -> tuple[int, int, int]:
             " (select count(*) from public.checkpoint_writes where thread_id = %(t)s)",
             {"t": thread_id},
         ).fetchone()
+    if row is None:
+        raise RuntimeError("count query returned no row")
     return (int(row[0]), int(row[1]), int(row[2]))
 
 

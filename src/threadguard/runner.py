@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from yoyo import read_migrations
@@ -43,7 +44,7 @@ class MigrationState:
     applied_at: datetime | None
 
 
-class _Backend(PostgresqlPsycopgBackend):
+class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
     """yoyo's psycopg 3 backend, connecting with a libpq conninfo string."""
 
     conninfo = ""
@@ -75,7 +76,7 @@ def _locked(backend: _Backend) -> Iterator[None]:
         ) from exc
 
 
-def _migrations():  # type: ignore[no-untyped-def]
+def _migrations() -> Any:
     return read_migrations(str(migrations_dir()))
 
 
@@ -166,6 +167,13 @@ def expected_policies() -> set[tuple[str, str]]:
     return found
 
 
+def _one(conn: psycopg.Connection[tuple[Any, ...]], query: str, params: Any = None) -> tuple[Any, ...]:
+    row = conn.execute(query, params).fetchone()
+    if row is None:
+        raise MigrationError(f"expected a row from: {query}")
+    return tuple(row)
+
+
 def verify(conninfo: str) -> list[str]:
     """What the live database lacks of what threadguard requires; empty when all holds."""
     problems: list[str] = []
@@ -226,8 +234,8 @@ def verify(conninfo: str) -> list[str]:
             (list(PROTECTED_TABLES),),
         ).fetchall():
             problems.append(f"threadguard_app has {privilege} on {table}")
-        if conn.execute("select pg_catalog.to_regclass('public.checkpoint_migrations')").fetchone()[0]:
-            (version,) = conn.execute("select max(v) from public.checkpoint_migrations").fetchone()
+        if _one(conn, "select pg_catalog.to_regclass('public.checkpoint_migrations')")[0]:
+            (version,) = _one(conn, "select max(v) from public.checkpoint_migrations")
             if version != LANGGRAPH_SCHEMA_VERSION:
                 problems.append(
                     f"LangGraph checkpoint schema version is {version}, threadguard knows {LANGGRAPH_SCHEMA_VERSION}"
@@ -235,18 +243,20 @@ def verify(conninfo: str) -> list[str]:
         else:
             problems.append("public.checkpoint_migrations does not exist (run `threadguard migrate`)")
         for table in PROTECTED_TABLES[1:]:
-            (count,) = conn.execute(
+            (count,) = _one(
+                conn,
                 "select count(*) from pg_catalog.pg_attribute where attrelid = pg_catalog.to_regclass(%s)"
                 " and attname in ('threadguard_tenant_id', 'threadguard_user_id') and not attisdropped",
                 (table,),
-            ).fetchone()
+            )
             if count != 2:
                 problems.append(f"{table} lacks the threadguard owner columns (run `threadguard migrate`)")
-            (stats,) = conn.execute(
+            (stats,) = _one(
+                conn,
                 "select count(*) from pg_catalog.pg_statistic_ext where stxrelid = pg_catalog.to_regclass(%s)"
                 " and stxname = %s",
                 (table, f"{table.split('.')[1]}_owner_stats"),
-            ).fetchone()
+            )
             if stats != 1:
                 problems.append(
                     f"{table} lacks its owner dependency statistics, which keep RLS from skewing plans "

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from dbtools import app_conninfo, ensure_app_login, fresh_database
+
 from threadguard import runner
 
 

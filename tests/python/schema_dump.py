@@ -12,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dbtools import fresh_database, schema_dump  # noqa: E402
+
 from threadguard import runner  # noqa: E402
 
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from dbtools import app_conninfo, ensure_app_login, schema_dump
 from langgraph.checkpoint.postgres import PostgresSaver
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from dbtools import app_conninfo, ensure_app_login, schema_dump
-from threadguard.demo import chat_graph, config
 from threadguard import runner
+from threadguard.demo import chat_graph, config
 from threadguard.paths import migrations_dir
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,8 +19,6 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 import threadguard as tg
 from threadguard.demo import chat_graph, config
 
-
-
 Who = tuple[uuid.UUID, uuid.UUID]
 
 
