@@ -122,6 +122,9 @@ CREATE FUNCTION threadguard.delete_conversation(p_thread_id uuid) RETURNS boolea
     AS $$
 begin
     perform threadguard.require_context();
+    if p_thread_id is null then
+        raise exception 'threadguard: p_thread_id must not be null' using errcode = 'null_value_not_allowed';
+    end if;
     delete from threadguard.conversations as c
     where c.id operator(pg_catalog.=) p_thread_id
       and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
@@ -132,7 +135,7 @@ $$;
 
 ALTER FUNCTION threadguard.delete_conversation(p_thread_id uuid) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.delete_conversation(p_thread_id uuid) IS 'Deletes one conversation of the current user with all its checkpoints, blobs and writes (every namespace) in one transaction. True when deleted; false when the id does not exist or belongs to someone else (indistinguishable). Raises 42501 without a valid context.';
+COMMENT ON FUNCTION threadguard.delete_conversation(p_thread_id uuid) IS 'Deletes one conversation of the current user with all its checkpoints, blobs and writes (every namespace) in one transaction. True when deleted; false when the id does not exist or belongs to someone else (indistinguishable). Raises 42501 without a valid context, 22004 for a null id.';
 
 CREATE FUNCTION threadguard.get_conversation(p_thread_id uuid) RETURNS TABLE(thread_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone, checkpoint_id text, metadata jsonb, checkpoint jsonb)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -141,6 +144,9 @@ CREATE FUNCTION threadguard.get_conversation(p_thread_id uuid) RETURNS TABLE(thr
 #variable_conflict use_column
 begin
     perform threadguard.require_context();
+    if p_thread_id is null then
+        raise exception 'threadguard: p_thread_id must not be null' using errcode = 'null_value_not_allowed';
+    end if;
     -- The checkpoint lookup joins on the stored text id: under RLS only a
     -- leakproof condition may use the checkpoints index, and a cast of c.id
     -- would not be one.
@@ -167,7 +173,7 @@ $$;
 
 ALTER FUNCTION threadguard.get_conversation(p_thread_id uuid) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.get_conversation(p_thread_id uuid) IS 'One conversation of the current user with its latest root checkpoint (checkpoint_id, metadata, checkpoint; null when none yet). No row when the id does not exist or belongs to someone else: the two are indistinguishable. Raises 42501 without a valid context.';
+COMMENT ON FUNCTION threadguard.get_conversation(p_thread_id uuid) IS 'One conversation of the current user with its latest root checkpoint (checkpoint_id, metadata, checkpoint; null when none yet). No row when the id does not exist or belongs to someone else: the two are indistinguishable. Raises 42501 without a valid context, 22004 for a null id.';
 
 CREATE FUNCTION threadguard.list_conversations(p_limit integer DEFAULT 50, p_before_updated_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_before_id uuid DEFAULT NULL::uuid) RETURNS TABLE(thread_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone, checkpoint_id text, metadata jsonb)
     LANGUAGE plpgsql STABLE SECURITY DEFINER

@@ -12,6 +12,9 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     perform threadguard.require_context();
+    if p_thread_id is null then
+        raise exception 'threadguard: p_thread_id must not be null' using errcode = 'null_value_not_allowed';
+    end if;
     delete from threadguard.conversations as c
     where c.id operator(pg_catalog.=) p_thread_id
       and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
@@ -23,4 +26,4 @@ $$;
 revoke all on function threadguard.delete_conversation(uuid) from public;
 grant execute on function threadguard.delete_conversation(uuid) to threadguard_app;
 comment on function threadguard.delete_conversation(uuid) is
-    'Deletes one conversation of the current user with all its checkpoints, blobs and writes (every namespace) in one transaction. True when deleted; false when the id does not exist or belongs to someone else (indistinguishable). Raises 42501 without a valid context.';
+    'Deletes one conversation of the current user with all its checkpoints, blobs and writes (every namespace) in one transaction. True when deleted; false when the id does not exist or belongs to someone else (indistinguishable). Raises 42501 without a valid context, 22004 for a null id.';

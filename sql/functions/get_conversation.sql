@@ -21,6 +21,9 @@ as $$
 #variable_conflict use_column
 begin
     perform threadguard.require_context();
+    if p_thread_id is null then
+        raise exception 'threadguard: p_thread_id must not be null' using errcode = 'null_value_not_allowed';
+    end if;
     -- The checkpoint lookup joins on the stored text id: under RLS only a
     -- leakproof condition may use the checkpoints index, and a cast of c.id
     -- would not be one.
@@ -48,4 +51,4 @@ $$;
 revoke all on function threadguard.get_conversation(uuid) from public;
 grant execute on function threadguard.get_conversation(uuid) to threadguard_app;
 comment on function threadguard.get_conversation(uuid) is
-    'One conversation of the current user with its latest root checkpoint (checkpoint_id, metadata, checkpoint; null when none yet). No row when the id does not exist or belongs to someone else: the two are indistinguishable. Raises 42501 without a valid context.';
+    'One conversation of the current user with its latest root checkpoint (checkpoint_id, metadata, checkpoint; null when none yet). No row when the id does not exist or belongs to someone else: the two are indistinguishable. Raises 42501 without a valid context, 22004 for a null id.';

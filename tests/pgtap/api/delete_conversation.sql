@@ -1,7 +1,7 @@
 -- threadguard.delete_conversation: deletes one own conversation and its whole
 -- thread (every namespace), nothing else; a later LangGraph write to it is refused.
 begin;
-select plan(15);
+select plan(16);
 select tests.seed_world();
 
 select is_definer('threadguard', 'delete_conversation', array['uuid'], 'delete_conversation is SECURITY DEFINER');
@@ -28,6 +28,7 @@ select is(threadguard.delete_conversation(tests.id('thread_b1')::text::uuid), tr
 
 select tests.as_user('tenant_a', 'user_a1');
 select is(threadguard.delete_conversation('0f000000-0000-4000-8000-000000000000'), false, 'A1: an absent id returns false, exactly like a foreign one');
+select throws_ok('select threadguard.delete_conversation(null)', '22004', 'threadguard: p_thread_id must not be null', 'A1: a null id is an error, not a silent false');
 select is(threadguard.delete_conversation(tests.id('thread_new')), true, 'A1: deletes its conversation');
 select is(threadguard.delete_conversation(tests.id('thread_new')), false, 'A1: a second delete finds nothing');
 select throws_ok(tests.insert_sql('checkpoints', tests.t('thread_new'), 'late'), '42501', null,

@@ -1,7 +1,7 @@
 -- threadguard.get_conversation: one own conversation with its latest root
 -- checkpoint; absent and foreign ids are indistinguishable (no row, no error).
 begin;
-select plan(12);
+select plan(13);
 select tests.seed_world();
 
 select is_definer('threadguard', 'get_conversation', array['uuid'], 'get_conversation is SECURITY DEFINER');
@@ -22,6 +22,7 @@ select results_eq(format('select thread_id, title, checkpoint_id, checkpoint fro
 select is_empty(format('select * from threadguard.get_conversation(%L)', tests.id('thread_b1')), 'A1: B''s conversation gives no row');
 select is_empty(format('select * from threadguard.get_conversation(%L)', tests.id('thread_a2')), 'A1: A2''s conversation (same tenant) gives no row');
 select is_empty(format('select * from threadguard.get_conversation(%L)', tests.id('thread_new')), 'A1: an absent id gives no row, exactly like a foreign one');
+select throws_ok('select * from threadguard.get_conversation(null)', '22004', 'threadguard: p_thread_id must not be null', 'A1: a null id is an error, not an empty answer');
 
 select tests.as_user('tenant_b', 'user_b1');
 select is_empty(format('select * from threadguard.get_conversation(%L)', tests.id('thread_a1')), 'B: A1''s conversation gives no row');

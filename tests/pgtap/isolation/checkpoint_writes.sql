@@ -1,7 +1,7 @@
 -- Isolation of public.checkpoint_writes (pending writes, which get_tuple returns as the graph's
 -- own): each persona sees and changes only its own thread's rows; foreign writes are refused.
 begin;
-select plan(45);
+select plan(50);
 select tests.seed_world();
 
 -- No context at all (never set) -------------------------------------------
@@ -11,6 +11,7 @@ select is_empty('select * from public.checkpoint_writes', 'unset: sees no pendin
 select throws_ok(tests.insert_sql('checkpoint_writes', tests.t('thread_a1'), 'n1'), '42501', null, 'unset: cannot insert into a thread');
 select is_empty($$update public.checkpoint_writes set type = 'changed' returning 1$$, 'unset: updates nothing');
 select is_empty('delete from public.checkpoint_writes returning 1', 'unset: deletes nothing');
+select throws_ok(tests.upsert_sql('checkpoint_writes', tests.t('thread_a1'), 'seed-1'), '42501', null, 'unset: ON CONFLICT DO UPDATE against A1''s key raises');
 
 -- Empty context (after RESET / a transaction-local set that ended) ---------
 select tests.as_empty();
@@ -18,6 +19,7 @@ select is_empty('select * from public.checkpoint_writes', 'empty: sees no pendin
 select throws_ok(tests.insert_sql('checkpoint_writes', tests.t('thread_a1'), 'n1'), '42501', null, 'empty: cannot insert into a thread');
 select is_empty($$update public.checkpoint_writes set type = 'changed' returning 1$$, 'empty: updates nothing');
 select is_empty('delete from public.checkpoint_writes returning 1', 'empty: deletes nothing');
+select throws_ok(tests.upsert_sql('checkpoint_writes', tests.t('thread_a1'), 'seed-1'), '42501', null, 'empty: ON CONFLICT DO UPDATE against A1''s key raises');
 
 -- Malformed context --------------------------------------------------------
 select tests.as_malformed();
@@ -25,6 +27,7 @@ select is_empty('select * from public.checkpoint_writes', 'malformed: sees no pe
 select throws_ok(tests.insert_sql('checkpoint_writes', tests.t('thread_a1'), 'n1'), '42501', null, 'malformed: cannot insert into a thread');
 select is_empty($$update public.checkpoint_writes set type = 'changed' returning 1$$, 'malformed: updates nothing');
 select is_empty('delete from public.checkpoint_writes returning 1', 'malformed: deletes nothing');
+select throws_ok(tests.upsert_sql('checkpoint_writes', tests.t('thread_a1'), 'seed-1'), '42501', null, 'malformed: ON CONFLICT DO UPDATE against A1''s key raises');
 
 -- Tenant A, user 1 (owns thread_a1) ----------------------------------------
 select tests.as_user('tenant_a', 'user_a1');
@@ -65,6 +68,8 @@ select lives_ok($$update public.checkpoint_writes set type = 'changed'$$, 'A1: a
 select tests.as_user('tenant_a', 'user_a2');
 select results_eq('select * from tests.row_counts(''checkpoint_writes'')',
     format('values (%L, 2::bigint)', tests.t('thread_a2')), 'A2: sees only its own thread, not A1''s');
+select throws_ok(tests.insert_sql('checkpoint_writes', tests.t('thread_a1'), 'n1'), '42501', null, 'A2: cannot insert into A1''s thread (same tenant)');
+select is_empty(format($$update public.checkpoint_writes set type = 'changed' where thread_id = %L returning 1$$, tests.t('thread_a1')), 'A2: updates none of A1''s rows');
 select is_empty(format('delete from public.checkpoint_writes where thread_id = %L returning 1', tests.t('thread_a1')), 'A2: deletes none of A1''s rows');
 select throws_ok(tests.upsert_sql('checkpoint_writes', tests.t('thread_a1'), 'seed-1'), '42501', null, 'A2: ON CONFLICT DO UPDATE against A1''s key raises');
 select lives_ok('delete from public.checkpoint_writes', 'A2: an unfiltered delete (meeting only the DELETE policy) runs');

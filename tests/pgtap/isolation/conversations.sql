@@ -2,7 +2,7 @@
 -- seen, created, changed and deleted only by its own tenant and user, and never
 -- changes owner. Deleting one takes its checkpoints along; a checkpoint moves updated_at.
 begin;
-select plan(37);
+select plan(40);
 select tests.seed_world();
 
 -- No context at all (never set) -------------------------------------------
@@ -82,12 +82,17 @@ select throws_ok(tests.insert_sql('checkpoints', tests.t('thread_a1'), 'late'), 
 select tests.as_user('tenant_a', 'user_a2');
 select results_eq('select id from threadguard.conversations', 'select tests.id(''thread_a2'')', 'A2: sees only its own conversation');
 select is_empty($$update threadguard.conversations set title = 'x' where id <> tests.id('thread_a2') returning 1$$, 'A2: renames no one else''s conversation');
+select throws_ok(format($$insert into threadguard.conversations (tenant_id, user_id, title) values (%L, %L, 'x')$$, tests.id('tenant_a'), tests.id('user_a1')),
+    '42501', null, 'A2: cannot create a conversation for A1');
 select lives_ok('delete from threadguard.conversations', 'A2: an unfiltered delete (meeting only the DELETE policy) runs');
 
 -- Tenant B -------------------------------------------------------------------------
 select tests.as_user('tenant_b', 'user_b1');
 select results_eq('select id from threadguard.conversations', 'select tests.id(''thread_b1'')', 'B: sees only its own conversation');
 select is_empty(format($$delete from threadguard.conversations where id = %L returning 1$$, tests.id('thread_a2')), 'B: deletes none of A''s conversations');
+select is_empty(format($$update threadguard.conversations set title = 'x' where id = %L returning 1$$, tests.id('thread_a2')), 'B: renames none of A''s conversations');
+select throws_ok(format($$insert into threadguard.conversations (tenant_id, user_id, title) values (%L, %L, 'x')$$, tests.id('tenant_a'), tests.id('user_a2')),
+    '42501', null, 'B: cannot create a conversation for tenant A');
 
 -- What really is in the table afterwards (superuser) --------------------------------
 select tests.as_superuser();
