@@ -117,7 +117,10 @@ class _Bound:
         statements already there; on an idle autocommit connection, in one pipeline with
         the statement (one round trip for both); in an open transaction, on its own."""
         want = _identity.get()
-        if self.threadguard_identity is not _UNKNOWN and self.threadguard_identity == want:
+        carried = self.threadguard_identity
+        if self._threadguard_pipelines and self._threadguard_queued is not _UNKNOWN:
+            carried = self._threadguard_queued  # what this pipeline set last, not what was committed
+        if carried is not _UNKNOWN and carried == want:
             return _NOTHING, want
         if self._threadguard_pipelines:
             return _QUEUED, want

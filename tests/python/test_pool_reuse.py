@@ -166,3 +166,39 @@ def test_saver_operations_never_spend_a_round_trip_on_the_identity(app_db: str, 
         for _ in range(20):
             saver.get_tuple(config(thread))
     assert len(sends) == 1, f"one connection, one identity: sent {len(sends)} times"
+
+
+def test_identity_switches_inside_one_pipeline(app_db: str) -> None:
+    """Inside a pipeline the session carries what was queued last, not what was last committed."""
+    world = _world(app_db)
+    first, second = [w for w in world if w]
+    with tg.connect(app_db) as conn:
+        with tg.acting_as(*first):
+            conn.execute("select 1")  # the session now carries `first`, committed
+        with conn.pipeline():
+            with tg.acting_as(*second):
+                as_second = conn.cursor()
+                as_second.execute(_PROBE)
+            with tg.acting_as(*first):
+                as_first = conn.cursor()
+                as_first.execute(_PROBE)
+        assert set(as_second.fetchone()["threads"]) == world[second]
+        assert set(as_first.fetchone()["threads"]) == world[first]
+
+
+def test_a_pipeline_sends_the_identity_once(app_db: str, monkeypatch: Any) -> None:
+    """The saver's put is one pipeline of several statements: one set_config is enough."""
+    import threadguard.binding as binding
+
+    world = _world(app_db)
+    who = next(w for w in world if w)
+    sends: list[Any] = []
+    real_send = binding._send
+    monkeypatch.setattr(binding, "_send", lambda conn, want: (sends.append(want), real_send(conn, want)))
+    with tg.connect(app_db) as conn, tg.acting_as(*who):
+        with conn.pipeline():
+            for _ in range(5):
+                conn.cursor().execute("select 1")
+        assert len(sends) == 1
+        conn.execute("select 1")  # committed with the pipeline: nothing more to send
+        assert len(sends) == 1
