@@ -15,7 +15,6 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -238,7 +237,3 @@ def sample_threads(conn: psycopg.Connection[Any], n: int, *, conversations: int 
     picked = [Thread(r[0], r[1], r[2], r[3]) for r in rows if r[3] >= min_checkpoints]
     return picked[:n]
 
-
-def iter_forever(items: list[Any]) -> Iterator[Any]:
-    while True:
-        yield from items

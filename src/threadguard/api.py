@@ -14,8 +14,6 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import class_row
 
-MAX_PAGE_SIZE = 200  # list_conversations clamps p_limit to this
-
 
 @dataclass(frozen=True, slots=True)
 class Conversation:

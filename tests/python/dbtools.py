@@ -32,10 +32,6 @@ def admin_conninfo() -> str:
     return url
 
 
-def with_db(conninfo: str, dbname: str, **extra: str) -> str:
-    return make_conninfo(conninfo, dbname=dbname, **extra)
-
-
 @contextmanager
 def fresh_database(prefix: str = "tg") -> Iterator[str]:
     """A new empty database; yields its superuser conninfo and drops it afterwards."""
@@ -44,7 +40,7 @@ def fresh_database(prefix: str = "tg") -> Iterator[str]:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     try:
-        yield with_db(admin, name)
+        yield make_conninfo(admin, dbname=name)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
