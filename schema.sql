@@ -4,8 +4,72 @@ ALTER SCHEMA threadguard OWNER TO threadguard_owner;
 
 COMMENT ON SCHEMA threadguard IS 'threadguard: conversation ownership, the tenant context functions and the SQL API. See README.md.';
 
+CREATE FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_claim text;
+    v_claims text;
+begin
+    if p_thread_id is null or p_tenant_id is null or p_user_id is null
+       or threadguard.current_tenant_id() is distinct from p_tenant_id
+       or threadguard.current_user_id() is distinct from p_user_id then
+        return false;
+    end if;
+    -- Waits while a deletion of this thread holds the lock; the statements below
+    -- then see its outcome (read committed: a new snapshot per statement).
+    perform pg_catalog.pg_advisory_xact_lock_shared(1952540263, pg_catalog.hashtext(p_thread_id));
+    -- The claim names the counter as it is now, read after taking the lock.
+    v_claim := pg_catalog.concat('|', p_tenant_id, ' ', p_user_id, ' ', p_thread_id, ' ',
+        pg_catalog.pg_sequence_last_value('threadguard.conversation_deletions'::pg_catalog.regclass), ' ',
+        pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now())), '|');
+
+    -- Mark the activity, unless another transaction holds the row: a concurrent
+    -- writer marking it, or a DELETE (which locks the row, then waits for the
+    -- advisory lock this transaction holds: waiting for the row here would be a
+    -- deadlock). The row lock, when taken, also orders this claim before any
+    -- deletion: that deletion advances the counter only after this commits.
+    update threadguard.conversations as c
+       set updated_at = greatest(c.updated_at, pg_catalog.now())  -- GREATEST is syntax: nothing to shadow
+     where c.id operator(pg_catalog.=) (
+            select k.id from threadguard.conversations as k
+             where k.thread_id operator(pg_catalog.=) p_thread_id
+               and k.tenant_id operator(pg_catalog.=) p_tenant_id
+               and k.user_id operator(pg_catalog.=) p_user_id
+               for no key update skip locked);
+    if not found then
+        -- The row is absent, foreign, or held by another transaction. This write
+        -- may go on if the conversation is there (a deletion in progress waits
+        -- for it and purges it), but no claim is recorded: the conversation may
+        -- be about to go, and a claim recorded now would outlive it.
+        perform from threadguard.conversations as k
+         where k.thread_id operator(pg_catalog.=) p_thread_id
+           and k.tenant_id operator(pg_catalog.=) p_tenant_id
+           and k.user_id operator(pg_catalog.=) p_user_id;
+        return found;
+    end if;
+
+    -- Keep the 32 most recent claims, newest first: '|claim||claim|...'.
+    v_claims := coalesce(pg_catalog.current_setting('threadguard.write_claims', true), '');  -- COALESCE is syntax
+    if pg_catalog.strpos(v_claims, v_claim) operator(pg_catalog.=) 0 then
+        v_claims := pg_catalog.array_to_string(
+            (pg_catalog.string_to_array(pg_catalog.btrim(v_claim operator(pg_catalog.||) v_claims, '|'), '||'))[1:32], '||');
+        -- Session-level on purpose: it outlives this transaction only if it commits.
+        perform pg_catalog.set_config('threadguard.write_claims',
+            pg_catalog.concat('|', v_claims, '|'), false);
+    end if;
+    return true;
+end
+$$;
+
+ALTER FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) IS 'Full write check behind may_write_thread: waits for a concurrent deletion of the thread, requires (p_tenant_id, p_user_id) to be the current context and p_thread_id its conversation, moves that conversation''s updated_at to now(), and records the claim in threadguard.write_claims. False when any of it fails.';
+
 CREATE FUNCTION threadguard.context_uuid(p_setting text) RETURNS uuid
     LANGUAGE plpgsql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
     v_value text := pg_catalog.current_setting(p_setting, true);
@@ -29,28 +93,40 @@ ALTER FUNCTION threadguard.context_uuid(p_setting text) OWNER TO threadguard_own
 COMMENT ON FUNCTION threadguard.context_uuid(p_setting text) IS 'The setting p_setting as a uuid, or null when it is unset, empty, malformed or the nil uuid. Never raises, so a bad context fails closed instead of failing loudly inside a policy.';
 
 CREATE FUNCTION threadguard.current_tenant_id() RETURNS uuid
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
-begin
-    return threadguard.context_uuid('app.tenant_id');
-end
+    select case
+        when pg_catalog.current_setting('app.tenant_id', true)
+             operator(pg_catalog.=) pg_catalog.current_setting('threadguard.bound_tenant_id', true)
+            then cast(nullif(nullif(pg_catalog.current_setting('app.tenant_id', true), ''),  -- NULLIF is syntax
+                             '00000000-0000-0000-0000-000000000000') as pg_catalog.uuid)
+        when pg_catalog.current_setting('app.tenant_id', true) is null  -- never set
+            then null
+        else threadguard.context_uuid('app.tenant_id')
+    end
 $$;
 
 ALTER FUNCTION threadguard.current_tenant_id() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.current_tenant_id() IS 'Tenant of the current connection (setting app.tenant_id), or null when it is unset, empty or not a uuid. Policies call it inside one (select ...) sublink, so it runs once per statement as an InitPlan.';
+COMMENT ON FUNCTION threadguard.current_tenant_id() IS 'Tenant of the current connection (setting app.tenant_id), or null when it is unset, empty, malformed or the nil uuid (an error if threadguard.bound_tenant_id was set by hand to the same malformed string). Inlined where it is used; policies use the same expression through the threadguard.context view.';
 
 CREATE FUNCTION threadguard.current_user_id() RETURNS uuid
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
-begin
-    return threadguard.context_uuid('app.user_id');
-end
+    select case
+        when pg_catalog.current_setting('app.user_id', true)
+             operator(pg_catalog.=) pg_catalog.current_setting('threadguard.bound_user_id', true)
+            then cast(nullif(nullif(pg_catalog.current_setting('app.user_id', true), ''),  -- NULLIF is syntax
+                             '00000000-0000-0000-0000-000000000000') as pg_catalog.uuid)
+        when pg_catalog.current_setting('app.user_id', true) is null  -- never set
+            then null
+        else threadguard.context_uuid('app.user_id')
+    end
 $$;
 
 ALTER FUNCTION threadguard.current_user_id() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.current_user_id() IS 'User of the current connection (setting app.user_id), or null when it is unset, empty or not a uuid. Policies call it inside one (select ...) sublink, so it runs once per statement as an InitPlan.';
+COMMENT ON FUNCTION threadguard.current_user_id() IS 'User of the current connection (setting app.user_id), or null when it is unset, empty, malformed or the nil uuid (an error if threadguard.bound_user_id was set by hand to the same malformed string). Inlined where it is used; policies use the same expression through the threadguard.context view.';
 
 CREATE TABLE threadguard.conversations (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -222,6 +298,28 @@ ALTER FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_
 
 COMMENT ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations, most recently active first, with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
 
+CREATE FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) RETURNS boolean
+    LANGUAGE sql
+    AS $$
+    select case
+        when pg_catalog.pg_try_advisory_xact_lock_shared(1952540263, pg_catalog.hashtext(p_thread_id))
+         and pg_catalog.current_setting('app.tenant_id', true) operator(pg_catalog.=) cast(p_tenant_id as pg_catalog.text)
+         and pg_catalog.current_setting('app.user_id', true) operator(pg_catalog.=) cast(p_user_id as pg_catalog.text)
+         and pg_catalog.strpos(p_thread_id, '|') operator(pg_catalog.=) 0  -- claims are '|'-delimited
+         and pg_catalog.strpos(pg_catalog.current_setting('threadguard.write_claims', true),
+                pg_catalog.concat('|', p_tenant_id, ' ', p_user_id, ' ', p_thread_id, ' ',
+                    pg_catalog.pg_sequence_last_value('threadguard.conversation_deletions'::pg_catalog.regclass), ' ',
+                    pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now())), '|'))
+             operator(pg_catalog.>) 0
+            then true
+        else threadguard.claim_thread(p_thread_id, p_tenant_id, p_user_id)
+    end
+$$;
+
+ALTER FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) IS 'Write check of the checkpoint tables'' policies: true when (p_tenant_id, p_user_id) is the current context and p_thread_id is that user''s conversation, checked in full by claim_thread at most once a second per session and thread while no conversation is deleted. Holds a shared lock on the thread until the end of the transaction, so a concurrent deletion purges every row it lets through.';
+
 CREATE FUNCTION threadguard.purge_conversation_checkpoints() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -229,6 +327,13 @@ CREATE FUNCTION threadguard.purge_conversation_checkpoints() RETURNS trigger
 declare
     v_thread_id text := cast(old.id as pg_catalog.text);
 begin
+    -- In this order: a writer that read the counter before it moved holds the
+    -- lock already, so the lock below waits for it to finish.
+    perform pg_catalog.nextval('threadguard.conversation_deletions'::pg_catalog.regclass);
+    -- The same key as may_write_thread's (threadguard's lock class, the thread).
+    perform pg_catalog.pg_advisory_xact_lock(1952540263, pg_catalog.hashtext(v_thread_id));
+    -- Each statement takes a new snapshot (read committed): rows committed by the
+    -- writers waited for above are seen and deleted.
     delete from public.checkpoint_writes where thread_id operator(pg_catalog.=) v_thread_id;
     delete from public.checkpoint_blobs where thread_id operator(pg_catalog.=) v_thread_id;
     delete from public.checkpoints where thread_id operator(pg_catalog.=) v_thread_id;
@@ -238,7 +343,7 @@ $$;
 
 ALTER FUNCTION threadguard.purge_conversation_checkpoints() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.purge_conversation_checkpoints() IS 'Trigger function: after a conversation is deleted, deletes every checkpoint, blob and write of its thread. Runs as the deleting role, under the same RLS.';
+COMMENT ON FUNCTION threadguard.purge_conversation_checkpoints() IS 'Trigger function: after a conversation is deleted, invalidates every session''s remembered write check, waits for writes in flight to the thread, and deletes every checkpoint, blob and write of the thread. Runs as the deleting role, under the same RLS.';
 
 CREATE FUNCTION threadguard.require_context() RETURNS void
     LANGUAGE plpgsql STABLE
@@ -274,33 +379,6 @@ $_$;
 ALTER FUNCTION threadguard.thread_uuid(p_thread_id text) OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.thread_uuid(p_thread_id text) IS 'The conversation id a thread_id names, or null when it is not a canonical lower-case uuid (such a thread belongs to nobody). Never raises, so another tenant''s odd thread_id cannot break your query.';
-
-CREATE FUNCTION threadguard.touch_conversation() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-begin
-    if threadguard.current_tenant_id() is null then
-        -- Only a role that bypasses RLS (a superuser doing maintenance) can
-        -- insert without a context: there is no conversation to touch for it.
-        return null;
-    end if;
-    -- Always an UPDATE, so it always takes the row lock: a concurrent delete
-    -- either waits for this transaction, or has committed and leaves no row.
-    update threadguard.conversations
-       set updated_at = greatest(updated_at, pg_catalog.now())  -- GREATEST is syntax: nothing to shadow
-     where thread_id operator(pg_catalog.=) new.thread_id;
-    if not found then
-        raise exception 'threadguard: thread % has no conversation (it was deleted while this checkpoint was written)', new.thread_id
-            using errcode = 'insufficient_privilege';
-    end if;
-    return null;
-end
-$$;
-
-ALTER FUNCTION threadguard.touch_conversation() OWNER TO threadguard_owner;
-
-COMMENT ON FUNCTION threadguard.touch_conversation() IS 'Trigger function: moves the thread''s conversations.updated_at to now() when a checkpoint is inserted (never backwards), and raises 42501 if the conversation was deleted concurrently. Security definer so the application role needs no UPDATE right on updated_at.';
 
 CREATE TABLE public.checkpoint_blobs (
     thread_id text NOT NULL,
@@ -368,6 +446,38 @@ ALTER TABLE public.checkpoints OWNER TO threadguard_owner;
 COMMENT ON COLUMN public.checkpoints.threadguard_tenant_id IS 'threadguard: tenant that wrote the row (defaults to app.tenant_id); RLS shows the row only to that tenant.';
 
 COMMENT ON COLUMN public.checkpoints.threadguard_user_id IS 'threadguard: user that wrote the row (defaults to app.user_id); RLS shows the row only to that user.';
+
+CREATE VIEW threadguard.context WITH (security_invoker='true') AS
+ SELECT
+        CASE
+            WHEN (current_setting('app.tenant_id'::text, true) = current_setting('threadguard.bound_tenant_id'::text, true)) THEN (NULLIF(NULLIF(current_setting('app.tenant_id'::text, true), ''::text), '00000000-0000-0000-0000-000000000000'::text))::uuid
+            WHEN (current_setting('app.tenant_id'::text, true) IS NULL) THEN NULL::uuid
+            ELSE threadguard.context_uuid('app.tenant_id'::text)
+        END AS tenant_id,
+        CASE
+            WHEN (current_setting('app.user_id'::text, true) = current_setting('threadguard.bound_user_id'::text, true)) THEN (NULLIF(NULLIF(current_setting('app.user_id'::text, true), ''::text), '00000000-0000-0000-0000-000000000000'::text))::uuid
+            WHEN (current_setting('app.user_id'::text, true) IS NULL) THEN NULL::uuid
+            ELSE threadguard.context_uuid('app.user_id'::text)
+        END AS user_id;
+
+ALTER TABLE threadguard.context OWNER TO threadguard_owner;
+
+COMMENT ON VIEW threadguard.context IS 'One row: the current tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty, malformed or nil). What every policy compares owner columns with.';
+
+COMMENT ON COLUMN threadguard.context.tenant_id IS 'threadguard.current_tenant_id(): app.tenant_id as a uuid, or null.';
+
+COMMENT ON COLUMN threadguard.context.user_id IS 'threadguard.current_user_id(): app.user_id as a uuid, or null.';
+
+CREATE SEQUENCE threadguard.conversation_deletions
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER TABLE threadguard.conversation_deletions OWNER TO threadguard_owner;
+
+COMMENT ON SEQUENCE threadguard.conversation_deletions IS 'Advanced (outside any transaction, so at once) by every deletion of a conversation: a session''s remembered write check is valid only while this has not moved.';
 
 CREATE TABLE threadguard.langgraph_tables (
     table_name text NOT NULL,
@@ -437,121 +547,107 @@ ALTER STATISTICS public.checkpoints_owner_stats OWNER TO threadguard_owner;
 
 COMMENT ON STATISTICS public.checkpoints_owner_stats IS 'threadguard: a thread''s rows share one owner; keeps RLS from skewing the planner''s row estimates.';
 
-CREATE TRIGGER checkpoints_touch_conversation AFTER INSERT ON public.checkpoints FOR EACH ROW EXECUTE FUNCTION threadguard.touch_conversation();
-
-COMMENT ON TRIGGER checkpoints_touch_conversation ON public.checkpoints IS 'threadguard: a new checkpoint is activity on its conversation (updated_at), and cannot outlive a concurrent delete of it.';
-
 CREATE TRIGGER conversations_purge_checkpoints AFTER DELETE ON threadguard.conversations FOR EACH ROW EXECUTE FUNCTION threadguard.purge_conversation_checkpoints();
 
-COMMENT ON TRIGGER conversations_purge_checkpoints ON threadguard.conversations IS 'threadguard: a deleted conversation leaves no checkpoint, blob or write behind.';
+COMMENT ON TRIGGER conversations_purge_checkpoints ON threadguard.conversations IS 'threadguard: a deleted conversation leaves no checkpoint, blob or write behind, including writes that were in flight.';
 
 ALTER TABLE public.checkpoint_blobs ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)));
+CREATE POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs IS 'Only the owner deletes a blob (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs FOR INSERT WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
-   FROM threadguard.conversations c
-  WHERE ((c.thread_id = checkpoint_blobs.thread_id) AND (c.tenant_id = checkpoint_blobs.threadguard_tenant_id) AND (c.user_id = checkpoint_blobs.threadguard_user_id))
- OFFSET 0))));
+CREATE POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs FOR INSERT WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
 
 COMMENT ON POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs IS 'A blob can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
-CREATE POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)));
+CREATE POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs IS 'A blob is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id))) WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
-   FROM threadguard.conversations c
-  WHERE ((c.thread_id = checkpoint_blobs.thread_id) AND (c.tenant_id = checkpoint_blobs.threadguard_tenant_id) AND (c.user_id = checkpoint_blobs.threadguard_user_id))
- OFFSET 0))));
+CREATE POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context))) WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
 
 COMMENT ON POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs IS 'Only the owner updates a blob (upserts, prune), and it cannot be moved into a thread the owner does not own.';
 
 ALTER TABLE public.checkpoint_writes ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)));
+CREATE POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes IS 'Only the owner deletes a pending write (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes FOR INSERT WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
-   FROM threadguard.conversations c
-  WHERE ((c.thread_id = checkpoint_writes.thread_id) AND (c.tenant_id = checkpoint_writes.threadguard_tenant_id) AND (c.user_id = checkpoint_writes.threadguard_user_id))
- OFFSET 0))));
+CREATE POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes FOR INSERT WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
 
 COMMENT ON POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes IS 'A pending write can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
-CREATE POLICY checkpoint_writes_owner_select ON public.checkpoint_writes FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)));
+CREATE POLICY checkpoint_writes_owner_select ON public.checkpoint_writes FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY checkpoint_writes_owner_select ON public.checkpoint_writes IS 'A pending write is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoint_writes_owner_update ON public.checkpoint_writes FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id))) WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
-   FROM threadguard.conversations c
-  WHERE ((c.thread_id = checkpoint_writes.thread_id) AND (c.tenant_id = checkpoint_writes.threadguard_tenant_id) AND (c.user_id = checkpoint_writes.threadguard_user_id))
- OFFSET 0))));
+CREATE POLICY checkpoint_writes_owner_update ON public.checkpoint_writes FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context))) WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
 
 COMMENT ON POLICY checkpoint_writes_owner_update ON public.checkpoint_writes IS 'Only the owner updates a pending write (upserts, prune), and it cannot be moved into a thread the owner does not own.';
 
 ALTER TABLE public.checkpoints ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)));
+CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY checkpoints_owner_delete ON public.checkpoints IS 'Only the owner deletes a checkpoint (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoints_owner_insert ON public.checkpoints FOR INSERT WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
-   FROM threadguard.conversations c
-  WHERE ((c.thread_id = checkpoints.thread_id) AND (c.tenant_id = checkpoints.threadguard_tenant_id) AND (c.user_id = checkpoints.threadguard_user_id))
- OFFSET 0))));
+CREATE POLICY checkpoints_owner_insert ON public.checkpoints FOR INSERT WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
 
 COMMENT ON POLICY checkpoints_owner_insert ON public.checkpoints IS 'A checkpoint can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
-CREATE POLICY checkpoints_owner_select ON public.checkpoints FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)));
+CREATE POLICY checkpoints_owner_select ON public.checkpoints FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY checkpoints_owner_select ON public.checkpoints IS 'A checkpoint is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id))) WITH CHECK ((((threadguard_tenant_id, threadguard_user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)) AND (EXISTS ( SELECT 1
-   FROM threadguard.conversations c
-  WHERE ((c.thread_id = checkpoints.thread_id) AND (c.tenant_id = checkpoints.threadguard_tenant_id) AND (c.user_id = checkpoints.threadguard_user_id))
- OFFSET 0))));
+CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context))) WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
 
 COMMENT ON POLICY checkpoints_owner_update ON public.checkpoints IS 'Only the owner updates a checkpoint (upserts, prune), and it cannot be moved into a thread the owner does not own.';
 
 ALTER TABLE threadguard.conversations ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY conversations_owner_delete ON threadguard.conversations FOR DELETE USING (((tenant_id, user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)));
+CREATE POLICY conversations_owner_delete ON threadguard.conversations FOR DELETE USING (((tenant_id, user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY conversations_owner_delete ON threadguard.conversations IS 'Only the owner deletes a conversation (its checkpoints go with it, by trigger).';
 
-CREATE POLICY conversations_owner_insert ON threadguard.conversations FOR INSERT WITH CHECK (((tenant_id, user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)));
+CREATE POLICY conversations_owner_insert ON threadguard.conversations FOR INSERT WITH CHECK (((tenant_id, user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY conversations_owner_insert ON threadguard.conversations IS 'A conversation can be created only for the current tenant and user.';
 
-CREATE POLICY conversations_owner_select ON threadguard.conversations FOR SELECT USING (((tenant_id, user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)));
+CREATE POLICY conversations_owner_select ON threadguard.conversations FOR SELECT USING (((tenant_id, user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY conversations_owner_select ON threadguard.conversations IS 'A conversation is visible only to its own tenant and user; nothing is visible without a valid context.';
 
-CREATE POLICY conversations_owner_update ON threadguard.conversations FOR UPDATE USING (((tenant_id, user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id))) WITH CHECK (((tenant_id, user_id) = ( SELECT threadguard.current_tenant_id() AS current_tenant_id,
-    threadguard.current_user_id() AS current_user_id)));
+CREATE POLICY conversations_owner_update ON threadguard.conversations FOR UPDATE USING (((tenant_id, user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context))) WITH CHECK (((tenant_id, user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY conversations_owner_update ON threadguard.conversations IS 'Only the owner updates a conversation, and it stays theirs: an update cannot move it to another tenant or user.';
 
@@ -561,6 +657,9 @@ GRANT ALL ON SCHEMA public TO threadguard_app;
 
 GRANT USAGE ON SCHEMA threadguard TO threadguard_app;
 GRANT USAGE ON SCHEMA threadguard TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) TO threadguard_app;
 
 REVOKE ALL ON FUNCTION threadguard.context_uuid(p_setting text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.context_uuid(p_setting text) TO threadguard_app;
@@ -596,6 +695,9 @@ GRANT ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) TO threadgu
 REVOKE ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) TO threadguard_app;
 
+REVOKE ALL ON FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) TO threadguard_app;
+
 REVOKE ALL ON FUNCTION threadguard.purge_conversation_checkpoints() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION threadguard.require_context() FROM PUBLIC;
@@ -605,8 +707,6 @@ REVOKE ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_app;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_admin;
 
-REVOKE ALL ON FUNCTION threadguard.touch_conversation() FROM PUBLIC;
-
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_blobs TO threadguard_app;
 
 GRANT SELECT ON TABLE public.checkpoint_migrations TO threadguard_app;
@@ -614,5 +714,10 @@ GRANT SELECT ON TABLE public.checkpoint_migrations TO threadguard_app;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_writes TO threadguard_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoints TO threadguard_app;
+
+GRANT SELECT ON TABLE threadguard.context TO threadguard_app;
+GRANT SELECT ON TABLE threadguard.context TO threadguard_admin;
+
+GRANT SELECT,USAGE ON SEQUENCE threadguard.conversation_deletions TO threadguard_app;
 
 ALTER DEFAULT PRIVILEGES FOR ROLE threadguard_owner REVOKE ALL ON FUNCTIONS  FROM PUBLIC;

@@ -1,16 +1,18 @@
 -- threadguard.context_uuid: the one place that decides what a valid context value is.
 -- Unset, empty (after RESET, DISCARD ALL or the end of a transaction-local
 -- set_config), malformed and the nil uuid all read as null, which no row matches.
--- PL/pgSQL on purpose (bench/RESULTS.md): a SQL function would be inlined, that
--- is re-parsed, at every plan of every statement under RLS; this one is planned
--- as a plain call, runs once per statement in the policies' InitPlans, and
--- PL/pgSQL caches its own work for the session.
+-- The slow path of current_tenant_id()/current_user_id() and of the context view:
+-- taken only when the setting was not made by threadguard's binding. PL/pgSQL,
+-- with a pinned search_path: it is reached from policies (the application's
+-- path) and from definer functions (pinned), and PL/pgSQL re-plans its
+-- expressions whenever the search_path differs from the previous call's.
 
 create or replace function threadguard.context_uuid(p_setting text)
 returns uuid
 language plpgsql
 stable
 parallel safe
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_value text := pg_catalog.current_setting(p_setting, true);

@@ -1,10 +1,11 @@
 -- Protection of public.checkpoints (LangGraph's checkpoints: each thread's state history, with inline channel values).
 -- Reading a row checks the owner stamped on it against the context (two
--- columns, no join); writing also requires the thread to be the caller's
--- conversation: one probe of conversations_thread_id_key per written row
--- (OFFSET 0 keeps it a probe; a text equality keeps it usable under RLS).
--- The context is read by one row sublink per policy: one InitPlan to plan and
--- run per statement instead of two (bench/RESULTS.md).
+-- columns, no join; one row sublink on threadguard.context: one InitPlan per
+-- statement, plain C calls when the binding set the context). Writing
+-- calls threadguard.may_write_thread with the row's thread and stamps: they must
+-- be the context, and the thread its conversation (checked once, then
+-- remembered for the session until a conversation is deleted; see that file
+-- and bench/ATTEMPTS.md for why this is not an EXISTS per row).
 
 alter table public.checkpoints enable row level security;
 alter table public.checkpoints force row level security;
@@ -21,20 +22,14 @@ drop policy if exists checkpoints_owner_select on public.checkpoints;
 create policy checkpoints_owner_select on public.checkpoints
     for select
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select threadguard.current_tenant_id(), threadguard.current_user_id()));
+           = (select tenant_id, user_id from threadguard.context));
 comment on policy checkpoints_owner_select on public.checkpoints is
     'A checkpoint is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
 drop policy if exists checkpoints_owner_insert on public.checkpoints;
 create policy checkpoints_owner_insert on public.checkpoints
     for insert
-    with check ((threadguard_tenant_id, threadguard_user_id)
-                = (select threadguard.current_tenant_id(), threadguard.current_user_id())
-            and exists (select 1 from threadguard.conversations as c
-                        where c.thread_id = checkpoints.thread_id
-                          and c.tenant_id = checkpoints.threadguard_tenant_id
-                          and c.user_id = checkpoints.threadguard_user_id
-                        offset 0));
+    with check (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
 comment on policy checkpoints_owner_insert on public.checkpoints is
     'A checkpoint can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
@@ -42,14 +37,8 @@ drop policy if exists checkpoints_owner_update on public.checkpoints;
 create policy checkpoints_owner_update on public.checkpoints
     for update
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select threadguard.current_tenant_id(), threadguard.current_user_id()))
-    with check ((threadguard_tenant_id, threadguard_user_id)
-                = (select threadguard.current_tenant_id(), threadguard.current_user_id())
-            and exists (select 1 from threadguard.conversations as c
-                        where c.thread_id = checkpoints.thread_id
-                          and c.tenant_id = checkpoints.threadguard_tenant_id
-                          and c.user_id = checkpoints.threadguard_user_id
-                        offset 0));
+           = (select tenant_id, user_id from threadguard.context))
+    with check (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
 comment on policy checkpoints_owner_update on public.checkpoints is
     'Only the owner updates a checkpoint (upserts, prune), and it cannot be moved into a thread the owner does not own.';
 
@@ -57,6 +46,6 @@ drop policy if exists checkpoints_owner_delete on public.checkpoints;
 create policy checkpoints_owner_delete on public.checkpoints
     for delete
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select threadguard.current_tenant_id(), threadguard.current_user_id()));
+           = (select tenant_id, user_id from threadguard.context));
 comment on policy checkpoints_owner_delete on public.checkpoints is
     'Only the owner deletes a checkpoint (delete_thread, prune); other rows are silently out of reach.';

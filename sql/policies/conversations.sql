@@ -1,7 +1,7 @@
 -- Protection of threadguard.conversations: a conversation is visible and writable
 -- only by its own tenant and user, is created for the current context only,
--- and can never move to another owner. The context is read by one row sublink
--- per policy: one InitPlan per statement (bench/RESULTS.md).
+-- and can never move to another owner. The context is read by one row sublink on
+-- threadguard.context per policy: one InitPlan per statement (bench/ATTEMPTS.md).
 
 alter table threadguard.conversations enable row level security;
 alter table threadguard.conversations force row level security;
@@ -18,28 +18,28 @@ grant insert (id, tenant_id, user_id, title), update (title) on table threadguar
 drop policy if exists conversations_owner_select on threadguard.conversations;
 create policy conversations_owner_select on threadguard.conversations
     for select
-    using ((tenant_id, user_id) = (select threadguard.current_tenant_id(), threadguard.current_user_id()));
+    using ((tenant_id, user_id) = (select tenant_id, user_id from threadguard.context));
 comment on policy conversations_owner_select on threadguard.conversations is
     'A conversation is visible only to its own tenant and user; nothing is visible without a valid context.';
 
 drop policy if exists conversations_owner_insert on threadguard.conversations;
 create policy conversations_owner_insert on threadguard.conversations
     for insert
-    with check ((tenant_id, user_id) = (select threadguard.current_tenant_id(), threadguard.current_user_id()));
+    with check ((tenant_id, user_id) = (select tenant_id, user_id from threadguard.context));
 comment on policy conversations_owner_insert on threadguard.conversations is
     'A conversation can be created only for the current tenant and user.';
 
 drop policy if exists conversations_owner_update on threadguard.conversations;
 create policy conversations_owner_update on threadguard.conversations
     for update
-    using ((tenant_id, user_id) = (select threadguard.current_tenant_id(), threadguard.current_user_id()))
-    with check ((tenant_id, user_id) = (select threadguard.current_tenant_id(), threadguard.current_user_id()));
+    using ((tenant_id, user_id) = (select tenant_id, user_id from threadguard.context))
+    with check ((tenant_id, user_id) = (select tenant_id, user_id from threadguard.context));
 comment on policy conversations_owner_update on threadguard.conversations is
     'Only the owner updates a conversation, and it stays theirs: an update cannot move it to another tenant or user.';
 
 drop policy if exists conversations_owner_delete on threadguard.conversations;
 create policy conversations_owner_delete on threadguard.conversations
     for delete
-    using ((tenant_id, user_id) = (select threadguard.current_tenant_id(), threadguard.current_user_id()));
+    using ((tenant_id, user_id) = (select tenant_id, user_id from threadguard.context));
 comment on policy conversations_owner_delete on threadguard.conversations is
     'Only the owner deletes a conversation (its checkpoints go with it, by trigger).';

@@ -6,7 +6,9 @@ copied context, asyncio tasks, and LangGraph's background checkpoint writers.
 
 `BoundConnection` / `AsyncBoundConnection` are psycopg connections whose cursors
 make the session carry exactly the current identity before each statement they
-send (`set_config('app.tenant_id', ..., false)` with bound parameters). The
+send (`set_config('app.tenant_id', ..., false)` with bound parameters; the same
+value goes to `threadguard.bound_tenant_id`, which lets the database skip its
+character checks for a value this module formatted). The
 connection remembers what it last set, so nothing is sent while the identity
 stays the same. When it must be sent, it never costs a round trip of its own:
 on an idle autocommit connection it goes out in one pipeline with the statement
@@ -36,7 +38,13 @@ from psycopg import pq
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
-SET_IDENTITY_SQL = "select set_config('app.tenant_id', %s, false), set_config('app.user_id', %s, false)"
+# Each value also goes to threadguard.bound_*: set_config returns what it set, and
+# equal strings tell threadguard.current_tenant_id()/current_user_id() the value
+# is a uuid this module formatted, which spares them their character checks.
+SET_IDENTITY_SQL = (
+    "select set_config('threadguard.bound_tenant_id', set_config('app.tenant_id', %s, false), false),"
+    " set_config('threadguard.bound_user_id', set_config('app.user_id', %s, false), false)"
+)
 
 # The settings every LangGraph Postgres saver expects of its connections.
 SAVER_CONNECTION_KWARGS: dict[str, Any] = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}

@@ -1,0 +1,71 @@
+-- The write check (threadguard.may_write_thread / claim_thread): a thread is
+-- checked in full once, marking the conversation's activity, and the check is
+-- remembered for the session; the memory never lets anyone else write, never
+-- outlives a conversation deletion, and never covers rows stamped for someone
+-- else. (now() is fixed inside this test's transaction: one "second" throughout.)
+begin;
+select plan(17);
+select tests.seed_world();
+
+create function pg_temp.age_activity() returns void language sql as $$
+    update threadguard.conversations set updated_at = '2000-01-01 00:00:00+00'
+$$;
+create function pg_temp.activity(p_thread text) returns timestamptz language sql as $$
+    select updated_at from threadguard.conversations where id = tests.id(p_thread)
+$$;
+
+-- First write: the full check, which marks the activity and records a claim.
+select tests.as_superuser();
+select pg_temp.age_activity();
+select tests.as_bound_user('tenant_a', 'user_a1');
+select lives_ok(tests.insert_sql('checkpoints', tests.t('thread_a1'), 'w1'), 'A1: first write into its thread');
+select matches(current_setting('threadguard.write_claims'), tests.t('thread_a1'), 'A1: the session holds a claim on the thread');
+select tests.as_superuser();
+select is(pg_temp.activity('thread_a1'), now(), 'the first write moved the conversation''s updated_at to now()');
+select is(pg_temp.activity('thread_a2'), '2000-01-01 00:00:00+00'::timestamptz, 'and no other conversation''s');
+
+-- Later writes in the same second rely on the claim (activity is not marked again).
+select pg_temp.age_activity();
+select tests.as_bound_user('tenant_a', 'user_a1');
+select lives_ok(tests.insert_sql('checkpoint_blobs', tests.t('thread_a1'), 'w2'), 'A1: a second write, on its claim');
+select tests.as_superuser();
+select is(pg_temp.activity('thread_a1'), '2000-01-01 00:00:00+00'::timestamptz, 'a claimed write does not check (or mark) again');
+
+-- The claim is A1's alone.
+select tests.as_bound_user('tenant_a', 'user_a2');
+select throws_ok(tests.insert_sql('checkpoint_writes', tests.t('thread_a1'), 'w3'), '42501', null,
+    'A2, in the same session: A1''s claim does not let it write into A1''s thread');
+select throws_ok(format($$insert into public.checkpoint_writes (thread_id, checkpoint_id, task_id, idx, channel, type, blob, threadguard_tenant_id, threadguard_user_id)
+                          values (%L, 'w3b', 't', 0, 'messages', 'msgpack', '\x00', %L, %L)$$,
+                        tests.t('thread_a1'), tests.id('tenant_a'), tests.id('user_a1')),
+    '42501', null, 'A2: nor does stamping the row as A1 (the stamps must be the current context)');
+select tests.as_bound_user('tenant_a', 'user_a1');
+select throws_ok(format($$insert into public.checkpoint_writes (thread_id, checkpoint_id, task_id, idx, channel, type, blob, threadguard_tenant_id, threadguard_user_id)
+                          values (%L, 'w4', 't', 0, 'messages', 'msgpack', '\x00', %L, %L)$$,
+                        tests.t('thread_a1'), tests.id('tenant_a'), tests.id('user_a2')),
+    '42501', null, 'A1: a row stamped for A2 is refused in A1''s claimed thread');
+
+-- Any conversation deletion makes every claim stale: the next write is checked in full.
+select tests.as_bound_user('tenant_b', 'user_b1');
+select ok(threadguard.delete_conversation(tests.id('thread_b1')), 'B1 deletes its conversation');
+select tests.as_bound_user('tenant_a', 'user_a1');
+select lives_ok(tests.insert_sql('checkpoints', tests.t('thread_a1'), 'w5'), 'A1: writes after a deletion elsewhere');
+select tests.as_superuser();
+select is(pg_temp.activity('thread_a1'), now(), 'that write was checked in full again (it marked the activity)');
+
+-- A deleted conversation refuses writes at once, claim or not.
+select tests.as_bound_user('tenant_a', 'user_a1');
+select lives_ok(tests.insert_sql('checkpoint_blobs', tests.t('thread_a1'), 'w6'), 'A1: writes on its (fresh) claim');
+select ok(threadguard.delete_conversation(tests.id('thread_a1')), 'A1 deletes the conversation');
+select throws_ok(tests.insert_sql('checkpoint_blobs', tests.t('thread_a1'), 'w7'), '42501', null,
+    'A1: the claim died with the conversation: the next write is refused');
+select throws_ok(tests.upsert_sql('checkpoints', tests.t('thread_a1'), 'w1'), '42501', null,
+    'A1: an upsert into the deleted thread is refused too');
+select tests.as_superuser();
+select is((select count(*) from public.checkpoints where thread_id = tests.t('thread_a1'))
+        + (select count(*) from public.checkpoint_blobs where thread_id = tests.t('thread_a1'))
+        + (select count(*) from public.checkpoint_writes where thread_id = tests.t('thread_a1')), 1::bigint,
+    'the deletion purged every row A1 owned in the thread (only the unowned pre-adoption row is left)');
+
+select * from finish();
+rollback;
