@@ -20,6 +20,16 @@ begin
     -- Waits while a deletion of this thread holds the lock; the statements below
     -- then see its outcome (read committed: a new snapshot per statement).
     perform pg_catalog.pg_advisory_xact_lock_shared(1952540263, pg_catalog.hashtext(p_thread_id));
+    if pg_catalog.current_setting('transaction_isolation') operator(pg_catalog.<>) 'read committed' then
+        -- LangGraph's prune (repeatable read): updating the conversation there could
+        -- fail with a serialization error on any concurrent activity, and a claim
+        -- relies on read committed's fresh snapshots. Check, mark nothing, remember nothing.
+        perform from threadguard.conversations as k
+         where k.thread_id operator(pg_catalog.=) p_thread_id
+           and k.tenant_id operator(pg_catalog.=) p_tenant_id
+           and k.user_id operator(pg_catalog.=) p_user_id;
+        return found;
+    end if;
     -- The claim names the counter as it is now, read after taking the lock.
     v_claim := pg_catalog.concat('|', p_tenant_id, ' ', p_user_id, ' ', p_thread_id, ' ',
         pg_catalog.pg_sequence_last_value('threadguard.conversation_deletions'::pg_catalog.regclass), ' ',
@@ -166,6 +176,10 @@ CREATE FUNCTION threadguard.create_conversation(p_title text DEFAULT NULL::text,
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
+    -- Read once: inlined into this function's queries, the context expressions
+    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
+    v_tenant_id uuid := threadguard.current_tenant_id();
+    v_user_id uuid := threadguard.current_user_id();
     v_row threadguard.conversations;
 begin
     perform threadguard.require_context();
@@ -178,7 +192,7 @@ begin
     end if;
     insert into threadguard.conversations (id, tenant_id, user_id, title)
     values (coalesce(p_id, pg_catalog.gen_random_uuid()),
-            threadguard.current_tenant_id(), threadguard.current_user_id(), p_title)
+            v_tenant_id, v_user_id, p_title)
     returning * into v_row;
     return v_row;
 exception when unique_violation then
@@ -196,6 +210,11 @@ CREATE FUNCTION threadguard.delete_conversation(p_thread_id uuid) RETURNS boolea
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+    -- Read once: inlined into this function's queries, the context expressions
+    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
+    v_tenant_id uuid := threadguard.current_tenant_id();
+    v_user_id uuid := threadguard.current_user_id();
 begin
     perform threadguard.require_context();
     if p_thread_id is null then
@@ -203,8 +222,8 @@ begin
     end if;
     delete from threadguard.conversations as c
     where c.id operator(pg_catalog.=) p_thread_id
-      and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
-      and c.user_id operator(pg_catalog.=) threadguard.current_user_id();
+      and c.tenant_id operator(pg_catalog.=) v_tenant_id
+      and c.user_id operator(pg_catalog.=) v_user_id;
     return found;
 end
 $$;
@@ -218,6 +237,11 @@ CREATE FUNCTION threadguard.get_conversation(p_thread_id uuid) RETURNS TABLE(thr
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 #variable_conflict use_column
+declare
+    -- Read once: inlined into this function's queries, the context expressions
+    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
+    v_tenant_id uuid := threadguard.current_tenant_id();
+    v_user_id uuid := threadguard.current_user_id();
 begin
     perform threadguard.require_context();
     if p_thread_id is null then
@@ -232,8 +256,8 @@ begin
         select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
         where cv.id operator(pg_catalog.=) p_thread_id
-          and cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
-          and cv.user_id operator(pg_catalog.=) threadguard.current_user_id()
+          and cv.tenant_id operator(pg_catalog.=) v_tenant_id
+          and cv.user_id operator(pg_catalog.=) v_user_id
         offset 0
     ) as c
     left join lateral (
@@ -254,8 +278,14 @@ COMMENT ON FUNCTION threadguard.get_conversation(p_thread_id uuid) IS 'One conve
 CREATE FUNCTION threadguard.list_conversations(p_limit integer DEFAULT 50, p_before_updated_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_before_id uuid DEFAULT NULL::uuid) RETURNS TABLE(thread_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone, checkpoint_id text, metadata jsonb)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
+    SET enable_sort TO 'off'
     AS $$
 #variable_conflict use_column
+declare
+    -- Read once: inlined into this function's queries, the context expressions
+    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
+    v_tenant_id uuid := threadguard.current_tenant_id();
+    v_user_id uuid := threadguard.current_user_id();
 begin
     perform threadguard.require_context();
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
@@ -275,8 +305,8 @@ begin
     from (
         select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
-        where cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
-          and cv.user_id operator(pg_catalog.=) threadguard.current_user_id()
+        where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+          and cv.user_id operator(pg_catalog.=) v_user_id
           and (p_before_updated_at is null
                or (cv.updated_at, cv.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
         order by cv.updated_at desc, cv.id desc
@@ -323,6 +353,7 @@ COMMENT ON FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id u
 CREATE FUNCTION threadguard.purge_conversation_checkpoints() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 declare
     v_thread_id text := cast(old.id as pg_catalog.text);

@@ -26,6 +26,16 @@ begin
     -- Waits while a deletion of this thread holds the lock; the statements below
     -- then see its outcome (read committed: a new snapshot per statement).
     perform pg_catalog.pg_advisory_xact_lock_shared(1952540263, pg_catalog.hashtext(p_thread_id));
+    if pg_catalog.current_setting('transaction_isolation') operator(pg_catalog.<>) 'read committed' then
+        -- LangGraph's prune (repeatable read): updating the conversation there could
+        -- fail with a serialization error on any concurrent activity, and a claim
+        -- relies on read committed's fresh snapshots. Check, mark nothing, remember nothing.
+        perform from threadguard.conversations as k
+         where k.thread_id operator(pg_catalog.=) p_thread_id
+           and k.tenant_id operator(pg_catalog.=) p_tenant_id
+           and k.user_id operator(pg_catalog.=) p_user_id;
+        return found;
+    end if;
     -- The claim names the counter as it is now, read after taking the lock.
     v_claim := pg_catalog.concat('|', p_tenant_id, ' ', p_user_id, ' ', p_thread_id, ' ',
         pg_catalog.pg_sequence_last_value('threadguard.conversation_deletions'::pg_catalog.regclass), ' ',

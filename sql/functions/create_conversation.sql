@@ -10,6 +10,10 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+    -- Read once: inlined into this function's queries, the context expressions
+    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
+    v_tenant_id uuid := threadguard.current_tenant_id();
+    v_user_id uuid := threadguard.current_user_id();
     v_row threadguard.conversations;
 begin
     perform threadguard.require_context();
@@ -22,7 +26,7 @@ begin
     end if;
     insert into threadguard.conversations (id, tenant_id, user_id, title)
     values (coalesce(p_id, pg_catalog.gen_random_uuid()),
-            threadguard.current_tenant_id(), threadguard.current_user_id(), p_title)
+            v_tenant_id, v_user_id, p_title)
     returning * into v_row;
     return v_row;
 exception when unique_violation then

@@ -10,6 +10,11 @@ language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    -- Read once: inlined into this function's queries, the context expressions
+    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
+    v_tenant_id uuid := threadguard.current_tenant_id();
+    v_user_id uuid := threadguard.current_user_id();
 begin
     perform threadguard.require_context();
     if p_thread_id is null then
@@ -17,8 +22,8 @@ begin
     end if;
     delete from threadguard.conversations as c
     where c.id operator(pg_catalog.=) p_thread_id
-      and c.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
-      and c.user_id operator(pg_catalog.=) threadguard.current_user_id();
+      and c.tenant_id operator(pg_catalog.=) v_tenant_id
+      and c.user_id operator(pg_catalog.=) v_user_id;
     return found;
 end
 $$;

@@ -19,6 +19,11 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
+declare
+    -- Read once: inlined into this function's queries, the context expressions
+    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
+    v_tenant_id uuid := threadguard.current_tenant_id();
+    v_user_id uuid := threadguard.current_user_id();
 begin
     perform threadguard.require_context();
     if p_thread_id is null then
@@ -33,8 +38,8 @@ begin
         select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
         where cv.id operator(pg_catalog.=) p_thread_id
-          and cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
-          and cv.user_id operator(pg_catalog.=) threadguard.current_user_id()
+          and cv.tenant_id operator(pg_catalog.=) v_tenant_id
+          and cv.user_id operator(pg_catalog.=) v_user_id
         offset 0
     ) as c
     left join lateral (

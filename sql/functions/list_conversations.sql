@@ -20,8 +20,18 @@ stable
 -- controls; identity still comes only from the context, and RLS still applies.
 security definer
 set search_path = pg_catalog, pg_temp
+-- The page must come from conversations_owner_activity_idx in order, stopping
+-- after p_limit rows, whatever the statistics say about this user: the cached
+-- generic plan otherwise sorts all of a user's conversations when the average
+-- user has few (cost growing with the count; bench/ATTEMPTS.md).
+set enable_sort = off
 as $$
 #variable_conflict use_column
+declare
+    -- Read once: inlined into this function's queries, the context expressions
+    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
+    v_tenant_id uuid := threadguard.current_tenant_id();
+    v_user_id uuid := threadguard.current_user_id();
 begin
     perform threadguard.require_context();
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
@@ -41,8 +51,8 @@ begin
     from (
         select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
-        where cv.tenant_id operator(pg_catalog.=) threadguard.current_tenant_id()
-          and cv.user_id operator(pg_catalog.=) threadguard.current_user_id()
+        where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+          and cv.user_id operator(pg_catalog.=) v_user_id
           and (p_before_updated_at is null
                or (cv.updated_at, cv.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
         order by cv.updated_at desc, cv.id desc

@@ -12,6 +12,10 @@ language plpgsql
 -- Invoker: it runs as the deleting role, under the same RLS (a superuser doing
 -- maintenance purges every row of the thread).
 set search_path = pg_catalog, pg_temp
+-- One plan per statement for the session: a thread's rows are always found
+-- through the thread_id indexes, and a custom plan (what PostgreSQL otherwise
+-- keeps choosing here) costs more to make than the deletion itself.
+set plan_cache_mode = force_generic_plan
 as $$
 declare
     v_thread_id text := cast(old.id as pg_catalog.text);
