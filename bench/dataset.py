@@ -26,7 +26,7 @@ from psycopg.rows import dict_row
 
 from threadguard import runner
 
-DATASET_VERSION = 4
+DATASET_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ def ensure_database(admin: str, size: Size, log: Any = print) -> str:
         wanted = {"version": DATASET_VERSION, "size": asdict(size)}
         if row and row[0] == json.loads(json.dumps(wanted)):
             log(f"dataset {size.name}: reusing database {name}")
+            _forget_earlier_runs(conn, log)
             return target
         log(f"dataset {size.name}: building {size.total_checkpoints:,} checkpoints in {name} ...")
         started = time.monotonic()
@@ -97,7 +98,34 @@ def ensure_database(admin: str, size: Size, log: Any = print) -> str:
                      (psycopg.types.json.Jsonb(wanted),))
         log(f"dataset {size.name}: built in {time.monotonic() - started:.0f}s; vacuum analyze ...")
         conn.execute("vacuum analyze")
+        # What a run adds after this point (the saver's puts, fixtures) is removed before the next
+        # run, so that every run measures the same data (the hot threads would otherwise grow).
+        _mark_baseline(conn)
     return target
+
+
+def _mark_baseline(conn: psycopg.Connection[Any]) -> None:
+    conn.execute("insert into bench_meta values ('built', jsonb_build_object('xid', txid_current() % 4294967296,"
+                 " 'at', now())) on conflict (k) do update set v = excluded.v")
+
+
+def _forget_earlier_runs(conn: psycopg.Connection[Any], log: Any) -> None:
+    """Delete the rows earlier runs added to a reused dataset (newer than its build)."""
+    built = conn.execute("select v from bench_meta where k = 'built'").fetchone()
+    if built is None:  # built before runs were cleaned up after: what is there now is the baseline
+        _mark_baseline(conn)
+        return
+    removed = 0
+    for table in ("checkpoint_writes", "checkpoint_blobs", "checkpoints"):
+        removed += conn.execute(
+            sql.SQL("delete from public.{} where age(xmin) < age(%s::text::xid)").format(sql.Identifier(table)),
+            (str(built[0]["xid"]),)).rowcount
+    removed += conn.execute("delete from threadguard.conversations where created_at > %s::timestamptz",
+                            (built[0]["at"],)).rowcount
+    if removed:
+        log(f"dataset: removed {removed:,} rows earlier runs added; vacuum analyze ...")
+        conn.execute("vacuum analyze public.checkpoints, public.checkpoint_blobs, public.checkpoint_writes,"
+                     " threadguard.conversations")
 
 
 def _template(conn: psycopg.Connection[Any]) -> dict[str, list[dict[str, Any]]]:
