@@ -1,6 +1,7 @@
-"""The write check outside read committed: LangGraph's prune writes in repeatable
-read transactions, where marking the conversation's activity could fail on any
-concurrent activity (a serialization error). There the check only checks."""
+"""The write check as the binding and LangGraph use it: bound sessions take the
+fast paths, and outside read committed (LangGraph's prune writes in repeatable
+read transactions), where marking the conversation's activity could fail on any
+concurrent activity with a serialization error, the check only checks."""
 
 from __future__ import annotations
 
@@ -39,3 +40,23 @@ def test_a_repeatable_read_write_survives_concurrent_activity(app_db: str, migra
         with psycopg.connect(migrated_db) as conn:
             assert conn.execute("select count(*) from public.checkpoint_blobs where thread_id = %s",
                                 (thread,)).fetchone()[0] == 2
+
+
+def test_the_bindings_sessions_take_the_fast_paths(app_db: str) -> None:
+    """What the benchmarks rely on: a bound connection carries the marker that spares
+    the context its character checks, and after a LangGraph write, a claim on the thread."""
+    from langgraph.checkpoint.postgres import PostgresSaver
+
+    from threadguard.demo import chat_graph, config
+
+    tenant, user = uuid.uuid4(), uuid.uuid4()
+    with tg.connect(app_db) as conn, tg.acting_as(tenant, user):
+        thread = tg.create_conversation(conn, "fast").thread_id
+        chat_graph(PostgresSaver(conn)).invoke({"messages": ["hi"]}, config(thread))
+        row = conn.execute(
+            "select current_setting('app.tenant_id') as t, current_setting('threadguard.bound_tenant_id') as bt,"
+            " current_setting('app.user_id') as u, current_setting('threadguard.bound_user_id') as bu,"
+            " current_setting('threadguard.write_claims') as claims").fetchone()
+    assert (row["t"], row["u"]) == (str(tenant), str(user))
+    assert (row["bt"], row["bu"]) == (row["t"], row["u"]), "the binding did not mark the identity it set"
+    assert f" {thread} " in row["claims"], "no claim recorded for the thread LangGraph wrote"
