@@ -43,10 +43,10 @@ def _wait_until_blocked(conninfo: str, pid: int, future: Future[Any]) -> None:
         while time.monotonic() < deadline:
             if future.done():
                 future.result()  # raises what the deleting side raised
-                pytest.fail("the deletion did not wait for the write transaction in flight")
+                pytest.fail("it did not wait for the other transaction")
             if conn.execute("select cardinality(pg_blocking_pids(%s)) > 0", (pid,)).fetchone()[0]:
                 return
-    pytest.fail("the deletion never started waiting")
+    pytest.fail("it never started waiting")
 
 
 def _race(app_db: str, migrated_db: str, delete: Callable[[tg.BoundConnection, str], Any]) -> None:
@@ -89,3 +89,28 @@ def test_a_plain_delete_races_a_write_without_deadlock(app_db: str, migrated_db:
         assert conn.execute("delete from threadguard.conversations where thread_id = %s", (thread,)).rowcount == 1
 
     _race(app_db, migrated_db, plain_delete)
+
+
+def test_a_write_that_waits_for_a_deletion_is_refused_after_it(app_db: str, migrated_db: str) -> None:
+    # The other order: the deletion holds the thread when the write arrives. The write
+    # waits for it, then checks again with a fresh snapshot, finds no conversation,
+    # and is refused, claim or not.
+    who = (uuid.uuid4(), uuid.uuid4())
+    with tg.connect(app_db) as writer, tg.connect(app_db) as deleter, ThreadPoolExecutor(1) as pool:
+        with tg.acting_as(*who):
+            thread = tg.create_conversation(writer, "deleted first").thread_id
+            writer.execute(BLOB_SQL, (thread, "claimed"))  # the writer's session holds a claim
+            writer_pid = writer.execute("select pg_backend_pid() as pid").fetchone()["pid"]
+            deleter.execute("select 1")
+
+            def late_write() -> Any:
+                with tg.acting_as(*who):
+                    return writer.execute(BLOB_SQL, (thread, "late"))
+
+            with deleter.transaction():
+                assert tg.delete_conversation(deleter, thread)
+                writing = pool.submit(late_write)
+                _wait_until_blocked(migrated_db, writer_pid, writing)
+            with pytest.raises(tg.ThreadNotOwnedError):
+                writing.result(timeout=30)
+            assert _rows(migrated_db, thread) == 0
