@@ -17,6 +17,7 @@ from langgraph.checkpoint.postgres import PostgresSaver
 from psycopg import sql
 from psycopg.rows import dict_row
 
+import threadguard as tg
 from threadguard import runner
 from threadguard.demo import chat_graph, config
 from threadguard.paths import migrations_dir
@@ -107,7 +108,7 @@ def _write_checkpoints(saver: PostgresSaver, threads: list[str]) -> None:
 
 
 def test_adopting_a_langgraph_database_keeps_every_row(empty_db: str) -> None:
-    legacy_owner, _threads = _langgraph_app_database(empty_db)
+    legacy_owner, threads = _langgraph_app_database(empty_db)
     tables = ("public.checkpoints", "public.checkpoint_blobs", "public.checkpoint_writes")
     before = {t: _count(empty_db, t) for t in tables}
     assert before["public.checkpoints"] > 0 and before["public.checkpoint_blobs"] > 0
@@ -123,10 +124,36 @@ def test_adopting_a_langgraph_database_keeps_every_row(empty_db: str) -> None:
 
     # Adopted rows have no owner yet: no context, not even the old owner's, sees them.
     ensure_app_login(empty_db)
+    tenant, user = uuid.uuid4(), uuid.uuid4()
     with psycopg.connect(app_conninfo(empty_db)) as conn:
         conn.execute("select set_config('app.tenant_id', %s, false), set_config('app.user_id', %s, false)",
-                     (str(uuid.uuid4()), str(uuid.uuid4())))
+                     (str(tenant), str(user)))
         assert conn.execute("select count(*) from public.checkpoints").fetchone()[0] == 0
+        # Only a role that bypasses RLS may hand threads out.
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select threadguard.assign_thread(%s, %s, %s)", (threads[0], tenant, user))
+
+    # The DBA gives one thread to its user: every row of it, and nothing else.
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        rows = conn.execute(
+            "select (select count(*) from public.checkpoints where thread_id = %(t)s)"
+            " + (select count(*) from public.checkpoint_blobs where thread_id = %(t)s)"
+            " + (select count(*) from public.checkpoint_writes where thread_id = %(t)s)", {"t": threads[0]}).fetchone()[0]
+        assert conn.execute("select threadguard.assign_thread(%s, %s, %s, 'adopted')",
+                            (threads[0], tenant, user)).fetchone()[0] == rows > 0
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute("select threadguard.assign_thread(%s, %s, %s)", (threads[0], tenant, user))
+        with pytest.raises(psycopg.errors.InvalidParameterValue):
+            conn.execute("select threadguard.assign_thread(%s, %s, %s)", (threads[1].upper(), tenant, user))
+    with tg.connect(app_conninfo(empty_db)) as conn, tg.acting_as(tenant, user):
+        assert [c.title for c in tg.list_conversations(conn)] == ["adopted"]
+        saver = PostgresSaver(conn)
+        assert saver.get_tuple(config(threads[0])) is not None, "the assigned thread is its owner's again"
+        assert saver.get_tuple(config(threads[1])) is None, "the other threads stay unowned"
+        chat_graph(saver).invoke({"messages": ["after adoption"]}, config(threads[0]))  # and it can go on
+    with tg.connect(app_conninfo(empty_db)) as conn, tg.acting_as(uuid.uuid4(), user):
+        assert PostgresSaver(conn).get_tuple(config(threads[0])) is None, "another tenant does not see it"
+    before = {t: _count(empty_db, t) for t in tables}  # the adopted thread went on: rollback must keep that too
 
     # Fresh install equals adoption, structurally (once the test's own grant to
     # the legacy role, which threadguard leaves alone, is taken back).

@@ -1,0 +1,71 @@
+-- threadguard.assign_thread: finishes an adoption. Rows LangGraph wrote before
+-- threadguard have no owner and stay invisible to everyone; this gives one such
+-- thread to a tenant and user: it creates the thread's conversation and stamps
+-- the thread's unowned rows. The owner is a parameter on purpose: it is the DBA's
+-- statement of who owned the thread (from the application's own records), made
+-- once, by a role that bypasses RLS (only such a role can see unowned rows), e.g.
+--   select threadguard.assign_thread(thread_id, tenant_id, user_id) from my_threads;
+-- Nobody else may execute it.
+
+create or replace function threadguard.assign_thread(
+    p_thread_id text,
+    p_tenant_id uuid,
+    p_user_id uuid,
+    p_title text default null
+)
+returns bigint
+language plpgsql
+volatile
+-- Invoker on purpose: as a definer it would run as threadguard_owner, whom FORCEd
+-- RLS keeps from the unowned rows it must stamp.
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_id uuid := threadguard.thread_uuid(p_thread_id);
+    v_stamped bigint := 0;
+    v_n bigint;
+begin
+    if p_thread_id is null or p_tenant_id is null or p_user_id is null then
+        raise exception 'threadguard: p_thread_id, p_tenant_id and p_user_id must not be null'
+            using errcode = 'null_value_not_allowed';
+    end if;
+    if v_id is null then
+        raise exception 'threadguard: thread_id % is not a canonical lower-case uuid, so it cannot become a conversation', p_thread_id
+            using errcode = 'invalid_parameter_value',
+                  hint = 'Such a thread can only be copied to a new thread whose id is a conversation id.';
+    end if;
+    if p_tenant_id operator(pg_catalog.=) '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid
+       or p_user_id operator(pg_catalog.=) '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid then
+        raise exception 'threadguard: the nil uuid is not a tenant or user' using errcode = 'invalid_parameter_value';
+    end if;
+    if not exists (select from pg_catalog.pg_roles as r
+                   where r.rolname operator(pg_catalog.=) current_user and (r.rolsuper or r.rolbypassrls)) then
+        raise exception 'threadguard: assign_thread must run as a role that bypasses row-level security (a superuser)'
+            using errcode = 'insufficient_privilege',
+                  hint = 'Only such a role sees the rows nobody owns yet.';
+    end if;
+    if exists (select from threadguard.conversations as c where c.id operator(pg_catalog.=) v_id) then
+        raise exception 'threadguard: thread % already has a conversation', p_thread_id
+            using errcode = 'unique_violation';
+    end if;
+
+    insert into threadguard.conversations (id, tenant_id, user_id, title)
+    values (v_id, p_tenant_id, p_user_id, p_title);
+    update public.checkpoints set threadguard_tenant_id = p_tenant_id, threadguard_user_id = p_user_id
+     where thread_id operator(pg_catalog.=) p_thread_id and threadguard_tenant_id is null;
+    get diagnostics v_n = row_count;
+    v_stamped := v_stamped operator(pg_catalog.+) v_n;
+    update public.checkpoint_blobs set threadguard_tenant_id = p_tenant_id, threadguard_user_id = p_user_id
+     where thread_id operator(pg_catalog.=) p_thread_id and threadguard_tenant_id is null;
+    get diagnostics v_n = row_count;
+    v_stamped := v_stamped operator(pg_catalog.+) v_n;
+    update public.checkpoint_writes set threadguard_tenant_id = p_tenant_id, threadguard_user_id = p_user_id
+     where thread_id operator(pg_catalog.=) p_thread_id and threadguard_tenant_id is null;
+    get diagnostics v_n = row_count;
+    return v_stamped operator(pg_catalog.+) v_n;
+end
+$$;
+
+revoke all on function threadguard.assign_thread(text, uuid, uuid, text) from public;
+comment on function threadguard.assign_thread(text, uuid, uuid, text) is
+    'Adoption: creates the conversation of an existing LangGraph thread for (p_tenant_id, p_user_id) and stamps the thread''s unowned checkpoint, blob and write rows with them; returns how many rows it stamped. Only for a role that bypasses RLS (42501 otherwise); 22023 for a thread id that is not a canonical uuid or a nil owner, 23505 when the thread already has a conversation.';
