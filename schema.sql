@@ -7,11 +7,12 @@ COMMENT ON SCHEMA threadguard IS 'threadguard: conversation ownership, the tenan
 CREATE FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
+    AS $_$
 declare
     v_id uuid := threadguard.thread_uuid(p_thread_id);
     v_stamped bigint := 0;
     v_n bigint;
+    v_table text;
 begin
     if p_thread_id is null or p_tenant_id is null or p_user_id is null then
         raise exception 'threadguard: p_thread_id, p_tenant_id and p_user_id must not be null'
@@ -39,20 +40,17 @@ begin
 
     insert into threadguard.conversations (id, tenant_id, user_id, title)
     values (v_id, p_tenant_id, p_user_id, p_title);
-    update public.checkpoints set threadguard_tenant_id = p_tenant_id, threadguard_user_id = p_user_id
-     where thread_id operator(pg_catalog.=) p_thread_id and threadguard_tenant_id is null;
-    get diagnostics v_n = row_count;
-    v_stamped := v_stamped operator(pg_catalog.+) v_n;
-    update public.checkpoint_blobs set threadguard_tenant_id = p_tenant_id, threadguard_user_id = p_user_id
-     where thread_id operator(pg_catalog.=) p_thread_id and threadguard_tenant_id is null;
-    get diagnostics v_n = row_count;
-    v_stamped := v_stamped operator(pg_catalog.+) v_n;
-    update public.checkpoint_writes set threadguard_tenant_id = p_tenant_id, threadguard_user_id = p_user_id
-     where thread_id operator(pg_catalog.=) p_thread_id and threadguard_tenant_id is null;
-    get diagnostics v_n = row_count;
-    return v_stamped operator(pg_catalog.+) v_n;
+    foreach v_table in array array['checkpoints', 'checkpoint_blobs', 'checkpoint_writes'] loop
+        execute pg_catalog.format(
+            'update public.%I set threadguard_tenant_id = $1, threadguard_user_id = $2'
+            ' where thread_id operator(pg_catalog.=) $3 and threadguard_tenant_id is null', v_table)
+            using p_tenant_id, p_user_id, p_thread_id;
+        get diagnostics v_n = row_count;
+        v_stamped := v_stamped operator(pg_catalog.+) v_n;
+    end loop;
+    return v_stamped;
 end
-$$;
+$_$;
 
 ALTER FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) OWNER TO threadguard_owner;
 
@@ -63,6 +61,7 @@ CREATE FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_u
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
+    v_marked boolean := false;
     v_claim text;
     v_claims text;
 begin
@@ -74,39 +73,31 @@ begin
     -- Waits while a deletion of this thread holds the lock; the statements below
     -- then see its outcome (read committed: a new snapshot per statement).
     perform pg_catalog.pg_advisory_xact_lock_shared(1952540263, pg_catalog.hashtext(p_thread_id));
-    if pg_catalog.current_setting('transaction_isolation') operator(pg_catalog.<>) 'read committed' then
-        -- LangGraph's prune (repeatable read): updating the conversation there could
-        -- fail with a serialization error on any concurrent activity, and a claim
-        -- relies on read committed's fresh snapshots. Check, mark nothing, remember nothing.
-        perform from threadguard.conversations as k
-         where k.thread_id operator(pg_catalog.=) p_thread_id
-           and k.tenant_id operator(pg_catalog.=) p_tenant_id
-           and k.user_id operator(pg_catalog.=) p_user_id;
-        return found;
+    -- Mark the activity and record a claim only in read committed, and only
+    -- when this transaction gets the conversation's row lock:
+    --  * LangGraph's prune runs in repeatable read, where updating the row would
+    --    fail with a serialization error on any concurrent activity, and a claim
+    --    relies on read committed's fresh snapshots;
+    --  * another transaction holding the row is a concurrent writer marking it,
+    --    or a DELETE (which locks the row, then waits for the advisory lock this
+    --    transaction holds: waiting for the row here would be a deadlock). The
+    --    conversation may be about to go, and a claim recorded now would outlive
+    --    it. The row lock, when taken, orders the claim before any deletion: that
+    --    deletion advances the counter only after this transaction ends.
+    if pg_catalog.current_setting('transaction_isolation') operator(pg_catalog.=) 'read committed' then
+        update threadguard.conversations as c
+           set updated_at = greatest(c.updated_at, pg_catalog.now())  -- GREATEST is syntax: nothing to shadow
+         where c.id operator(pg_catalog.=) (
+                select k.id from threadguard.conversations as k
+                 where k.thread_id operator(pg_catalog.=) p_thread_id
+                   and k.tenant_id operator(pg_catalog.=) p_tenant_id
+                   and k.user_id operator(pg_catalog.=) p_user_id
+                   for no key update skip locked);
+        v_marked := found;
     end if;
-    -- The claim names the counter as it is now, read after taking the lock.
-    v_claim := pg_catalog.concat('|', p_tenant_id, ' ', p_user_id, ' ', p_thread_id, ' ',
-        pg_catalog.pg_sequence_last_value('threadguard.conversation_deletions'::pg_catalog.regclass), ' ',
-        pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now())), '|');
-
-    -- Mark the activity, unless another transaction holds the row: a concurrent
-    -- writer marking it, or a DELETE (which locks the row, then waits for the
-    -- advisory lock this transaction holds: waiting for the row here would be a
-    -- deadlock). The row lock, when taken, also orders this claim before any
-    -- deletion: that deletion advances the counter only after this commits.
-    update threadguard.conversations as c
-       set updated_at = greatest(c.updated_at, pg_catalog.now())  -- GREATEST is syntax: nothing to shadow
-     where c.id operator(pg_catalog.=) (
-            select k.id from threadguard.conversations as k
-             where k.thread_id operator(pg_catalog.=) p_thread_id
-               and k.tenant_id operator(pg_catalog.=) p_tenant_id
-               and k.user_id operator(pg_catalog.=) p_user_id
-               for no key update skip locked);
-    if not found then
-        -- The row is absent, foreign, or held by another transaction. This write
-        -- may go on if the conversation is there (a deletion in progress waits
-        -- for it and purges it), but no claim is recorded: the conversation may
-        -- be about to go, and a claim recorded now would outlive it.
+    if not v_marked then
+        -- Check only. This write may go on if the conversation is there (a
+        -- deletion in progress waits for it and purges it).
         perform from threadguard.conversations as k
          where k.thread_id operator(pg_catalog.=) p_thread_id
            and k.tenant_id operator(pg_catalog.=) p_tenant_id
@@ -114,7 +105,10 @@ begin
         return found;
     end if;
 
+    -- The claim names the counter as it is now, read under the row lock (a
+    -- deletion of this thread cannot advance it before this transaction ends).
     -- Keep the 32 most recent claims, newest first: '|claim||claim|...'.
+    v_claim := threadguard.write_claim(p_thread_id, p_tenant_id, p_user_id);
     v_claims := coalesce(pg_catalog.current_setting('threadguard.write_claims', true), '');  -- COALESCE is syntax
     if pg_catalog.strpos(v_claims, v_claim) operator(pg_catalog.=) 0 then
         v_claims := pg_catalog.array_to_string(
@@ -129,7 +123,7 @@ $$;
 
 ALTER FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) IS 'Full write check behind may_write_thread: waits for a concurrent deletion of the thread, requires (p_tenant_id, p_user_id) to be the current context and p_thread_id its conversation, moves that conversation''s updated_at to now(), and records the claim in threadguard.write_claims. False when any of it fails.';
+COMMENT ON FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) IS 'Full write check behind may_write_thread: waits for a concurrent deletion of the thread, requires (p_tenant_id, p_user_id) to be the current context and p_thread_id its conversation, and, in read committed when it gets the conversation''s row lock, moves its updated_at to now() and records the claim in threadguard.write_claims. False when the check fails.';
 
 CREATE FUNCTION threadguard.context_uuid(p_setting text) RETURNS uuid
     LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -391,10 +385,7 @@ CREATE FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id uuid,
          and pg_catalog.current_setting('app.user_id', true) operator(pg_catalog.=) cast(p_user_id as pg_catalog.text)
          and pg_catalog.strpos(p_thread_id, '|') operator(pg_catalog.=) 0  -- claims are '|'-delimited
          and pg_catalog.strpos(pg_catalog.current_setting('threadguard.write_claims', true),
-                pg_catalog.concat('|', p_tenant_id, ' ', p_user_id, ' ', p_thread_id, ' ',
-                    pg_catalog.pg_sequence_last_value('threadguard.conversation_deletions'::pg_catalog.regclass), ' ',
-                    pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now())), '|'))
-             operator(pg_catalog.>) 0
+                threadguard.write_claim(p_thread_id, p_tenant_id, p_user_id)) operator(pg_catalog.>) 0
             then true
         else threadguard.claim_thread(p_thread_id, p_tenant_id, p_user_id)
     end
@@ -464,6 +455,18 @@ $_$;
 ALTER FUNCTION threadguard.thread_uuid(p_thread_id text) OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.thread_uuid(p_thread_id text) IS 'The conversation id a thread_id names, or null when it is not a canonical lower-case uuid (such a thread belongs to nobody). Never raises, so another tenant''s odd thread_id cannot break your query.';
+
+CREATE FUNCTION threadguard.write_claim(p_thread_id text, p_tenant_id uuid, p_user_id uuid) RETURNS text
+    LANGUAGE sql
+    AS $$
+    select pg_catalog.concat('|', p_tenant_id, ' ', p_user_id, ' ', p_thread_id, ' ',
+        pg_catalog.pg_sequence_last_value('threadguard.conversation_deletions'::pg_catalog.regclass), ' ',
+        pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now())), '|')
+$$;
+
+ALTER FUNCTION threadguard.write_claim(p_thread_id text, p_tenant_id uuid, p_user_id uuid) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.write_claim(p_thread_id text, p_tenant_id uuid, p_user_id uuid) IS 'The claim that a write of (p_tenant_id, p_user_id) into p_thread_id was checked in full: stamps, thread, threadguard.conversation_deletions and the current second, ''|''-delimited. What claim_thread records in threadguard.write_claims and may_write_thread looks for.';
 
 CREATE TABLE public.checkpoint_blobs (
     thread_id text NOT NULL,
@@ -793,6 +796,9 @@ GRANT ALL ON FUNCTION threadguard.require_context() TO threadguard_app;
 REVOKE ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_app;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.write_claim(p_thread_id text, p_tenant_id uuid, p_user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.write_claim(p_thread_id text, p_tenant_id uuid, p_user_id uuid) TO threadguard_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_blobs TO threadguard_app;
 

@@ -24,6 +24,7 @@ declare
     v_id uuid := threadguard.thread_uuid(p_thread_id);
     v_stamped bigint := 0;
     v_n bigint;
+    v_table text;
 begin
     if p_thread_id is null or p_tenant_id is null or p_user_id is null then
         raise exception 'threadguard: p_thread_id, p_tenant_id and p_user_id must not be null'
@@ -51,18 +52,15 @@ begin
 
     insert into threadguard.conversations (id, tenant_id, user_id, title)
     values (v_id, p_tenant_id, p_user_id, p_title);
-    update public.checkpoints set threadguard_tenant_id = p_tenant_id, threadguard_user_id = p_user_id
-     where thread_id operator(pg_catalog.=) p_thread_id and threadguard_tenant_id is null;
-    get diagnostics v_n = row_count;
-    v_stamped := v_stamped operator(pg_catalog.+) v_n;
-    update public.checkpoint_blobs set threadguard_tenant_id = p_tenant_id, threadguard_user_id = p_user_id
-     where thread_id operator(pg_catalog.=) p_thread_id and threadguard_tenant_id is null;
-    get diagnostics v_n = row_count;
-    v_stamped := v_stamped operator(pg_catalog.+) v_n;
-    update public.checkpoint_writes set threadguard_tenant_id = p_tenant_id, threadguard_user_id = p_user_id
-     where thread_id operator(pg_catalog.=) p_thread_id and threadguard_tenant_id is null;
-    get diagnostics v_n = row_count;
-    return v_stamped operator(pg_catalog.+) v_n;
+    foreach v_table in array array['checkpoints', 'checkpoint_blobs', 'checkpoint_writes'] loop
+        execute pg_catalog.format(
+            'update public.%I set threadguard_tenant_id = $1, threadguard_user_id = $2'
+            ' where thread_id operator(pg_catalog.=) $3 and threadguard_tenant_id is null', v_table)
+            using p_tenant_id, p_user_id, p_thread_id;
+        get diagnostics v_n = row_count;
+        v_stamped := v_stamped operator(pg_catalog.+) v_n;
+    end loop;
+    return v_stamped;
 end
 $$;
 

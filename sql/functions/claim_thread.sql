@@ -15,6 +15,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+    v_marked boolean := false;
     v_claim text;
     v_claims text;
 begin
@@ -26,39 +27,31 @@ begin
     -- Waits while a deletion of this thread holds the lock; the statements below
     -- then see its outcome (read committed: a new snapshot per statement).
     perform pg_catalog.pg_advisory_xact_lock_shared(1952540263, pg_catalog.hashtext(p_thread_id));
-    if pg_catalog.current_setting('transaction_isolation') operator(pg_catalog.<>) 'read committed' then
-        -- LangGraph's prune (repeatable read): updating the conversation there could
-        -- fail with a serialization error on any concurrent activity, and a claim
-        -- relies on read committed's fresh snapshots. Check, mark nothing, remember nothing.
-        perform from threadguard.conversations as k
-         where k.thread_id operator(pg_catalog.=) p_thread_id
-           and k.tenant_id operator(pg_catalog.=) p_tenant_id
-           and k.user_id operator(pg_catalog.=) p_user_id;
-        return found;
+    -- Mark the activity and record a claim only in read committed, and only
+    -- when this transaction gets the conversation's row lock:
+    --  * LangGraph's prune runs in repeatable read, where updating the row would
+    --    fail with a serialization error on any concurrent activity, and a claim
+    --    relies on read committed's fresh snapshots;
+    --  * another transaction holding the row is a concurrent writer marking it,
+    --    or a DELETE (which locks the row, then waits for the advisory lock this
+    --    transaction holds: waiting for the row here would be a deadlock). The
+    --    conversation may be about to go, and a claim recorded now would outlive
+    --    it. The row lock, when taken, orders the claim before any deletion: that
+    --    deletion advances the counter only after this transaction ends.
+    if pg_catalog.current_setting('transaction_isolation') operator(pg_catalog.=) 'read committed' then
+        update threadguard.conversations as c
+           set updated_at = greatest(c.updated_at, pg_catalog.now())  -- GREATEST is syntax: nothing to shadow
+         where c.id operator(pg_catalog.=) (
+                select k.id from threadguard.conversations as k
+                 where k.thread_id operator(pg_catalog.=) p_thread_id
+                   and k.tenant_id operator(pg_catalog.=) p_tenant_id
+                   and k.user_id operator(pg_catalog.=) p_user_id
+                   for no key update skip locked);
+        v_marked := found;
     end if;
-    -- The claim names the counter as it is now, read after taking the lock.
-    v_claim := pg_catalog.concat('|', p_tenant_id, ' ', p_user_id, ' ', p_thread_id, ' ',
-        pg_catalog.pg_sequence_last_value('threadguard.conversation_deletions'::pg_catalog.regclass), ' ',
-        pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now())), '|');
-
-    -- Mark the activity, unless another transaction holds the row: a concurrent
-    -- writer marking it, or a DELETE (which locks the row, then waits for the
-    -- advisory lock this transaction holds: waiting for the row here would be a
-    -- deadlock). The row lock, when taken, also orders this claim before any
-    -- deletion: that deletion advances the counter only after this commits.
-    update threadguard.conversations as c
-       set updated_at = greatest(c.updated_at, pg_catalog.now())  -- GREATEST is syntax: nothing to shadow
-     where c.id operator(pg_catalog.=) (
-            select k.id from threadguard.conversations as k
-             where k.thread_id operator(pg_catalog.=) p_thread_id
-               and k.tenant_id operator(pg_catalog.=) p_tenant_id
-               and k.user_id operator(pg_catalog.=) p_user_id
-               for no key update skip locked);
-    if not found then
-        -- The row is absent, foreign, or held by another transaction. This write
-        -- may go on if the conversation is there (a deletion in progress waits
-        -- for it and purges it), but no claim is recorded: the conversation may
-        -- be about to go, and a claim recorded now would outlive it.
+    if not v_marked then
+        -- Check only. This write may go on if the conversation is there (a
+        -- deletion in progress waits for it and purges it).
         perform from threadguard.conversations as k
          where k.thread_id operator(pg_catalog.=) p_thread_id
            and k.tenant_id operator(pg_catalog.=) p_tenant_id
@@ -66,7 +59,10 @@ begin
         return found;
     end if;
 
+    -- The claim names the counter as it is now, read under the row lock (a
+    -- deletion of this thread cannot advance it before this transaction ends).
     -- Keep the 32 most recent claims, newest first: '|claim||claim|...'.
+    v_claim := threadguard.write_claim(p_thread_id, p_tenant_id, p_user_id);
     v_claims := coalesce(pg_catalog.current_setting('threadguard.write_claims', true), '');  -- COALESCE is syntax
     if pg_catalog.strpos(v_claims, v_claim) operator(pg_catalog.=) 0 then
         v_claims := pg_catalog.array_to_string(
@@ -83,4 +79,4 @@ revoke all on function threadguard.claim_thread(text, uuid, uuid) from public;
 -- Reached from the policies through may_write_thread, as the application.
 grant execute on function threadguard.claim_thread(text, uuid, uuid) to threadguard_app;
 comment on function threadguard.claim_thread(text, uuid, uuid) is
-    'Full write check behind may_write_thread: waits for a concurrent deletion of the thread, requires (p_tenant_id, p_user_id) to be the current context and p_thread_id its conversation, moves that conversation''s updated_at to now(), and records the claim in threadguard.write_claims. False when any of it fails.';
+    'Full write check behind may_write_thread: waits for a concurrent deletion of the thread, requires (p_tenant_id, p_user_id) to be the current context and p_thread_id its conversation, and, in read committed when it gets the conversation''s row lock, moves its updated_at to now() and records the claim in threadguard.write_claims. False when the check fails.';

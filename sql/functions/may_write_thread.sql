@@ -8,7 +8,8 @@
 -- a superstep cost ~x1.5 of the plain saver's. Instead threadguard.claim_thread checks a thread in
 -- full (and marks its activity) the first time, and records the check in the
 -- session setting threadguard.write_claims; this function, inlined into the
--- saver's statements, accepts a row whose claim is recorded. A claim names:
+-- saver's statements, accepts a row whose claim is recorded. A claim
+-- (threadguard.write_claim) names:
 --   * the owner stamps (and the context must still be them),
 --   * the thread,
 --   * threadguard.conversation_deletions, which every conversation deletion
@@ -43,10 +44,7 @@ as $$
          and pg_catalog.current_setting('app.user_id', true) operator(pg_catalog.=) cast(p_user_id as pg_catalog.text)
          and pg_catalog.strpos(p_thread_id, '|') operator(pg_catalog.=) 0  -- claims are '|'-delimited
          and pg_catalog.strpos(pg_catalog.current_setting('threadguard.write_claims', true),
-                pg_catalog.concat('|', p_tenant_id, ' ', p_user_id, ' ', p_thread_id, ' ',
-                    pg_catalog.pg_sequence_last_value('threadguard.conversation_deletions'::pg_catalog.regclass), ' ',
-                    pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now())), '|'))
-             operator(pg_catalog.>) 0
+                threadguard.write_claim(p_thread_id, p_tenant_id, p_user_id)) operator(pg_catalog.>) 0
             then true
         else threadguard.claim_thread(p_thread_id, p_tenant_id, p_user_id)
     end
