@@ -90,3 +90,15 @@ def schema_dump(conninfo: str) -> str:
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return text
+
+
+def thread_rows(conninfo: str, thread_id: str) -> int:
+    """How many checkpoint, blob and write rows thread_id has, seen by `conninfo`
+    (a superuser's connection: every row, whoever owns it)."""
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute(
+            "select (select count(*) from public.checkpoints where thread_id = %(t)s)"
+            " + (select count(*) from public.checkpoint_blobs where thread_id = %(t)s)"
+            " + (select count(*) from public.checkpoint_writes where thread_id = %(t)s)",
+            {"t": thread_id},
+        ).fetchone()[0]

@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from dbtools import thread_rows
 from langgraph.checkpoint.postgres import PostgresSaver
 
 import threadguard as tg
@@ -24,16 +25,6 @@ BLOB_SQL = (
     " values (%s, '', 'messages', %s, 'msgpack', '\\x00')"
     " on conflict (thread_id, checkpoint_ns, channel, version) do nothing"
 )
-
-
-def _rows(conninfo: str, thread_id: str) -> int:
-    with psycopg.connect(conninfo) as conn:
-        return conn.execute(
-            "select (select count(*) from public.checkpoints where thread_id = %(t)s)"
-            " + (select count(*) from public.checkpoint_blobs where thread_id = %(t)s)"
-            " + (select count(*) from public.checkpoint_writes where thread_id = %(t)s)",
-            {"t": thread_id},
-        ).fetchone()[0]
 
 
 def _wait_until_blocked(conninfo: str, pid: int, future: Future[Any]) -> None:
@@ -70,12 +61,12 @@ def _race(app_db: str, migrated_db: str, delete: Callable[[tg.BoundConnection, s
                 writer.execute(BLOB_SQL, (thread, "in-flight-2"))
             deleting.result(timeout=30)
 
-            assert _rows(migrated_db, thread) == 0, "rows written while the deletion waited survived it"
+            assert thread_rows(migrated_db, thread) == 0, "rows written while the deletion waited survived it"
             with pytest.raises(tg.ThreadNotOwnedError):
                 graph.invoke({"messages": ["after"]}, config(thread))
             with pytest.raises(tg.ThreadNotOwnedError):
                 writer.execute(BLOB_SQL, (thread, "after"))
-            assert _rows(migrated_db, thread) == 0
+            assert thread_rows(migrated_db, thread) == 0
 
 
 def test_delete_conversation_waits_for_writes_in_flight_and_purges_them(app_db: str, migrated_db: str) -> None:
@@ -113,4 +104,4 @@ def test_a_write_that_waits_for_a_deletion_is_refused_after_it(app_db: str, migr
                 _wait_until_blocked(migrated_db, writer_pid, writing)
             with pytest.raises(tg.ThreadNotOwnedError):
                 writing.result(timeout=30)
-            assert _rows(migrated_db, thread) == 0
+            assert thread_rows(migrated_db, thread) == 0

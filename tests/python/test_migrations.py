@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from dbtools import app_conninfo, ensure_app_login, schema_dump
+from dbtools import app_conninfo, ensure_app_login, schema_dump, thread_rows
 from langgraph.checkpoint.postgres import PostgresSaver
 from psycopg import sql
 from psycopg.rows import dict_row
@@ -135,10 +135,7 @@ def test_adopting_a_langgraph_database_keeps_every_row(empty_db: str) -> None:
 
     # The DBA gives one thread to its user: every row of it, and nothing else.
     with psycopg.connect(empty_db, autocommit=True) as conn:
-        rows = conn.execute(
-            "select (select count(*) from public.checkpoints where thread_id = %(t)s)"
-            " + (select count(*) from public.checkpoint_blobs where thread_id = %(t)s)"
-            " + (select count(*) from public.checkpoint_writes where thread_id = %(t)s)", {"t": threads[0]}).fetchone()[0]
+        rows = thread_rows(empty_db, threads[0])
         assert conn.execute("select threadguard.assign_thread(%s, %s, %s, 'adopted')",
                             (threads[0], tenant, user)).fetchone()[0] == rows > 0
         with pytest.raises(psycopg.errors.UniqueViolation):

@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from dbtools import thread_rows
 from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
@@ -32,16 +33,6 @@ def alice() -> Who:
 def bob() -> Who:
     """Another tenant's user."""
     return (uuid.uuid4(), uuid.uuid4())
-
-
-def _superuser_count(conninfo: str, thread_id: str) -> int:
-    with psycopg.connect(conninfo) as conn:
-        return conn.execute(
-            "select (select count(*) from public.checkpoints where thread_id = %(t)s)"
-            " + (select count(*) from public.checkpoint_blobs where thread_id = %(t)s)"
-            " + (select count(*) from public.checkpoint_writes where thread_id = %(t)s)",
-            {"t": thread_id},
-        ).fetchone()[0]
 
 
 @contextmanager
@@ -82,9 +73,9 @@ def test_two_tenants_each_see_only_their_own_graph_state(alice: Who, bob: Who, a
         with tg.acting_as(*bob):
             assert saver.get_tuple(config(thread_a)) is None
             assert {c.config["configurable"]["thread_id"] for c in saver.list(None)} == {thread_b}
-            before = _superuser_count(migrated_db, thread_a)
+            before = thread_rows(migrated_db, thread_a)
             saver.delete_thread(thread_a)
-            assert _superuser_count(migrated_db, thread_a) == before, "B's delete_thread removed A's rows"
+            assert thread_rows(migrated_db, thread_a) == before, "B's delete_thread removed A's rows"
             latest_a = None
             with tg.acting_as(*alice):
                 latest_a = saver.get_tuple(config(thread_a))
@@ -144,7 +135,7 @@ def test_prune_and_delete_thread_respect_ownership(alice: Who, bob: Who, app_db:
             assert graph.get_state(config(thread_a)).values["messages"][-1] == "assistant: I heard 'turn 2'"
             saver.delete_thread(thread_a)
             assert saver.get_tuple(config(thread_a)) is None
-        assert _superuser_count(migrated_db, thread_a) == 0
+        assert thread_rows(migrated_db, thread_a) == 0
 
 
 def test_interrupt_and_resume_under_rls(alice: Who, bob: Who, app_db: str) -> None:
@@ -168,7 +159,7 @@ def test_outside_any_identity_nothing_is_read_or_written(alice: Who, app_db: str
         with tg.acting_as(*alice):
             thread = _new_thread(conn, "private")
             graph.invoke({"messages": ["secret"]}, config(thread))
-        before = _superuser_count(migrated_db, thread)
+        before = thread_rows(migrated_db, thread)
         assert tg.current_identity() is None
         assert saver.get_tuple(config(thread)) is None
         assert list(saver.list(None)) == []
@@ -176,7 +167,7 @@ def test_outside_any_identity_nothing_is_read_or_written(alice: Who, app_db: str
             graph.invoke({"messages": ["anonymous write"]}, config(thread))
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"app\.tenant_id is not set"):
             tg.list_conversations(conn)
-        assert _superuser_count(migrated_db, thread) == before
+        assert thread_rows(migrated_db, thread) == before
 
 
 def test_writing_to_a_thread_without_conversation_gives_a_clear_error(alice: Who, app_db: str) -> None:
