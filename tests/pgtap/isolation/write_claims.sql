@@ -4,7 +4,7 @@
 -- outlives a conversation deletion, and never covers rows stamped for someone
 -- else. (now() is fixed inside this test's transaction: one "second" throughout.)
 begin;
-select plan(17);
+select plan(23);
 select tests.seed_world();
 
 create function pg_temp.age_activity() returns void language sql as $$
@@ -44,6 +44,33 @@ select throws_ok(format($$insert into public.checkpoint_writes (thread_id, check
                           values (%L, 'w4', 't', 0, 'messages', 'msgpack', '\x00', %L, %L)$$,
                         tests.t('thread_a1'), tests.id('tenant_a'), tests.id('user_a2')),
     '42501', null, 'A1: a row stamped for A2 is refused in A1''s claimed thread');
+
+-- The claims are cut to 4,096 characters, newest first: a session that wrote into
+-- many threads keeps its recent claims, and a claim cut in two never matches.
+select lives_ok($t$
+    do $d$
+    declare
+        v_id uuid;
+    begin
+        for i in 1..40 loop
+            select thread_id into v_id from threadguard.create_conversation('claims ' || i);
+            execute tests.insert_sql('checkpoints', v_id::text, 'c' || i);
+        end loop;
+    end
+    $d$ $t$, 'A1 writes into 40 new threads of its own');
+select cmp_ok(length(current_setting('threadguard.write_claims')), '<=', 4096, 'the claims stay within 4,096 characters');
+select matches(current_setting('threadguard.write_claims'),
+    (select id::text from threadguard.conversations where title = 'claims 40'), 'the newest thread''s claim is kept');
+select doesnt_match(current_setting('threadguard.write_claims'),
+    (select id::text from threadguard.conversations where title = 'claims 1'), 'the oldest one has been cut off');
+select tests.as_superuser();
+select pg_temp.age_activity();
+select tests.as_bound_user('tenant_a', 'user_a1');
+select set_config('threadguard.write_claims',
+    rtrim(threadguard.write_claim(tests.t('thread_a1'), tests.id('tenant_a'), tests.id('user_a1')), '|'), true);
+select lives_ok(tests.insert_sql('checkpoints', tests.t('thread_a1'), 'w-cut'), 'A1: writes with only a cut claim on its thread');
+select tests.as_superuser();
+select is(pg_temp.activity('thread_a1'), now(), 'a claim cut in two did not count: that write was checked in full');
 
 -- Any conversation deletion makes every claim stale: the next write is checked in full.
 select tests.as_bound_user('tenant_b', 'user_b1');
