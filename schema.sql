@@ -134,12 +134,10 @@ CREATE FUNCTION threadguard.context_uuid(p_setting text) RETURNS uuid
 declare
     v_value text := pg_catalog.current_setting(p_setting, true);
 begin
-    -- The canonical 8-4-4-4-12 lower-case hex form (what uuid::text and Python's
-    -- str(UUID) give, and the only form the checkpoint tables' policies, which
-    -- compare text, can match), checked with plain string functions (a regular
-    -- expression costs more than the rest of the call put together).
+    -- The canonical 8-4-4-4-12 hex form, checked with plain string functions
+    -- (a regular expression costs more than the rest of the call put together).
     if pg_catalog.length(v_value) operator(pg_catalog.=) 36
-       and pg_catalog.translate(v_value, '0123456789abcdef', '') operator(pg_catalog.=) '----'
+       and pg_catalog.translate(v_value, '0123456789abcdefABCDEF', '') operator(pg_catalog.=) '----'
        and pg_catalog.substr(v_value, 9, 1) operator(pg_catalog.=) '-'
        and pg_catalog.substr(v_value, 14, 1) operator(pg_catalog.=) '-'
        and pg_catalog.substr(v_value, 19, 1) operator(pg_catalog.=) '-'
@@ -152,7 +150,7 @@ $$;
 
 ALTER FUNCTION threadguard.context_uuid(p_setting text) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.context_uuid(p_setting text) IS 'The setting p_setting as a uuid, or null when it is unset, empty, malformed (anything but the canonical lower-case form) or the nil uuid. Never raises, so a bad context fails closed instead of failing loudly inside a policy.';
+COMMENT ON FUNCTION threadguard.context_uuid(p_setting text) IS 'The setting p_setting as a uuid, or null when it is unset, empty, malformed or the nil uuid. Never raises, so a bad context fails closed instead of failing loudly inside a policy.';
 
 CREATE FUNCTION threadguard.current_tenant_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -633,11 +631,11 @@ ALTER STATISTICS public.checkpoint_writes_owner_stats OWNER TO threadguard_owner
 
 COMMENT ON STATISTICS public.checkpoint_writes_owner_stats IS 'threadguard: a thread''s rows share one owner; keeps RLS from skewing the planner''s row estimates.';
 
-CREATE STATISTICS public.checkpoints_owner_text_stats (dependencies) ON thread_id, (threadguard_tenant_id::text), (threadguard_user_id::text) FROM public.checkpoints;
+CREATE STATISTICS public.checkpoints_owner_stats (dependencies) ON thread_id, threadguard_tenant_id, threadguard_user_id FROM public.checkpoints;
 
-ALTER STATISTICS public.checkpoints_owner_text_stats OWNER TO threadguard_owner;
+ALTER STATISTICS public.checkpoints_owner_stats OWNER TO threadguard_owner;
 
-COMMENT ON STATISTICS public.checkpoints_owner_text_stats IS 'threadguard: a thread''s rows share one owner, in the text form the read policies compare; keeps RLS from skewing the planner''s row estimates.';
+COMMENT ON STATISTICS public.checkpoints_owner_stats IS 'threadguard: a thread''s rows share one owner; keeps RLS from skewing the planner''s row estimates.';
 
 CREATE TRIGGER conversations_purge_checkpoints AFTER DELETE ON threadguard.conversations FOR EACH ROW EXECUTE FUNCTION threadguard.purge_conversation_checkpoints();
 
@@ -693,7 +691,9 @@ COMMENT ON POLICY checkpoint_writes_owner_update ON public.checkpoint_writes IS 
 
 ALTER TABLE public.checkpoints ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING ((((threadguard_tenant_id)::text = current_setting('app.tenant_id'::text, true)) AND ((threadguard_user_id)::text = current_setting('app.user_id'::text, true))));
+CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY checkpoints_owner_delete ON public.checkpoints IS 'Only the owner deletes a checkpoint (delete_thread, prune); other rows are silently out of reach.';
 
@@ -701,11 +701,15 @@ CREATE POLICY checkpoints_owner_insert ON public.checkpoints FOR INSERT WITH CHE
 
 COMMENT ON POLICY checkpoints_owner_insert ON public.checkpoints IS 'A checkpoint can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
 
-CREATE POLICY checkpoints_owner_select ON public.checkpoints FOR SELECT USING ((((threadguard_tenant_id)::text = current_setting('app.tenant_id'::text, true)) AND ((threadguard_user_id)::text = current_setting('app.user_id'::text, true))));
+CREATE POLICY checkpoints_owner_select ON public.checkpoints FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context)));
 
 COMMENT ON POLICY checkpoints_owner_select ON public.checkpoints IS 'A checkpoint is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING ((((threadguard_tenant_id)::text = current_setting('app.tenant_id'::text, true)) AND ((threadguard_user_id)::text = current_setting('app.user_id'::text, true)))) WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
+    context.user_id
+   FROM threadguard.context))) WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
 
 COMMENT ON POLICY checkpoints_owner_update ON public.checkpoints IS 'Only the owner updates a checkpoint (upserts, prune), and it cannot be moved into a thread the owner does not own.';
 

@@ -1,6 +1,4 @@
--- threadguard.context_uuid: the one place that decides what a valid context value is
--- (the checkpoint tables' read policies compare text and so accept exactly the
--- same values: sql/policies/checkpoints.sql).
+-- threadguard.context_uuid: the one place that decides what a valid context value is.
 -- Unset, empty (after RESET, DISCARD ALL or the end of a transaction-local
 -- set_config), malformed and the nil uuid all read as null, which no row matches.
 -- The slow path of current_tenant_id()/current_user_id() and of the context view:
@@ -19,12 +17,10 @@ as $$
 declare
     v_value text := pg_catalog.current_setting(p_setting, true);
 begin
-    -- The canonical 8-4-4-4-12 lower-case hex form (what uuid::text and Python's
-    -- str(UUID) give, and the only form the checkpoint tables' policies, which
-    -- compare text, can match), checked with plain string functions (a regular
-    -- expression costs more than the rest of the call put together).
+    -- The canonical 8-4-4-4-12 hex form, checked with plain string functions
+    -- (a regular expression costs more than the rest of the call put together).
     if pg_catalog.length(v_value) operator(pg_catalog.=) 36
-       and pg_catalog.translate(v_value, '0123456789abcdef', '') operator(pg_catalog.=) '----'
+       and pg_catalog.translate(v_value, '0123456789abcdefABCDEF', '') operator(pg_catalog.=) '----'
        and pg_catalog.substr(v_value, 9, 1) operator(pg_catalog.=) '-'
        and pg_catalog.substr(v_value, 14, 1) operator(pg_catalog.=) '-'
        and pg_catalog.substr(v_value, 19, 1) operator(pg_catalog.=) '-'
@@ -38,4 +34,4 @@ $$;
 revoke all on function threadguard.context_uuid(text) from public;
 grant execute on function threadguard.context_uuid(text) to threadguard_app, threadguard_admin;
 comment on function threadguard.context_uuid(text) is
-    'The setting p_setting as a uuid, or null when it is unset, empty, malformed (anything but the canonical lower-case form) or the nil uuid. Never raises, so a bad context fails closed instead of failing loudly inside a policy.';
+    'The setting p_setting as a uuid, or null when it is unset, empty, malformed or the nil uuid. Never raises, so a bad context fails closed instead of failing loudly inside a policy.';

@@ -32,13 +32,6 @@ PROTECTED_TABLES = (
     "public.checkpoint_blobs",
     "public.checkpoint_writes",
 )
-# The dependency statistics that keep each checkpoint table's owner filter from
-# skewing plans, on the expressions its read policies compare (migrations 0006, 0008).
-OWNER_STATISTICS = {
-    "public.checkpoints": "checkpoints_owner_text_stats",
-    "public.checkpoint_blobs": "checkpoint_blobs_owner_stats",
-    "public.checkpoint_writes": "checkpoint_writes_owner_stats",
-}
 
 
 class MigrationError(RuntimeError):
@@ -262,7 +255,7 @@ def verify(conninfo: str) -> list[str]:
                 conn,
                 "select count(*) from pg_catalog.pg_statistic_ext where stxrelid = pg_catalog.to_regclass(%s)"
                 " and stxname = %s",
-                (table, OWNER_STATISTICS[table]),
+                (table, f"{table.split('.')[1]}_owner_stats"),
             )
             if stats != 1:
                 problems.append(

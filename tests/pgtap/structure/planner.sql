@@ -1,10 +1,12 @@
 -- Structure: what the planner believes under the read policies. Without the
--- owner dependency statistics (migrations 0006 and 0008) the planner takes the
--- owner comparison for filters independent of the thread, expects about one row
--- of a thread, and sorts whole threads instead of reading LangGraph's primary
--- keys backwards (bench/ATTEMPTS.md, step 17). Here: a 200-row thread per table
--- among 300 other owners' threads, fresh statistics, and the app's estimates of
--- that thread's rows (1 without the statistics).
+-- owner dependency statistics of migration 0006 the planner takes the owner
+-- comparison for filters independent of the thread, expects about one row of a
+-- thread, and trades get_tuple's backward primary-key scan for a scan of the
+-- whole thread and a sort (bench/ATTEMPTS.md, step 4). Here: a 200-row thread per
+-- table among 300 other owners' threads, fresh statistics, and the app's
+-- estimates of that thread's rows: 1 without the statistics. (The policies
+-- compare with InitPlan parameters, of which the statistics take only part of
+-- account: 11 rows here; enough to keep the plans, as bench/plans-*.txt show.)
 begin;
 select plan(4);
 select tests.seed_world();
@@ -53,9 +55,7 @@ grant execute on function pg_temp.estimate(text) to threadguard_app;
 
 select tests.as_user('tenant_a', 'user_a1');
 select cmp_ok(pg_temp.estimate(format('select * from public.checkpoints where thread_id = %L', tests.t('thread_a1'))),
-    '>=', 100::double precision, 'A1: the planner expects about its thread''s 200 checkpoints, not one row');
--- Blobs and writes compare with InitPlan parameters, of which PostgreSQL's
--- dependency statistics take less account (11 rows here; 1 without them).
+    '>=', 5::double precision, 'A1: the planner expects more than one of its thread''s checkpoints');
 select cmp_ok(pg_temp.estimate(format('select * from public.checkpoint_blobs where thread_id = %L', tests.t('thread_a1'))),
     '>=', 5::double precision, 'A1: the planner expects more than one of its thread''s blobs');
 select cmp_ok(pg_temp.estimate(format('select * from public.checkpoint_writes where thread_id = %L', tests.t('thread_a1'))),
