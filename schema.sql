@@ -226,13 +226,11 @@ CREATE FUNCTION threadguard.create_conversation(p_title text DEFAULT NULL::text,
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    -- Read once: inlined into this function's queries, the context expressions
-    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
-    v_tenant_id uuid := threadguard.current_tenant_id();
-    v_user_id uuid := threadguard.current_user_id();
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
     v_row threadguard.conversations;
 begin
-    perform threadguard.require_context();
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_title is not null and pg_catalog.char_length(p_title) not between 1 and 200 then
         raise exception 'threadguard: p_title must be 1 to 200 characters long (got %)', pg_catalog.char_length(p_title)
             using errcode = 'invalid_parameter_value';
@@ -261,12 +259,10 @@ CREATE FUNCTION threadguard.delete_conversation(p_thread_id uuid) RETURNS boolea
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    -- Read once: inlined into this function's queries, the context expressions
-    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
-    v_tenant_id uuid := threadguard.current_tenant_id();
-    v_user_id uuid := threadguard.current_user_id();
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
 begin
-    perform threadguard.require_context();
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_thread_id is null then
         raise exception 'threadguard: p_thread_id must not be null' using errcode = 'null_value_not_allowed';
     end if;
@@ -288,12 +284,10 @@ CREATE FUNCTION threadguard.get_conversation(p_thread_id uuid) RETURNS TABLE(thr
     AS $$
 #variable_conflict use_column
 declare
-    -- Read once: inlined into this function's queries, the context expressions
-    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
-    v_tenant_id uuid := threadguard.current_tenant_id();
-    v_user_id uuid := threadguard.current_user_id();
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
 begin
-    perform threadguard.require_context();
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_thread_id is null then
         raise exception 'threadguard: p_thread_id must not be null' using errcode = 'null_value_not_allowed';
     end if;
@@ -332,12 +326,10 @@ CREATE FUNCTION threadguard.list_conversations(p_limit integer DEFAULT 50, p_bef
     AS $$
 #variable_conflict use_column
 declare
-    -- Read once: inlined into this function's queries, the context expressions
-    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
-    v_tenant_id uuid := threadguard.current_tenant_id();
-    v_user_id uuid := threadguard.current_user_id();
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
 begin
-    perform threadguard.require_context();
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
         raise exception 'threadguard: p_limit must be a positive integer (got %)', coalesce(p_limit::text, 'null')
             using errcode = 'invalid_parameter_value';
@@ -423,27 +415,29 @@ ALTER FUNCTION threadguard.purge_conversation_checkpoints() OWNER TO threadguard
 
 COMMENT ON FUNCTION threadguard.purge_conversation_checkpoints() IS 'Trigger function: after a conversation is deleted, invalidates every session''s remembered write check, waits for writes in flight to the thread, and deletes every checkpoint, blob and write of the thread. Runs as the deleting role, under the same RLS.';
 
-CREATE FUNCTION threadguard.require_context() RETURNS void
+CREATE FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) RETURNS record
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+    v_hint constant text := 'Bind the caller''s identity first: select set_config(''app.tenant_id'', ''<uuid>'', false), set_config(''app.user_id'', ''<uuid>'', false)';
 begin
-    if threadguard.current_tenant_id() is null then
+    tenant_id := threadguard.current_tenant_id();
+    if tenant_id is null then
         raise exception 'threadguard: app.tenant_id is not set to a valid uuid'
-            using errcode = 'insufficient_privilege',
-                  hint = 'Bind the caller''s identity first: select set_config(''app.tenant_id'', ''<uuid>'', false), set_config(''app.user_id'', ''<uuid>'', false)';
+            using errcode = 'insufficient_privilege', hint = v_hint;
     end if;
-    if threadguard.current_user_id() is null then
+    user_id := threadguard.current_user_id();
+    if user_id is null then
         raise exception 'threadguard: app.user_id is not set to a valid uuid'
-            using errcode = 'insufficient_privilege',
-                  hint = 'Bind the caller''s identity first: select set_config(''app.tenant_id'', ''<uuid>'', false), set_config(''app.user_id'', ''<uuid>'', false)';
+            using errcode = 'insufficient_privilege', hint = v_hint;
     end if;
 end
 $$;
 
-ALTER FUNCTION threadguard.require_context() OWNER TO threadguard_owner;
+ALTER FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.require_context() IS 'Raises 42501 naming the missing setting unless app.tenant_id and app.user_id both hold valid uuids. Every API function calls it first.';
+COMMENT ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) IS 'The current (tenant_id, user_id), as current_tenant_id() and current_user_id() return them; raises 42501 naming the missing setting unless both are valid uuids. Every API function calls it first and uses what it returns.';
 
 CREATE FUNCTION threadguard.thread_uuid(p_thread_id text) RETURNS uuid
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -792,8 +786,8 @@ GRANT ALL ON FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id
 
 REVOKE ALL ON FUNCTION threadguard.purge_conversation_checkpoints() FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION threadguard.require_context() FROM PUBLIC;
-GRANT ALL ON FUNCTION threadguard.require_context() TO threadguard_app;
+REVOKE ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_app;
 
 REVOKE ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_app;

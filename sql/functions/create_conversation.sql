@@ -10,13 +10,11 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    -- Read once: inlined into this function's queries, the context expressions
-    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
-    v_tenant_id uuid := threadguard.current_tenant_id();
-    v_user_id uuid := threadguard.current_user_id();
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
     v_row threadguard.conversations;
 begin
-    perform threadguard.require_context();
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_title is not null and pg_catalog.char_length(p_title) not between 1 and 200 then
         raise exception 'threadguard: p_title must be 1 to 200 characters long (got %)', pg_catalog.char_length(p_title)
             using errcode = 'invalid_parameter_value';

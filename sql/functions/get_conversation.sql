@@ -20,12 +20,10 @@ set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 declare
-    -- Read once: inlined into this function's queries, the context expressions
-    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
-    v_tenant_id uuid := threadguard.current_tenant_id();
-    v_user_id uuid := threadguard.current_user_id();
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
 begin
-    perform threadguard.require_context();
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_thread_id is null then
         raise exception 'threadguard: p_thread_id must not be null' using errcode = 'null_value_not_allowed';
     end if;

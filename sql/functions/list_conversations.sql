@@ -28,12 +28,10 @@ set enable_sort = off
 as $$
 #variable_conflict use_column
 declare
-    -- Read once: inlined into this function's queries, the context expressions
-    -- would be parsed again whenever a query is planned (bench/ATTEMPTS.md).
-    v_tenant_id uuid := threadguard.current_tenant_id();
-    v_user_id uuid := threadguard.current_user_id();
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
 begin
-    perform threadguard.require_context();
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
         raise exception 'threadguard: p_limit must be a positive integer (got %)', coalesce(p_limit::text, 'null')
             using errcode = 'invalid_parameter_value';

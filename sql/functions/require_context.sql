@@ -1,23 +1,28 @@
--- threadguard.require_context: the API functions' guard. Raises 42501, naming the
--- setting, when app.tenant_id or app.user_id is missing, empty or not a uuid,
--- so that a caller with no identity gets an error instead of an empty answer.
+-- threadguard.require_context: the API functions' guard and their one reading of
+-- the identity. Returns the current tenant and user (current_tenant_id(),
+-- current_user_id()); raises 42501, naming the setting, when app.tenant_id or
+-- app.user_id is missing, empty or not a uuid, so that a caller with no identity
+-- gets an error instead of an empty answer. The callers keep the pair in variables:
+-- inlined into their queries, the context expressions would be parsed again
+-- whenever a query is planned (bench/ATTEMPTS.md).
 
-create or replace function threadguard.require_context()
-returns void
+create or replace function threadguard.require_context(out tenant_id uuid, out user_id uuid)
 language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_hint constant text := 'Bind the caller''s identity first: select set_config(''app.tenant_id'', ''<uuid>'', false), set_config(''app.user_id'', ''<uuid>'', false)';
 begin
-    if threadguard.current_tenant_id() is null then
+    tenant_id := threadguard.current_tenant_id();
+    if tenant_id is null then
         raise exception 'threadguard: app.tenant_id is not set to a valid uuid'
-            using errcode = 'insufficient_privilege',
-                  hint = 'Bind the caller''s identity first: select set_config(''app.tenant_id'', ''<uuid>'', false), set_config(''app.user_id'', ''<uuid>'', false)';
+            using errcode = 'insufficient_privilege', hint = v_hint;
     end if;
-    if threadguard.current_user_id() is null then
+    user_id := threadguard.current_user_id();
+    if user_id is null then
         raise exception 'threadguard: app.user_id is not set to a valid uuid'
-            using errcode = 'insufficient_privilege',
-                  hint = 'Bind the caller''s identity first: select set_config(''app.tenant_id'', ''<uuid>'', false), set_config(''app.user_id'', ''<uuid>'', false)';
+            using errcode = 'insufficient_privilege', hint = v_hint;
     end if;
 end
 $$;
@@ -25,4 +30,4 @@ $$;
 revoke all on function threadguard.require_context() from public;
 grant execute on function threadguard.require_context() to threadguard_app;
 comment on function threadguard.require_context() is
-    'Raises 42501 naming the missing setting unless app.tenant_id and app.user_id both hold valid uuids. Every API function calls it first.';
+    'The current (tenant_id, user_id), as current_tenant_id() and current_user_id() return them; raises 42501 naming the missing setting unless both are valid uuids. Every API function calls it first and uses what it returns.';

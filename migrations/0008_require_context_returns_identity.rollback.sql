@@ -1,0 +1,4 @@
+-- Rollback of 0008 require_context returns the identity: nothing to undo in the
+-- schema. The guard is a definition (sql/functions/require_context.sql), not a
+-- migration's object: the form that stays is the one the checked-out sql/ defines,
+-- which is what its callers in sql/functions expect.
