@@ -4,7 +4,7 @@
 -- outlives a conversation deletion, and never covers rows stamped for someone
 -- else. (now() is fixed inside this test's transaction: one "second" throughout.)
 begin;
-select plan(23);
+select plan(24);
 select tests.seed_world();
 
 create function pg_temp.age_activity() returns void language sql as $$
@@ -45,8 +45,10 @@ select throws_ok(format($$insert into public.checkpoint_writes (thread_id, check
                         tests.t('thread_a1'), tests.id('tenant_a'), tests.id('user_a2')),
     '42501', null, 'A1: a row stamped for A2 is refused in A1''s claimed thread');
 
--- The claims are cut to 4,096 characters, newest first: a session that wrote into
--- many threads keeps its recent claims, and a claim cut in two never matches.
+-- The claims are bounded to 4,096 bytes, newest first: when the next claim would
+-- not fit, the list starts over with it. A session that wrote into many threads
+-- keeps its recent claims, and the list only ever holds whole claims (a claim cut
+-- in two, which could only be set by hand, never matches).
 select lives_ok($t$
     do $d$
     declare
@@ -58,11 +60,12 @@ select lives_ok($t$
         end loop;
     end
     $d$ $t$, 'A1 writes into 40 new threads of its own');
-select cmp_ok(length(current_setting('threadguard.write_claims')), '<=', 4096, 'the claims stay within 4,096 characters');
+select cmp_ok(octet_length(current_setting('threadguard.write_claims')), '<=', 4096, 'the claims stay within 4,096 bytes');
+select ok(current_setting('threadguard.write_claims') ~ '^(\|[^|]+\|)+$', 'the list holds whole claims only');
 select matches(current_setting('threadguard.write_claims'),
     (select id::text from threadguard.conversations where title = 'claims 40'), 'the newest thread''s claim is kept');
 select doesnt_match(current_setting('threadguard.write_claims'),
-    (select id::text from threadguard.conversations where title = 'claims 1'), 'the oldest one has been cut off');
+    (select id::text from threadguard.conversations where title = 'claims 1'), 'the oldest one has been dropped');
 select tests.as_superuser();
 select pg_temp.age_activity();
 select tests.as_bound_user('tenant_a', 'user_a1');
