@@ -7,10 +7,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps demo test lint migrate verify status schema bench
+.PHONY: help install deps demo test lint migrate verify status schema bench bench-floor
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,7 @@ schema: install deps ## regenerate schema.sql from a freshly migrated throwaway 
 bench: install deps ## run the benchmarks and rewrite bench/RESULTS.md (BENCH_SIZE=small|medium|large)
 	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 TG_PG_OPTS="-c shared_buffers=2GB -c work_mem=16MB" \
 		tests/with_db.sh $(PY) -m bench.run --size $${BENCH_SIZE:-small}
+
+bench-floor: install deps ## what each policy layer costs a superstep, on the bench cluster (BENCH_SIZE=...)
+	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 TG_PG_OPTS="-c shared_buffers=2GB -c work_mem=16MB" \
+		tests/with_db.sh $(PY) -m bench.floor --size $${BENCH_SIZE:-small}

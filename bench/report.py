@@ -100,6 +100,27 @@ def targets(results: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _floor(root: Path) -> list[str]:
+    """bench/results/floor-<size>.json (`python -m bench.floor`): one superstep per policy layer."""
+    out: list[str] = []
+    for path in sorted((root / "results").glob("floor-*.json")):
+        r = json.loads(path.read_text())
+        out += [f"## What each policy layer costs a superstep ({r['size']}, `python -m bench.floor`)", "",
+                f"{r['samples']} supersteps per layer and side (half as many of each other operation), run {r['machine']['date']}, "
+                f"{r['seconds']} s. The first three layers are not safe policies: they say where the cost is.", "",
+                "| layer | operation | A median µs | T median µs | T/A wall | A CPU µs | T CPU µs | T − A CPU µs | T/A CPU |",
+                "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for name, ops in r["layers"].items():
+            for op, sides in ops.items():
+                a, t = sides["A"], sides["T"]
+                out.append(f"| {name} | {op} | {_fmt(a.get('median'))} | {_fmt(t.get('median'))} "
+                           f"| {_r(_ratio(t.get('median'), a.get('median')))} | {_fmt(a.get('cpu_median'))} "
+                           f"| {_fmt(t.get('cpu_median'))} | {_fmt(t['cpu_median'] - a['cpu_median'])} "
+                           f"| {_r(_ratio(t.get('cpu_median'), a.get('cpu_median')))} |")
+        out.append("")
+    return out
+
+
 def render(root: Path) -> str:
     results = _load(root)
     out = ["# Benchmark results", "",
@@ -148,6 +169,7 @@ def render(root: Path) -> str:
         if plans.exists():
             keys = [line for line in plans.read_text().splitlines() if line.startswith("==") or PLAN_KEYS.search(line)]
             out += [f"### Plans, key lines (full: `bench/plans-{size}.txt`)", "", "```"] + keys[:120] + ["```", ""]
+    out += _floor(root)
     attempts = root / "ATTEMPTS.md"
     if attempts.exists():
         out += [attempts.read_text().rstrip(), ""]

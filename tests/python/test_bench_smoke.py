@@ -9,6 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
+
+from bench import dataset
+from threadguard import runner
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -28,3 +33,24 @@ def test_bench_runs_end_to_end_at_small_size(tmp_path: Path) -> None:
     assert "## Targets" in rendered and "list_conversations first page" in rendered
     plans = (tmp_path / "plans-small.txt").read_text()
     assert "== saver.get_tuple" in plans and "Index Scan" in plans
+
+
+def test_floor_runs_and_puts_the_real_policies_back(tmp_path: Path) -> None:
+    """bench.floor swaps unsafe policies in on the small bench database: it must
+    measure every layer and leave the real definitions behind (verify finds nothing)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.floor", "--size", "small", "--samples", "4", "--out", str(tmp_path)],
+        cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    layers = json.loads((tmp_path / "results" / "floor-small.json").read_text())["layers"]
+    assert set(layers) == {"trivial policies", "owner comparison", "owner comparison as text", "threadguard, claims hit",
+                           "threadguard, full check", "threadguard, full check, no activity"}
+    assert all(s["T"]["n"] > 0 for layer in layers.values() for s in layer.values())
+    assert "What each policy layer costs" in (tmp_path / "RESULTS.md").read_text()
+    bench_db = dataset.ensure_database(os.environ["DATABASE_URL"], dataset.SIZES["small"])  # reused, not rebuilt
+    assert runner.verify(bench_db) == []
+    with psycopg.connect(bench_db) as conn:
+        checks = conn.execute("select pg_get_expr(polwithcheck, polrelid) from pg_policy"
+                              " where polname = 'checkpoints_owner_insert'").fetchone()
+    assert checks is not None and "may_write_thread" in checks[0], "the real write policy is back"
