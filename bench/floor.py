@@ -152,8 +152,8 @@ def main() -> int:
                     layer[op_name] = measure_op(a, t, reads, op_name, args.samples // 2)
             results["layers"][name] = layer
             for op_name, s in layer.items():
-                print(f"{name}, {op_name}: T/A wall ×{s['T']['median'] / s['A']['median']:.2f}, "
-                      f"CPU ×{s['T']['cpu_median'] / s['A']['cpu_median']:.2f}", flush=True)
+                print(f"{name}, {op_name}: T/A wall {report.ratio(s['T']['median'], s['A']['median'])}, "
+                      f"CPU {report.ratio(s['T']['cpu_median'], s['A']['cpu_median'])}", flush=True)
     finally:
         restore(target)
         for conn in (a.conn, t.conn, admin):

@@ -30,6 +30,11 @@ def _r(x: float | None) -> str:
     return "n/a" if x is None else f"×{x:.2f}"
 
 
+def ratio(t: Any, a: Any) -> str:
+    """T/A as printed everywhere: "×1.07", or "n/a" when a side is missing (no CPU from a remote server)."""
+    return _r(_ratio(t, a))
+
+
 def _load(root: Path) -> dict[str, dict[str, Any]]:
     found = {}
     for path in sorted((root / "results").glob("*.json")):
@@ -115,7 +120,8 @@ def _floor(root: Path) -> list[str]:
                 a, t = sides["A"], sides["T"]
                 out.append(f"| {name} | {op} | {_fmt(a.get('median'))} | {_fmt(t.get('median'))} "
                            f"| {_r(_ratio(t.get('median'), a.get('median')))} | {_fmt(a.get('cpu_median'))} "
-                           f"| {_fmt(t.get('cpu_median'))} | {_fmt(t['cpu_median'] - a['cpu_median'])} "
+                           f"| {_fmt(t.get('cpu_median'))} "
+                           f"| {_fmt(None if a.get('cpu_median') is None else t['cpu_median'] - a['cpu_median'])} "
                            f"| {_r(_ratio(t.get('cpu_median'), a.get('cpu_median')))} |")
         out.append("")
     return out
