@@ -1,6 +1,6 @@
 -- threadguard.context: the current tenant and user as a one-row view, for the
 -- policies. It holds exactly the expressions of current_tenant_id() and
--- current_user_id() (tests/pgtap/structure/context.sql proves they agree for
+-- current_user_id() (tests/pgtap/isolation/context_bound.sql proves they agree for
 -- every kind of setting). Why not call those functions from the policies:
 --   * a SQL function is inlined by parsing its body again at every planning, and
 --     LangGraph's DELETEs are planned again at every call (custom plans);
