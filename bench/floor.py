@@ -2,7 +2,7 @@
 superstep (put + put_writes), measured as bench.run measures it (A and T
 interleaved, wall time and the backend's CPU), with the policies replaced one
 layer at a time on an existing bench database. The real definitions are put back
-(`threadguard migrate` re-applies sql/) at the end, also after a failure.
+(the definitions `threadguard migrate` applies) at the end, also after a failure.
 
     python -m bench.floor --size medium   (DATABASE_URL: a superuser connection)
 
@@ -37,17 +37,15 @@ import argparse
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from bench import dataset, report, run
 from bench.run import Config, Samples, op_put_superstep
+from threadguard import paths, runner
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
 OWNER = "(threadguard_tenant_id, threadguard_user_id) = (select tenant_id, user_id from threadguard.context)"
 OWNER_TEXT = ("(cast(threadguard_tenant_id as text) = current_setting('app.tenant_id', true)"
@@ -69,7 +67,7 @@ def policies(using: str, check: str) -> list[str]:
 def claim_thread_without_activity() -> list[str]:
     """claim_thread with its updated_at UPDATE replaced by a lookup of the same row
     (it still records the claim, so later writes of the superstep hit it)."""
-    text = (ROOT / "sql" / "functions" / "claim_thread.sql").read_text()
+    text = (paths.sql_dir() / "functions" / "claim_thread.sql").read_text()
     body = text[text.index("create or replace function"):text.index("revoke all")]
     lookup = ("perform from threadguard.conversations as k"
               " where k.thread_id operator(pg_catalog.=) p_thread_id"
@@ -92,8 +90,8 @@ LAYERS: dict[str, tuple[list[str], str]] = {
 
 
 def restore(target: str) -> None:
-    subprocess.run([sys.executable, "-m", "threadguard.cli", "migrate"], env={**os.environ, "DATABASE_URL": target},
-                   check=True, capture_output=True, cwd=ROOT)
+    """The real policies and functions again: what `threadguard migrate` applies after the migrations."""
+    runner.apply_definitions(target)
 
 
 def measure_superstep(a: Config, t: Config, threads: list[dataset.Thread], mode: str, samples: int) -> dict[str, Any]:
