@@ -56,141 +56,43 @@ ALTER FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_u
 
 COMMENT ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) IS 'Adoption: creates the conversation of an existing LangGraph thread for (p_tenant_id, p_user_id) and stamps the thread''s unowned checkpoint, blob and write rows with them; returns how many rows it stamped. Only for a role that bypasses RLS (42501 otherwise); 22023 for a thread id that is not a canonical uuid or a nil owner, 23505 when the thread already has a conversation.';
 
-CREATE FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) RETURNS boolean
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-    v_marked boolean := false;
-    v_claim text;
-    v_claims text;
-begin
-    if p_thread_id is null or p_tenant_id is null or p_user_id is null
-       or threadguard.current_tenant_id() is distinct from p_tenant_id
-       or threadguard.current_user_id() is distinct from p_user_id then
-        return false;
-    end if;
-    -- Waits while a deletion of this thread holds the lock; the statements below
-    -- then see its outcome (read committed: a new snapshot per statement).
-    perform pg_catalog.pg_advisory_xact_lock_shared(1952540263, pg_catalog.hashtext(p_thread_id));
-    -- Mark the activity and record a claim only in read committed, and only
-    -- when this transaction gets the conversation's row lock:
-    --  * LangGraph's prune runs in repeatable read, where updating the row would
-    --    fail with a serialization error on any concurrent activity, and a claim
-    --    relies on read committed's fresh snapshots;
-    --  * another transaction holding the row is a concurrent writer marking it,
-    --    or a DELETE (which locks the row, then waits for the advisory lock this
-    --    transaction holds: waiting for the row here would be a deadlock). The
-    --    conversation may be about to go, and a claim recorded now would outlive
-    --    it. The row lock, when taken, orders the claim before any deletion: that
-    --    deletion advances the counter only after this transaction ends.
-    if pg_catalog.current_setting('transaction_isolation') operator(pg_catalog.=) 'read committed' then
-        update threadguard.conversations as c
-           set updated_at = greatest(c.updated_at, pg_catalog.now())  -- GREATEST is syntax: nothing to shadow
-         where c.id operator(pg_catalog.=) (
-                select k.id from threadguard.conversations as k
-                 where k.thread_id operator(pg_catalog.=) p_thread_id
-                   and k.tenant_id operator(pg_catalog.=) p_tenant_id
-                   and k.user_id operator(pg_catalog.=) p_user_id
-                   for no key update skip locked);
-        v_marked := found;
-    end if;
-    if not v_marked then
-        -- Check only. This write may go on if the conversation is there (a
-        -- deletion in progress waits for it and purges it).
-        perform from threadguard.conversations as k
-         where k.thread_id operator(pg_catalog.=) p_thread_id
-           and k.tenant_id operator(pg_catalog.=) p_tenant_id
-           and k.user_id operator(pg_catalog.=) p_user_id;
-        return found;
-    end if;
-
-    -- The claim names the counter as it is now, read under the row lock (a
-    -- deletion of this thread cannot advance it before this transaction ends).
-    -- Newest first, '|claim||claim|...', at most 4,096 bytes (about 30 claims):
-    -- when the next claim would not fit, the list starts over with it. The
-    -- claims are a cache: what is dropped is checked in full again. Measured by
-    -- octet_length, which reads the length word: cutting with left() counted
-    -- 4 KB of characters one by one (~22 µs per full check, bench/ATTEMPTS.md,
-    -- step 20).
-    v_claim := threadguard.write_claim(p_thread_id, p_tenant_id, p_user_id);
-    v_claims := coalesce(pg_catalog.current_setting('threadguard.write_claims', true), '');  -- COALESCE is syntax
-    if pg_catalog.strpos(v_claims, v_claim) operator(pg_catalog.=) 0 then
-        if pg_catalog.octet_length(v_claims) operator(pg_catalog.+) pg_catalog.octet_length(v_claim)
-           operator(pg_catalog.>) 4096 then
-            v_claims := '';
-        end if;
-        -- Session-level on purpose: it outlives this transaction only if it commits.
-        perform pg_catalog.set_config('threadguard.write_claims', v_claim operator(pg_catalog.||) v_claims, false);
-    end if;
-    return true;
-end
-$$;
-
-ALTER FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) OWNER TO threadguard_owner;
-
-COMMENT ON FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) IS 'Full write check behind may_write_thread: waits for a concurrent deletion of the thread, requires (p_tenant_id, p_user_id) to be the current context and p_thread_id its conversation, and, in read committed when it gets the conversation''s row lock, moves its updated_at to now() and records the claim in threadguard.write_claims. False when the check fails.';
-
-CREATE FUNCTION threadguard.context_uuid(p_setting text) RETURNS uuid
-    LANGUAGE plpgsql STABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-    v_value text := pg_catalog.current_setting(p_setting, true);
-begin
-    -- The canonical 8-4-4-4-12 hex form, checked with plain string functions
-    -- (a regular expression costs more than the rest of the call put together).
-    if pg_catalog.length(v_value) operator(pg_catalog.=) 36
-       and pg_catalog.translate(v_value, '0123456789abcdefABCDEF', '') operator(pg_catalog.=) '----'
-       and pg_catalog.substr(v_value, 9, 1) operator(pg_catalog.=) '-'
-       and pg_catalog.substr(v_value, 14, 1) operator(pg_catalog.=) '-'
-       and pg_catalog.substr(v_value, 19, 1) operator(pg_catalog.=) '-'
-       and v_value operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000' then
-        return cast(v_value as pg_catalog.uuid);
-    end if;
-    return null;
-end
-$$;
-
-ALTER FUNCTION threadguard.context_uuid(p_setting text) OWNER TO threadguard_owner;
-
-COMMENT ON FUNCTION threadguard.context_uuid(p_setting text) IS 'The setting p_setting as a uuid, or null when it is unset, empty, malformed or the nil uuid. Never raises, so a bad context fails closed instead of failing loudly inside a policy.';
-
 CREATE FUNCTION threadguard.current_tenant_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     select case
-        when pg_catalog.current_setting('app.tenant_id', true)
-             operator(pg_catalog.=) pg_catalog.current_setting('threadguard.bound_tenant_id', true)
-            then cast(nullif(nullif(pg_catalog.current_setting('app.tenant_id', true), ''),  -- NULLIF is syntax
-                             '00000000-0000-0000-0000-000000000000') as pg_catalog.uuid)
-        when pg_catalog.current_setting('app.tenant_id', true) is null  -- never set
-            then null
-        else threadguard.context_uuid('app.tenant_id')
+        when pg_catalog.length(pg_catalog.current_setting('app.tenant_id', true)) operator(pg_catalog.=) 36
+         and pg_catalog.translate(pg_catalog.current_setting('app.tenant_id', true), '0123456789abcdefABCDEF', '') operator(pg_catalog.=) '----'
+         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 9, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 14, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 19, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 24, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.current_setting('app.tenant_id', true) operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000'
+        then cast(pg_catalog.current_setting('app.tenant_id', true) as pg_catalog.uuid)
     end
 $$;
 
 ALTER FUNCTION threadguard.current_tenant_id() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.current_tenant_id() IS 'Tenant of the current connection (setting app.tenant_id), or null when it is unset, empty, malformed or the nil uuid (an error if threadguard.bound_tenant_id was set by hand to the same malformed string). Inlined where it is used; policies use the same expression through the threadguard.context view.';
+COMMENT ON FUNCTION threadguard.current_tenant_id() IS 'The tenant of the current transaction (setting app.tenant_id) as a uuid, or null when it is unset, empty, not a canonical 8-4-4-4-12 uuid, or the nil uuid. Never raises.';
 
 CREATE FUNCTION threadguard.current_user_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     select case
-        when pg_catalog.current_setting('app.user_id', true)
-             operator(pg_catalog.=) pg_catalog.current_setting('threadguard.bound_user_id', true)
-            then cast(nullif(nullif(pg_catalog.current_setting('app.user_id', true), ''),  -- NULLIF is syntax
-                             '00000000-0000-0000-0000-000000000000') as pg_catalog.uuid)
-        when pg_catalog.current_setting('app.user_id', true) is null  -- never set
-            then null
-        else threadguard.context_uuid('app.user_id')
+        when pg_catalog.length(pg_catalog.current_setting('app.user_id', true)) operator(pg_catalog.=) 36
+         and pg_catalog.translate(pg_catalog.current_setting('app.user_id', true), '0123456789abcdefABCDEF', '') operator(pg_catalog.=) '----'
+         and pg_catalog.substr(pg_catalog.current_setting('app.user_id', true), 9, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.substr(pg_catalog.current_setting('app.user_id', true), 14, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.substr(pg_catalog.current_setting('app.user_id', true), 19, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.substr(pg_catalog.current_setting('app.user_id', true), 24, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.current_setting('app.user_id', true) operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000'
+        then cast(pg_catalog.current_setting('app.user_id', true) as pg_catalog.uuid)
     end
 $$;
 
 ALTER FUNCTION threadguard.current_user_id() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.current_user_id() IS 'User of the current connection (setting app.user_id), or null when it is unset, empty, malformed or the nil uuid (an error if threadguard.bound_user_id was set by hand to the same malformed string). Inlined where it is used; policies use the same expression through the threadguard.context view.';
+COMMENT ON FUNCTION threadguard.current_user_id() IS 'The user of the current transaction (setting app.user_id) as a uuid, or null when it is unset, empty, not a canonical 8-4-4-4-12 uuid, or the nil uuid. Never raises.';
 
 CREATE TABLE threadguard.conversations (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -374,57 +276,12 @@ ALTER FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_
 
 COMMENT ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations, most recently active first, with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
 
-CREATE FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) RETURNS boolean
-    LANGUAGE sql
-    AS $$
-    select case
-        when pg_catalog.pg_try_advisory_xact_lock_shared(1952540263, pg_catalog.hashtext(p_thread_id))
-         and pg_catalog.current_setting('app.tenant_id', true) operator(pg_catalog.=) cast(p_tenant_id as pg_catalog.text)
-         and pg_catalog.current_setting('app.user_id', true) operator(pg_catalog.=) cast(p_user_id as pg_catalog.text)
-         and pg_catalog.strpos(p_thread_id, '|') operator(pg_catalog.=) 0  -- claims are '|'-delimited
-         and pg_catalog.strpos(pg_catalog.current_setting('threadguard.write_claims', true),
-                threadguard.write_claim(p_thread_id, p_tenant_id, p_user_id)) operator(pg_catalog.>) 0
-            then true
-        else threadguard.claim_thread(p_thread_id, p_tenant_id, p_user_id)
-    end
-$$;
-
-ALTER FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) OWNER TO threadguard_owner;
-
-COMMENT ON FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) IS 'Write check of the checkpoint tables'' policies: true when (p_tenant_id, p_user_id) is the current context and p_thread_id is that user''s conversation, checked in full by claim_thread at most once a second per session and thread while no conversation is deleted. Holds a shared lock on the thread until the end of the transaction, so a concurrent deletion purges every row it lets through.';
-
-CREATE FUNCTION threadguard.purge_conversation_checkpoints() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    SET plan_cache_mode TO 'force_generic_plan'
-    AS $$
-declare
-    v_thread_id text := cast(old.id as pg_catalog.text);
-begin
-    -- In this order: a writer that read the counter before it moved holds the
-    -- lock already, so the lock below waits for it to finish.
-    perform pg_catalog.nextval('threadguard.conversation_deletions'::pg_catalog.regclass);
-    -- The same key as may_write_thread's (threadguard's lock class, the thread).
-    perform pg_catalog.pg_advisory_xact_lock(1952540263, pg_catalog.hashtext(v_thread_id));
-    -- Each statement takes a new snapshot (read committed): rows committed by the
-    -- writers waited for above are seen and deleted.
-    delete from public.checkpoint_writes where thread_id operator(pg_catalog.=) v_thread_id;
-    delete from public.checkpoint_blobs where thread_id operator(pg_catalog.=) v_thread_id;
-    delete from public.checkpoints where thread_id operator(pg_catalog.=) v_thread_id;
-    return null;
-end
-$$;
-
-ALTER FUNCTION threadguard.purge_conversation_checkpoints() OWNER TO threadguard_owner;
-
-COMMENT ON FUNCTION threadguard.purge_conversation_checkpoints() IS 'Trigger function: after a conversation is deleted, invalidates every session''s remembered write check, waits for writes in flight to the thread, and deletes every checkpoint, blob and write of the thread. Runs as the deleting role, under the same RLS.';
-
 CREATE FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) RETURNS record
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    v_hint constant text := 'Bind the caller''s identity first: select set_config(''app.tenant_id'', ''<uuid>'', false), set_config(''app.user_id'', ''<uuid>'', false)';
+    v_hint constant text := 'Bind the caller''s identity in this transaction first: begin; select set_config(''app.tenant_id'', ''<uuid>'', true), set_config(''app.user_id'', ''<uuid>'', true); ...';
 begin
     tenant_id := threadguard.current_tenant_id();
     if tenant_id is null then
@@ -456,17 +313,24 @@ ALTER FUNCTION threadguard.thread_uuid(p_thread_id text) OWNER TO threadguard_ow
 
 COMMENT ON FUNCTION threadguard.thread_uuid(p_thread_id text) IS 'The conversation id a thread_id names, or null when it is not a canonical lower-case uuid (such a thread belongs to nobody). Never raises, so another tenant''s odd thread_id cannot break your query.';
 
-CREATE FUNCTION threadguard.write_claim(p_thread_id text, p_tenant_id uuid, p_user_id uuid) RETURNS text
-    LANGUAGE sql
+CREATE FUNCTION threadguard.touch_conversation() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-    select pg_catalog.concat('|', p_tenant_id, ' ', p_user_id, ' ', p_thread_id, ' ',
-        pg_catalog.pg_sequence_last_value('threadguard.conversation_deletions'::pg_catalog.regclass), ' ',
-        pg_catalog.floor(pg_catalog.date_part('epoch', pg_catalog.now())), '|')
+begin
+    update threadguard.conversations as c
+       set updated_at = pg_catalog.now()
+     where c.thread_id operator(pg_catalog.=) new.thread_id
+       and c.tenant_id operator(pg_catalog.=) new.threadguard_tenant_id
+       and c.user_id operator(pg_catalog.=) new.threadguard_user_id
+       and c.updated_at operator(pg_catalog.<) pg_catalog.now();
+    return null;
+end
 $$;
 
-ALTER FUNCTION threadguard.write_claim(p_thread_id text, p_tenant_id uuid, p_user_id uuid) OWNER TO threadguard_owner;
+ALTER FUNCTION threadguard.touch_conversation() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.write_claim(p_thread_id text, p_tenant_id uuid, p_user_id uuid) IS 'The claim that a write of (p_tenant_id, p_user_id) into p_thread_id was checked in full: stamps, thread, threadguard.conversation_deletions and the current second, ''|''-delimited. What claim_thread records in threadguard.write_claims and may_write_thread looks for.';
+COMMENT ON FUNCTION threadguard.touch_conversation() IS 'Trigger function: moves the conversation''s updated_at to now() when a checkpoint is inserted into its thread (once per transaction, never backwards).';
 
 CREATE TABLE public.checkpoint_blobs (
     thread_id text NOT NULL,
@@ -538,34 +402,23 @@ COMMENT ON COLUMN public.checkpoints.threadguard_user_id IS 'threadguard: user t
 CREATE VIEW threadguard.context WITH (security_invoker='true') AS
  SELECT
         CASE
-            WHEN (current_setting('app.tenant_id'::text, true) = current_setting('threadguard.bound_tenant_id'::text, true)) THEN (NULLIF(NULLIF(current_setting('app.tenant_id'::text, true), ''::text), '00000000-0000-0000-0000-000000000000'::text))::uuid
-            WHEN (current_setting('app.tenant_id'::text, true) IS NULL) THEN NULL::uuid
-            ELSE threadguard.context_uuid('app.tenant_id'::text)
+            WHEN ((length(s.t) = 36) AND (translate(s.t, '0123456789abcdefABCDEF'::text, ''::text) = '----'::text) AND (substr(s.t, 9, 1) = '-'::text) AND (substr(s.t, 14, 1) = '-'::text) AND (substr(s.t, 19, 1) = '-'::text) AND (substr(s.t, 24, 1) = '-'::text) AND (s.t <> '00000000-0000-0000-0000-000000000000'::text)) THEN (s.t)::uuid
+            ELSE NULL::uuid
         END AS tenant_id,
         CASE
-            WHEN (current_setting('app.user_id'::text, true) = current_setting('threadguard.bound_user_id'::text, true)) THEN (NULLIF(NULLIF(current_setting('app.user_id'::text, true), ''::text), '00000000-0000-0000-0000-000000000000'::text))::uuid
-            WHEN (current_setting('app.user_id'::text, true) IS NULL) THEN NULL::uuid
-            ELSE threadguard.context_uuid('app.user_id'::text)
-        END AS user_id;
+            WHEN ((length(s.u) = 36) AND (translate(s.u, '0123456789abcdefABCDEF'::text, ''::text) = '----'::text) AND (substr(s.u, 9, 1) = '-'::text) AND (substr(s.u, 14, 1) = '-'::text) AND (substr(s.u, 19, 1) = '-'::text) AND (substr(s.u, 24, 1) = '-'::text) AND (s.u <> '00000000-0000-0000-0000-000000000000'::text)) THEN (s.u)::uuid
+            ELSE NULL::uuid
+        END AS user_id
+   FROM ( SELECT current_setting('app.tenant_id'::text, true) AS t,
+            current_setting('app.user_id'::text, true) AS u) s;
 
 ALTER TABLE threadguard.context OWNER TO threadguard_owner;
 
-COMMENT ON VIEW threadguard.context IS 'One row: the current tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty, malformed or nil). What every policy compares owner columns with.';
+COMMENT ON VIEW threadguard.context IS 'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty, malformed or nil). What every policy compares owner columns with.';
 
 COMMENT ON COLUMN threadguard.context.tenant_id IS 'threadguard.current_tenant_id(): app.tenant_id as a uuid, or null.';
 
 COMMENT ON COLUMN threadguard.context.user_id IS 'threadguard.current_user_id(): app.user_id as a uuid, or null.';
-
-CREATE SEQUENCE threadguard.conversation_deletions
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1;
-
-ALTER TABLE threadguard.conversation_deletions OWNER TO threadguard_owner;
-
-COMMENT ON SEQUENCE threadguard.conversation_deletions IS 'Advanced (outside any transaction, so at once) by every deletion of a conversation: a session''s remembered write check is valid only while this has not moved.';
 
 CREATE TABLE threadguard.langgraph_tables (
     table_name text NOT NULL,
@@ -613,9 +466,9 @@ CREATE INDEX conversations_owner_activity_idx ON threadguard.conversations USING
 
 COMMENT ON INDEX threadguard.conversations_owner_activity_idx IS 'Serves list_conversations: one owner''s conversations by last activity, keyset-paginated.';
 
-CREATE UNIQUE INDEX conversations_thread_id_key ON threadguard.conversations USING btree (thread_id);
+CREATE UNIQUE INDEX conversations_thread_owner_key ON threadguard.conversations USING btree (thread_id, tenant_id, user_id);
 
-COMMENT ON INDEX threadguard.conversations_thread_id_key IS 'Ownership checks on writes: the conversation of a checkpoint row''s thread_id.';
+COMMENT ON INDEX threadguard.conversations_thread_owner_key IS 'What the checkpoint tables'' owner foreign keys refer to: a thread and the tenant and user that own it.';
 
 CREATE STATISTICS public.checkpoint_blobs_owner_stats (dependencies) ON thread_id, threadguard_tenant_id, threadguard_user_id FROM public.checkpoint_blobs;
 
@@ -635,81 +488,108 @@ ALTER STATISTICS public.checkpoints_owner_stats OWNER TO threadguard_owner;
 
 COMMENT ON STATISTICS public.checkpoints_owner_stats IS 'threadguard: a thread''s rows share one owner; keeps RLS from skewing the planner''s row estimates.';
 
-CREATE TRIGGER conversations_purge_checkpoints AFTER DELETE ON threadguard.conversations FOR EACH ROW EXECUTE FUNCTION threadguard.purge_conversation_checkpoints();
+CREATE TRIGGER checkpoints_touch_conversation AFTER INSERT ON public.checkpoints FOR EACH ROW EXECUTE FUNCTION threadguard.touch_conversation();
 
-COMMENT ON TRIGGER conversations_purge_checkpoints ON threadguard.conversations IS 'threadguard: a deleted conversation leaves no checkpoint, blob or write behind, including writes that were in flight.';
+COMMENT ON TRIGGER checkpoints_touch_conversation ON public.checkpoints IS 'threadguard: a new checkpoint marks its conversation active (updated_at).';
+
+ALTER TABLE ONLY public.checkpoint_blobs
+    ADD CONSTRAINT checkpoint_blobs_thread_owner_fkey FOREIGN KEY (thread_id, threadguard_tenant_id, threadguard_user_id) REFERENCES threadguard.conversations(thread_id, tenant_id, user_id) ON DELETE CASCADE;
+
+COMMENT ON CONSTRAINT checkpoint_blobs_thread_owner_fkey ON public.checkpoint_blobs IS 'threadguard: a blob lives only in a thread whose conversation belongs to its owner stamps, and goes when the conversation is deleted. Rows with no owner (written before adoption) are not checked.';
+
+ALTER TABLE ONLY public.checkpoint_writes
+    ADD CONSTRAINT checkpoint_writes_thread_owner_fkey FOREIGN KEY (thread_id, threadguard_tenant_id, threadguard_user_id) REFERENCES threadguard.conversations(thread_id, tenant_id, user_id) ON DELETE CASCADE;
+
+COMMENT ON CONSTRAINT checkpoint_writes_thread_owner_fkey ON public.checkpoint_writes IS 'threadguard: a pending write lives only in a thread whose conversation belongs to its owner stamps, and goes when the conversation is deleted. Rows with no owner (written before adoption) are not checked.';
+
+ALTER TABLE ONLY public.checkpoints
+    ADD CONSTRAINT checkpoints_thread_owner_fkey FOREIGN KEY (thread_id, threadguard_tenant_id, threadguard_user_id) REFERENCES threadguard.conversations(thread_id, tenant_id, user_id) ON DELETE CASCADE;
+
+COMMENT ON CONSTRAINT checkpoints_thread_owner_fkey ON public.checkpoints IS 'threadguard: a checkpoint lives only in a thread whose conversation belongs to its owner stamps, and goes when the conversation is deleted. Rows with no owner (written before adoption) are not checked.';
 
 ALTER TABLE public.checkpoint_blobs ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
-    context.user_id
-   FROM threadguard.context)));
+CREATE POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
 COMMENT ON POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs IS 'Only the owner deletes a blob (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs FOR INSERT WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+CREATE POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs FOR INSERT WITH CHECK (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
-COMMENT ON POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs IS 'A blob can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
+COMMENT ON POLICY checkpoint_blobs_owner_insert ON public.checkpoint_blobs IS 'A blob is written stamped with the current tenant and user, and (by checkpoint_blobs_thread_owner_fkey) only into a thread whose conversation is theirs.';
 
-CREATE POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
-    context.user_id
-   FROM threadguard.context)));
+CREATE POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
 COMMENT ON POLICY checkpoint_blobs_owner_select ON public.checkpoint_blobs IS 'A blob is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
-    context.user_id
-   FROM threadguard.context))) WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+CREATE POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c))) WITH CHECK (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
-COMMENT ON POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs IS 'Only the owner updates a blob (upserts, prune), and it cannot be moved into a thread the owner does not own.';
+COMMENT ON POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs IS 'Only the owner updates a blob (upserts, prune), and it stays theirs; the foreign key keeps it in a thread of theirs.';
 
 ALTER TABLE public.checkpoint_writes ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
-    context.user_id
-   FROM threadguard.context)));
+CREATE POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
 COMMENT ON POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes IS 'Only the owner deletes a pending write (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes FOR INSERT WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+CREATE POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes FOR INSERT WITH CHECK (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
-COMMENT ON POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes IS 'A pending write can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
+COMMENT ON POLICY checkpoint_writes_owner_insert ON public.checkpoint_writes IS 'A pending write is written stamped with the current tenant and user, and (by checkpoint_writes_thread_owner_fkey) only into a thread whose conversation is theirs.';
 
-CREATE POLICY checkpoint_writes_owner_select ON public.checkpoint_writes FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
-    context.user_id
-   FROM threadguard.context)));
+CREATE POLICY checkpoint_writes_owner_select ON public.checkpoint_writes FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
 COMMENT ON POLICY checkpoint_writes_owner_select ON public.checkpoint_writes IS 'A pending write is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoint_writes_owner_update ON public.checkpoint_writes FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
-    context.user_id
-   FROM threadguard.context))) WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+CREATE POLICY checkpoint_writes_owner_update ON public.checkpoint_writes FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c))) WITH CHECK (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
-COMMENT ON POLICY checkpoint_writes_owner_update ON public.checkpoint_writes IS 'Only the owner updates a pending write (upserts, prune), and it cannot be moved into a thread the owner does not own.';
+COMMENT ON POLICY checkpoint_writes_owner_update ON public.checkpoint_writes IS 'Only the owner updates a pending write (upserts, prune), and it stays theirs; the foreign key keeps it in a thread of theirs.';
 
 ALTER TABLE public.checkpoints ENABLE ROW LEVEL SECURITY;
 
-CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
-    context.user_id
-   FROM threadguard.context)));
+CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
 COMMENT ON POLICY checkpoints_owner_delete ON public.checkpoints IS 'Only the owner deletes a checkpoint (delete_thread, prune); other rows are silently out of reach.';
 
-CREATE POLICY checkpoints_owner_insert ON public.checkpoints FOR INSERT WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+CREATE POLICY checkpoints_owner_insert ON public.checkpoints FOR INSERT WITH CHECK (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
-COMMENT ON POLICY checkpoints_owner_insert ON public.checkpoints IS 'A checkpoint can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
+COMMENT ON POLICY checkpoints_owner_insert ON public.checkpoints IS 'A checkpoint is written stamped with the current tenant and user, and (by checkpoints_thread_owner_fkey) only into a thread whose conversation is theirs.';
 
-CREATE POLICY checkpoints_owner_select ON public.checkpoints FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
-    context.user_id
-   FROM threadguard.context)));
+CREATE POLICY checkpoints_owner_select ON public.checkpoints FOR SELECT USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
 COMMENT ON POLICY checkpoints_owner_select ON public.checkpoints IS 'A checkpoint is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
-CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT context.tenant_id,
-    context.user_id
-   FROM threadguard.context))) WITH CHECK (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c))) WITH CHECK (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
+    c.user_id
+   FROM threadguard.context c)));
 
-COMMENT ON POLICY checkpoints_owner_update ON public.checkpoints IS 'Only the owner updates a checkpoint (upserts, prune), and it cannot be moved into a thread the owner does not own.';
+COMMENT ON POLICY checkpoints_owner_update ON public.checkpoints IS 'Only the owner updates a checkpoint (upserts, prune), and it stays theirs; the foreign key keeps it in a thread of theirs.';
 
 ALTER TABLE threadguard.conversations ENABLE ROW LEVEL SECURITY;
 
@@ -748,13 +628,6 @@ GRANT USAGE ON SCHEMA threadguard TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION threadguard.claim_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) TO threadguard_app;
-
-REVOKE ALL ON FUNCTION threadguard.context_uuid(p_setting text) FROM PUBLIC;
-GRANT ALL ON FUNCTION threadguard.context_uuid(p_setting text) TO threadguard_app;
-GRANT ALL ON FUNCTION threadguard.context_uuid(p_setting text) TO threadguard_admin;
-
 REVOKE ALL ON FUNCTION threadguard.current_tenant_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.current_tenant_id() TO threadguard_app;
 GRANT ALL ON FUNCTION threadguard.current_tenant_id() TO threadguard_admin;
@@ -785,11 +658,6 @@ GRANT ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) TO threadgu
 REVOKE ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) TO threadguard_app;
 
-REVOKE ALL ON FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION threadguard.may_write_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid) TO threadguard_app;
-
-REVOKE ALL ON FUNCTION threadguard.purge_conversation_checkpoints() FROM PUBLIC;
-
 REVOKE ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_app;
 
@@ -797,8 +665,7 @@ REVOKE ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_app;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_admin;
 
-REVOKE ALL ON FUNCTION threadguard.write_claim(p_thread_id text, p_tenant_id uuid, p_user_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION threadguard.write_claim(p_thread_id text, p_tenant_id uuid, p_user_id uuid) TO threadguard_app;
+REVOKE ALL ON FUNCTION threadguard.touch_conversation() FROM PUBLIC;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_blobs TO threadguard_app;
 
@@ -810,7 +677,5 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoints TO threadguard_app
 
 GRANT SELECT ON TABLE threadguard.context TO threadguard_app;
 GRANT SELECT ON TABLE threadguard.context TO threadguard_admin;
-
-GRANT SELECT,USAGE ON SEQUENCE threadguard.conversation_deletions TO threadguard_app;
 
 ALTER DEFAULT PRIVILEGES FOR ROLE threadguard_owner REVOKE ALL ON FUNCTIONS  FROM PUBLIC;

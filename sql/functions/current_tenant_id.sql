@@ -1,17 +1,7 @@
--- threadguard.current_tenant_id: the tenant of the current connection, from app.tenant_id.
--- Column defaults and API functions read the tenant through this; policies read
--- the same expression through the threadguard.context view (sql/functions/context_view.sql).
---
--- SQL, so that PostgreSQL inlines it where it is planned once and kept (the
--- saver's INSERT defaults, the API functions' cached plans): the common case is
--- then a few C calls instead of a PL/pgSQL call (~30 µs per statement measured,
--- bench/ATTEMPTS.md). The common case: threadguard's binding sets
--- threadguard.bound_tenant_id to the same string, in the statement that sets
--- app.tenant_id, and it only ever sends uuids it formatted itself, so equal strings
--- need no character checks (the empty string it clears with, and the nil uuid,
--- read as null). Never set is null at once; anything else
--- (set by hand, stale) goes through context_uuid's full check. Whoever sets both
--- settings to the same malformed string gets a cast error: never rows.
+-- threadguard.current_tenant_id: the tenant of the current transaction, from app.tenant_id.
+-- Column defaults and API functions read it through this; policies read the same
+-- expression through the threadguard.context view (sql/functions/context_view.sql).
+-- Inlinable SQL (one expression, no FROM): plain C calls where it is used.
 
 create or replace function threadguard.current_tenant_id()
 returns uuid
@@ -20,17 +10,18 @@ stable
 parallel safe
 as $$
     select case
-        when pg_catalog.current_setting('app.tenant_id', true)
-             operator(pg_catalog.=) pg_catalog.current_setting('threadguard.bound_tenant_id', true)
-            then cast(nullif(nullif(pg_catalog.current_setting('app.tenant_id', true), ''),  -- NULLIF is syntax
-                             '00000000-0000-0000-0000-000000000000') as pg_catalog.uuid)
-        when pg_catalog.current_setting('app.tenant_id', true) is null  -- never set
-            then null
-        else threadguard.context_uuid('app.tenant_id')
+        when pg_catalog.length(pg_catalog.current_setting('app.tenant_id', true)) operator(pg_catalog.=) 36
+         and pg_catalog.translate(pg_catalog.current_setting('app.tenant_id', true), '0123456789abcdefABCDEF', '') operator(pg_catalog.=) '----'
+         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 9, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 14, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 19, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 24, 1) operator(pg_catalog.=) '-'
+         and pg_catalog.current_setting('app.tenant_id', true) operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000'
+        then cast(pg_catalog.current_setting('app.tenant_id', true) as pg_catalog.uuid)
     end
 $$;
 
 revoke all on function threadguard.current_tenant_id() from public;
 grant execute on function threadguard.current_tenant_id() to threadguard_app, threadguard_admin;
 comment on function threadguard.current_tenant_id() is
-    'Tenant of the current connection (setting app.tenant_id), or null when it is unset, empty, malformed or the nil uuid (an error if threadguard.bound_tenant_id was set by hand to the same malformed string). Inlined where it is used; policies use the same expression through the threadguard.context view.';
+    'The tenant of the current transaction (setting app.tenant_id) as a uuid, or null when it is unset, empty, not a canonical 8-4-4-4-12 uuid, or the nil uuid. Never raises.';

@@ -1,6 +1,7 @@
 -- threadguard.delete_conversation: deletes one conversation of the current user
--- and, by trigger, every checkpoint, blob and write of its thread, atomically.
--- Later LangGraph writes to the thread are refused by RLS (no resurrected thread).
+-- and, by the checkpoint tables' foreign keys (ON DELETE CASCADE), every checkpoint,
+-- blob and write of its thread, atomically. Later writes to the thread are refused
+-- by the same keys (no resurrected thread).
 
 create or replace function threadguard.delete_conversation(p_thread_id uuid)
 returns boolean

@@ -12,7 +12,7 @@ stable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_hint constant text := 'Bind the caller''s identity first: select set_config(''app.tenant_id'', ''<uuid>'', false), set_config(''app.user_id'', ''<uuid>'', false)';
+    v_hint constant text := 'Bind the caller''s identity in this transaction first: begin; select set_config(''app.tenant_id'', ''<uuid>'', true), set_config(''app.user_id'', ''<uuid>'', true); ...';
 begin
     tenant_id := threadguard.current_tenant_id();
     if tenant_id is null then

@@ -1,11 +1,7 @@
 -- Protection of public.checkpoint_blobs (LangGraph's channel values (the messages themselves)).
--- Reading a row checks the owner stamped on it against the context (two
--- columns, no join; one row sublink on threadguard.context: one InitPlan per
--- statement, plain C calls when the binding set the context). Writing
--- calls threadguard.may_write_thread with the row's thread and stamps: they must
--- be the context, and the thread its conversation (checked once, then
--- remembered for the session until a conversation is deleted; see that file
--- and bench/ATTEMPTS.md for why this is not an EXISTS per row).
+-- Every policy compares the owner stamped on the row with the transaction's context
+-- (threadguard.context, one InitPlan per statement); which thread a row may be in is
+-- the foreign key checkpoint_blobs_thread_owner_fkey's (migration 0009), not a policy's.
 
 alter table public.checkpoint_blobs enable row level security;
 alter table public.checkpoint_blobs force row level security;
@@ -22,30 +18,32 @@ drop policy if exists checkpoint_blobs_owner_select on public.checkpoint_blobs;
 create policy checkpoint_blobs_owner_select on public.checkpoint_blobs
     for select
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select tenant_id, user_id from threadguard.context));
+           = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoint_blobs_owner_select on public.checkpoint_blobs is
     'A blob is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
 drop policy if exists checkpoint_blobs_owner_insert on public.checkpoint_blobs;
 create policy checkpoint_blobs_owner_insert on public.checkpoint_blobs
     for insert
-    with check (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+    with check ((threadguard_tenant_id, threadguard_user_id)
+                = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoint_blobs_owner_insert on public.checkpoint_blobs is
-    'A blob can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
+    'A blob is written stamped with the current tenant and user, and (by checkpoint_blobs_thread_owner_fkey) only into a thread whose conversation is theirs.';
 
 drop policy if exists checkpoint_blobs_owner_update on public.checkpoint_blobs;
 create policy checkpoint_blobs_owner_update on public.checkpoint_blobs
     for update
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select tenant_id, user_id from threadguard.context))
-    with check (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+           = (select c.tenant_id, c.user_id from threadguard.context as c))
+    with check ((threadguard_tenant_id, threadguard_user_id)
+                = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoint_blobs_owner_update on public.checkpoint_blobs is
-    'Only the owner updates a blob (upserts, prune), and it cannot be moved into a thread the owner does not own.';
+    'Only the owner updates a blob (upserts, prune), and it stays theirs; the foreign key keeps it in a thread of theirs.';
 
 drop policy if exists checkpoint_blobs_owner_delete on public.checkpoint_blobs;
 create policy checkpoint_blobs_owner_delete on public.checkpoint_blobs
     for delete
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select tenant_id, user_id from threadguard.context));
+           = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoint_blobs_owner_delete on public.checkpoint_blobs is
     'Only the owner deletes a blob (delete_thread, prune); other rows are silently out of reach.';

@@ -1,11 +1,7 @@
 -- Protection of public.checkpoint_writes (LangGraph's pending writes, which get_tuple hands back as if the graph had produced them).
--- Reading a row checks the owner stamped on it against the context (two
--- columns, no join; one row sublink on threadguard.context: one InitPlan per
--- statement, plain C calls when the binding set the context). Writing
--- calls threadguard.may_write_thread with the row's thread and stamps: they must
--- be the context, and the thread its conversation (checked once, then
--- remembered for the session until a conversation is deleted; see that file
--- and bench/ATTEMPTS.md for why this is not an EXISTS per row).
+-- Every policy compares the owner stamped on the row with the transaction's context
+-- (threadguard.context, one InitPlan per statement); which thread a row may be in is
+-- the foreign key checkpoint_writes_thread_owner_fkey's (migration 0009), not a policy's.
 
 alter table public.checkpoint_writes enable row level security;
 alter table public.checkpoint_writes force row level security;
@@ -22,30 +18,32 @@ drop policy if exists checkpoint_writes_owner_select on public.checkpoint_writes
 create policy checkpoint_writes_owner_select on public.checkpoint_writes
     for select
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select tenant_id, user_id from threadguard.context));
+           = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoint_writes_owner_select on public.checkpoint_writes is
     'A pending write is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
 drop policy if exists checkpoint_writes_owner_insert on public.checkpoint_writes;
 create policy checkpoint_writes_owner_insert on public.checkpoint_writes
     for insert
-    with check (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+    with check ((threadguard_tenant_id, threadguard_user_id)
+                = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoint_writes_owner_insert on public.checkpoint_writes is
-    'A pending write can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
+    'A pending write is written stamped with the current tenant and user, and (by checkpoint_writes_thread_owner_fkey) only into a thread whose conversation is theirs.';
 
 drop policy if exists checkpoint_writes_owner_update on public.checkpoint_writes;
 create policy checkpoint_writes_owner_update on public.checkpoint_writes
     for update
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select tenant_id, user_id from threadguard.context))
-    with check (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+           = (select c.tenant_id, c.user_id from threadguard.context as c))
+    with check ((threadguard_tenant_id, threadguard_user_id)
+                = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoint_writes_owner_update on public.checkpoint_writes is
-    'Only the owner updates a pending write (upserts, prune), and it cannot be moved into a thread the owner does not own.';
+    'Only the owner updates a pending write (upserts, prune), and it stays theirs; the foreign key keeps it in a thread of theirs.';
 
 drop policy if exists checkpoint_writes_owner_delete on public.checkpoint_writes;
 create policy checkpoint_writes_owner_delete on public.checkpoint_writes
     for delete
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select tenant_id, user_id from threadguard.context));
+           = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoint_writes_owner_delete on public.checkpoint_writes is
     'Only the owner deletes a pending write (delete_thread, prune); other rows are silently out of reach.';

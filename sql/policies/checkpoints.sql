@@ -1,11 +1,7 @@
 -- Protection of public.checkpoints (LangGraph's checkpoints: each thread's state history, with inline channel values).
--- Reading a row checks the owner stamped on it against the context (two
--- columns, no join; one row sublink on threadguard.context: one InitPlan per
--- statement, plain C calls when the binding set the context). Writing
--- calls threadguard.may_write_thread with the row's thread and stamps: they must
--- be the context, and the thread its conversation (checked once, then
--- remembered for the session until a conversation is deleted; see that file
--- and bench/ATTEMPTS.md for why this is not an EXISTS per row).
+-- Every policy compares the owner stamped on the row with the transaction's context
+-- (threadguard.context, one InitPlan per statement); which thread a row may be in is
+-- the foreign key checkpoints_thread_owner_fkey's (migration 0009), not a policy's.
 
 alter table public.checkpoints enable row level security;
 alter table public.checkpoints force row level security;
@@ -22,30 +18,32 @@ drop policy if exists checkpoints_owner_select on public.checkpoints;
 create policy checkpoints_owner_select on public.checkpoints
     for select
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select tenant_id, user_id from threadguard.context));
+           = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoints_owner_select on public.checkpoints is
     'A checkpoint is visible only to the tenant and user that wrote it; rows from before adoption (no owner) and every row without a valid context are invisible.';
 
 drop policy if exists checkpoints_owner_insert on public.checkpoints;
 create policy checkpoints_owner_insert on public.checkpoints
     for insert
-    with check (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+    with check ((threadguard_tenant_id, threadguard_user_id)
+                = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoints_owner_insert on public.checkpoints is
-    'A checkpoint can be written only into a thread whose conversation belongs to the current tenant and user, stamped with them.';
+    'A checkpoint is written stamped with the current tenant and user, and (by checkpoints_thread_owner_fkey) only into a thread whose conversation is theirs.';
 
 drop policy if exists checkpoints_owner_update on public.checkpoints;
 create policy checkpoints_owner_update on public.checkpoints
     for update
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select tenant_id, user_id from threadguard.context))
-    with check (threadguard.may_write_thread(thread_id, threadguard_tenant_id, threadguard_user_id));
+           = (select c.tenant_id, c.user_id from threadguard.context as c))
+    with check ((threadguard_tenant_id, threadguard_user_id)
+                = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoints_owner_update on public.checkpoints is
-    'Only the owner updates a checkpoint (upserts, prune), and it cannot be moved into a thread the owner does not own.';
+    'Only the owner updates a checkpoint (upserts, prune), and it stays theirs; the foreign key keeps it in a thread of theirs.';
 
 drop policy if exists checkpoints_owner_delete on public.checkpoints;
 create policy checkpoints_owner_delete on public.checkpoints
     for delete
     using ((threadguard_tenant_id, threadguard_user_id)
-           = (select tenant_id, user_id from threadguard.context));
+           = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoints_owner_delete on public.checkpoints is
     'Only the owner deletes a checkpoint (delete_thread, prune); other rows are silently out of reach.';

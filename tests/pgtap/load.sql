@@ -67,19 +67,6 @@ as $$ select tests._become(tests.id(p_tenant)::text, tests.id(p_user)::text) $$;
 comment on function tests.as_user(text, text) is
     'Persona: threadguard_app acting for a named tenant and user, e.g. tests.as_user(''tenant_a'', ''user_a1'').';
 
-create function tests.as_bound_user(p_tenant text, p_user text)
-returns void
-language plpgsql
-as $$
-begin
-    perform tests.as_user(p_tenant, p_user);
-    perform pg_catalog.set_config('threadguard.bound_tenant_id', tests.id(p_tenant)::text, true);
-    perform pg_catalog.set_config('threadguard.bound_user_id', tests.id(p_user)::text, true);
-end
-$$;
-comment on function tests.as_bound_user(text, text) is
-    'Persona: tests.as_user, with the context set the way threadguard''s binding sets it (threadguard.bound_* equal to app.*): the fast path of the context functions.';
-
 create function tests.as_unset()
 returns void
 language sql

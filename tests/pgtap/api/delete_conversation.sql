@@ -31,7 +31,7 @@ select is(threadguard.delete_conversation('0f000000-0000-4000-8000-000000000000'
 select throws_ok('select threadguard.delete_conversation(null)', '22004', 'threadguard: p_thread_id must not be null', 'A1: a null id is an error, not a silent false');
 select is(threadguard.delete_conversation(tests.id('thread_new')), true, 'A1: deletes its conversation');
 select is(threadguard.delete_conversation(tests.id('thread_new')), false, 'A1: a second delete finds nothing');
-select throws_ok(tests.insert_sql('checkpoints', tests.t('thread_new'), 'late'), '42501', null,
+select throws_ok(tests.insert_sql('checkpoints', tests.t('thread_new'), 'late'), '23503', null,
     'A1: a LangGraph write after the delete is refused (no resurrected thread)');
 
 select tests.as_superuser();

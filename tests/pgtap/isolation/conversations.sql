@@ -75,7 +75,7 @@ select is_empty(format($$select 1 from public.checkpoints where thread_id = %L
                          union all select 1 from public.checkpoint_writes where thread_id = %L$$,
                        tests.t('thread_a1'), tests.t('thread_a1'), tests.t('thread_a1')),
     'A1: no checkpoint, blob or write of the deleted thread is left');
-select throws_ok(tests.insert_sql('checkpoints', tests.t('thread_a1'), 'late'), '42501', null,
+select throws_ok(tests.insert_sql('checkpoints', tests.t('thread_a1'), 'late'), '23503', null,
     'A1: a late write to the deleted thread is refused (no resurrected thread)');
 
 -- Tenant A, user 2 ---------------------------------------------------------------

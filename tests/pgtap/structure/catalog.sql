@@ -2,7 +2,7 @@
 -- RLS enabled and forced on every protected table, exactly the policies and
 -- privileges threadguard defines, and definer functions that pin search_path.
 begin;
-select plan(49);
+select plan(51);
 
 -- Roles ----------------------------------------------------------------------
 select isnt_superuser('threadguard_owner', 'threadguard_owner is not a superuser');
@@ -108,5 +108,17 @@ select is((select max(v) from public.checkpoint_migrations), 9, 'LangGraph check
 select is((select count(*)::int from pg_attribute where attname in ('threadguard_tenant_id', 'threadguard_user_id') and not attisdropped
            and attrelid in ('public.checkpoints'::regclass, 'public.checkpoint_blobs'::regclass, 'public.checkpoint_writes'::regclass)),
     6, 'each LangGraph data table carries the two owner columns');
+
+-- Ownership is a constraint ------------------------------------------------------------------------
+select results_eq($$select conrelid::regclass::text, pg_get_constraintdef(oid), convalidated from pg_constraint
+                    where contype = 'f' and confrelid = 'threadguard.conversations'::regclass order by 1$$,
+    $$values ('checkpoint_blobs', 'FOREIGN KEY (thread_id, threadguard_tenant_id, threadguard_user_id) REFERENCES threadguard.conversations(thread_id, tenant_id, user_id) ON DELETE CASCADE', true),
+             ('checkpoint_writes', 'FOREIGN KEY (thread_id, threadguard_tenant_id, threadguard_user_id) REFERENCES threadguard.conversations(thread_id, tenant_id, user_id) ON DELETE CASCADE', true),
+             ('checkpoints', 'FOREIGN KEY (thread_id, threadguard_tenant_id, threadguard_user_id) REFERENCES threadguard.conversations(thread_id, tenant_id, user_id) ON DELETE CASCADE', true)$$,
+    'each LangGraph data table has a validated ownership key to conversations (thread, tenant, user), ON DELETE CASCADE');
+select is_empty($$select name from pg_settings where name like 'threadguard.%'
+                  union all select p.oid::regprocedure::text from pg_proc p where p.pronamespace = 'threadguard'::regnamespace
+                  and p.prosrc ~ 'threadguard\.(bound|write_claims)'$$,
+    'no threadguard function reads a threadguard.* session setting');
 select * from finish();
 rollback;

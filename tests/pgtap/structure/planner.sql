@@ -25,6 +25,9 @@ select tests.t('thread_a1'), '', 'p' || g, 't', 0, 'messages', 'msgpack', '\x00'
 from pg_catalog.generate_series(1, 200) as g;
 -- And 300 other owners with a 10-row thread each, so that owners are as many
 -- and as selective as in a real table.
+insert into threadguard.conversations (id, tenant_id, user_id)
+select pg_catalog.md5('thread' || o)::uuid, pg_catalog.md5('tenant' || o)::uuid, pg_catalog.md5('user' || o)::uuid
+from pg_catalog.generate_series(1, 300) as o;
 insert into public.checkpoints (thread_id, checkpoint_ns, checkpoint_id, checkpoint, metadata,
                                 threadguard_tenant_id, threadguard_user_id)
 select pg_catalog.md5('thread' || o)::uuid::text, '', 'p' || r, '{}', '{}',

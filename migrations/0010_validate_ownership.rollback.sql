@@ -1,0 +1,3 @@
+-- Rollback of 0010 validate ownership: nothing to undo. A validated key stays
+-- valid, and the rows it deleted were no conversation's (0009's rollback removes
+-- the keys themselves).
