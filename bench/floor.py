@@ -6,28 +6,22 @@ layer at a time on an existing bench database. The real definitions are put back
 
     python -m bench.floor --size medium   (DATABASE_URL: a superuser connection)
 
-Each layer measures put + put_writes; the layers whose writes find their claims
-also measure get_tuple, list(limit=10) and delete_thread (on other threads).
-Layers, each a complete set of policies on the three checkpoint tables:
+Each layer measures put + put_writes, get_tuple, list(limit=10) and delete_thread
+(on other threads). Layers, each a complete set of policies on the three
+checkpoint tables; the ownership foreign keys stay in every layer (they are
+migrations' objects, and validating them again takes a scan of every table):
   trivial policies      RLS enabled and forced, every policy `true`: what row
-                        security as such, a non-superuser login and the owner
-                        stamps' defaults cost
-  owner comparison      every policy, writes included, compares the owner stamps
-                        with threadguard.context (the read policy): no ownership
+                        security as such, a non-superuser login, the owner
+                        stamps' defaults and the ownership keys cost
   owner comparison as text
-                        the same, comparing the stamps' text with the settings:
-                        no InitPlan, a comparison per row instead
-  threadguard           the real policies, in three modes:
-                        - claims hit: each measured superstep follows an
-                          unmeasured one on the same thread, so every write
-                          finds its claim (the best case);
-                        - full check: the deletion counter is advanced before
-                          each superstep, so its first write is checked in full
-                          (a real agent's case: its supersteps are seconds
-                          apart, and a claim lasts until the second changes);
-                        - full check, no activity: the same with claim_thread
-                          finding the conversation instead of updating its
-                          updated_at (what keeping updated_at current costs)
+                        every policy compares the stamps' text with the
+                        settings: no InitPlan, a comparison per row instead
+  threadguard           the real policies (the stamps against threadguard.context)
+                        and the activity trigger: every superstep marks its
+                        conversation's updated_at, as a real agent's does
+  threadguard, no activity
+                        the same without the activity trigger: what keeping
+                        updated_at current costs
 Not a test of isolation: the first three layers are not safe policies.
 """
 
@@ -36,14 +30,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any
 
 from bench import dataset, report, run
 from bench.run import Config, Samples, op_put_superstep
-from threadguard import paths, runner
+from threadguard import runner
 
 HERE = Path(__file__).resolve().parent
 TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
@@ -64,28 +57,11 @@ def policies(using: str, check: str) -> list[str]:
     return out
 
 
-def claim_thread_without_activity() -> list[str]:
-    """claim_thread with its updated_at UPDATE replaced by a lookup of the same row
-    (it still records the claim, so later writes of the superstep hit it)."""
-    text = (paths.sql_dir() / "functions" / "claim_thread.sql").read_text()
-    body = text[text.index("create or replace function"):text.index("revoke all")]
-    lookup = ("perform from threadguard.conversations as k"
-              " where k.thread_id operator(pg_catalog.=) p_thread_id"
-              " and k.tenant_id operator(pg_catalog.=) p_tenant_id"
-              " and k.user_id operator(pg_catalog.=) p_user_id;")
-    changed, n = re.subn(r"update threadguard\.conversations as c.*?skip locked\);", lookup, body, flags=re.S)
-    if n != 1:
-        raise RuntimeError("claim_thread.sql no longer has the UPDATE this layer replaces")
-    return [changed]
-
-
-LAYERS: dict[str, tuple[list[str], str]] = {
-    "trivial policies": (policies("true", "true"), "hit"),
-    "owner comparison": (policies(OWNER, OWNER), "hit"),
-    "owner comparison as text": (policies(OWNER_TEXT, OWNER_TEXT), "hit"),
-    "threadguard, claims hit": ([], "hit"),
-    "threadguard, full check": ([], "full"),
-    "threadguard, full check, no activity": (claim_thread_without_activity(), "full"),
+LAYERS: dict[str, list[str]] = {
+    "trivial policies": policies("true", "true"),
+    "owner comparison as text": policies(OWNER_TEXT, OWNER_TEXT),
+    "threadguard": [],
+    "threadguard, no activity": ["drop trigger checkpoints_touch_conversation on public.checkpoints"],
 }
 
 
@@ -94,17 +70,11 @@ def restore(target: str) -> None:
     runner.apply_definitions(target)
 
 
-def measure_superstep(a: Config, t: Config, threads: list[dataset.Thread], mode: str, samples: int) -> dict[str, Any]:
-    assert a.admin is not None
-    admin = a.admin
+def measure_superstep(a: Config, t: Config, threads: list[dataset.Thread], samples: int) -> dict[str, Any]:
     res = {"A": Samples(), "T": Samples()}
     for i in range(samples):
         thread = threads[i % len(threads)]
         for config in ((a, t) if i % 2 else (t, a)):
-            if mode == "hit":  # an unmeasured superstep first: the measured one finds its claims
-                op_put_superstep(config, thread, Samples())
-            else:  # every claim stale: the measured superstep's first write is checked in full
-                admin.execute("select nextval('threadguard.conversation_deletions')")
             op_put_superstep(config, thread, res[config.name])
     return {side: s.summary() for side, s in res.items()}
 
@@ -137,17 +107,16 @@ def main() -> int:
     started = time.monotonic()
     try:
         restore(target)
-        measure_superstep(a, t, writes, "hit", len(writes))  # unmeasured: caches warm before the first layer
+        measure_superstep(a, t, writes, len(writes))  # unmeasured: caches warm before the first layer
         for op_name in ("get_tuple", "list(limit=10)", "delete_thread"):
             measure_op(a, t, reads, op_name, len(reads))
-        for name, (statements, mode) in LAYERS.items():
+        for name, statements in LAYERS.items():
             restore(target)
             for statement in statements:
                 admin.execute(statement)
-            layer = {"put+put_writes": measure_superstep(a, t, writes, mode, args.samples)}
-            if mode == "hit":  # reads and deletes do not depend on the claims
-                for op_name in ("get_tuple", "list(limit=10)", "delete_thread"):
-                    layer[op_name] = measure_op(a, t, reads, op_name, args.samples // 2)
+            layer = {"put+put_writes": measure_superstep(a, t, writes, args.samples)}
+            for op_name in ("get_tuple", "list(limit=10)", "delete_thread"):
+                layer[op_name] = measure_op(a, t, reads, op_name, args.samples // 2)
             results["layers"][name] = layer
             for op_name, s in layer.items():
                 print(f"{name}, {op_name}: T/A wall {report.ratio(s['T']['median'], s['A']['median'])}, "

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the tests need beyond Python: PostgreSQL's
-# server binaries (only when DATABASE_URL is unset), pgTAP and pg_prove.
+# server binaries (only when DATABASE_URL is unset), pgTAP, pg_prove and PgBouncer.
 # As root on Debian it installs them; otherwise it says exactly what to install.
 set -euo pipefail
 
@@ -13,6 +13,9 @@ if ! ls /usr/share/postgresql/*/extension/pgtap.control >/dev/null 2>&1; then
 fi
 if ! command -v pg_prove >/dev/null 2>&1; then
     need+=(libtap-parser-sourcehandler-pgtap-perl)
+fi
+if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
+    need+=(pgbouncer)   # the tests run the saver through it in transaction mode
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -1,32 +1,27 @@
-"""Bind the current identity (tenant, user) to the connections LangGraph's saver uses.
+"""Carry the current identity (tenant, user) into every transaction LangGraph's saver runs.
 
 The identity lives in a `contextvars.ContextVar`, set by `acting_as(...)`. It
 follows the code that runs inside the block: threads LangGraph starts with a
 copied context, asyncio tasks, and LangGraph's background checkpoint writers.
 
 `BoundConnection` / `AsyncBoundConnection` are psycopg connections whose cursors
-make the session carry exactly the current identity before each statement they
-send (`set_config('app.tenant_id', ..., false)` with bound parameters; the same
-value goes to `threadguard.bound_tenant_id`, which lets the database skip its
-character checks for a value this module formatted). The
-connection remembers what it last set, so nothing is sent while the identity
-stays the same. When it must be sent, it never costs a round trip of its own:
-on an idle autocommit connection it goes out in one pipeline with the statement
-(one implicit transaction, so it is remembered only if that commits); inside
-the saver's pipelines it is queued with the writes. It is sent alone only
-before COPY or stream (which cannot be pipelined) and inside an explicit
-transaction; there it is not trusted afterwards, since a rollback would undo it. Outside any `acting_as` block the
-identity is cleared: nothing is visible and nothing can be written (fail closed).
-
-Pools built by `saver_pool` / `async_saver_pool` use these connections and a
-`reset` callback that clears the identity when a connection comes back, so no
-idle connection carries a previous borrower's identity (psycopg_pool runs
-`reset` in its worker, off the caller's path).
+put `select set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)`
+in front of every statement they send, in the same round trip and the same
+transaction: pipelined with it (an autocommit statement is one implicit
+transaction up to the pipeline's Sync), or inside the transaction that is open.
+The settings are transaction-local: they end with the transaction, so a server
+session handed to someone else (a pool, a transaction-mode pooler such as
+PgBouncer) carries nothing, and nothing is remembered on the client. Outside
+any `acting_as` block the identity sent is empty: nothing is visible and
+nothing can be written (fail closed). Statements that only control the
+transaction (BEGIN, SET TRANSACTION, COMMIT, ...) go out as they are, so that
+`SET TRANSACTION ISOLATION LEVEL` stays the first statement of its transaction.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -34,20 +29,23 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from psycopg import pq
+from psycopg import pq, sql
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
-# Each value also goes to threadguard.bound_*: set_config returns what it set, and
-# equal strings tell threadguard.current_tenant_id()/current_user_id() the value
-# is a uuid this module formatted, which spares them their character checks.
-SET_IDENTITY_SQL = (
-    "select set_config('threadguard.bound_tenant_id', set_config('app.tenant_id', %s, false), false),"
-    " set_config('threadguard.bound_user_id', set_config('app.user_id', %s, false), false)"
-)
+SET_IDENTITY_SQL = "select set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)"
 
-# The settings every LangGraph Postgres saver expects of its connections.
+# The settings every LangGraph Postgres saver expects of its connections. Behind a
+# transaction-mode pooler without prepared-statement support (PgBouncer < 1.21),
+# pass prepare_threshold=None.
 SAVER_CONNECTION_KWARGS: dict[str, Any] = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+
+# Statements that carry no identity: they only open, end or shape a transaction.
+_TRANSACTION_CONTROL = re.compile(
+    r"\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction"
+    r"|set\s+transaction|set\s+session\s+characteristics)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +57,6 @@ class Identity:
 
 
 _identity: ContextVar[Identity | None] = ContextVar("threadguard_identity", default=None)
-_UNKNOWN = object()  # what a connection carries before threadguard set anything on it
 
 
 def current_identity() -> Identity | None:
@@ -92,137 +89,131 @@ def _as_uuid(value: UUID | str, name: str) -> UUID:
     return result
 
 
-def _params(identity: Identity | None) -> tuple[str, str]:
+def _identity_params() -> tuple[str, str]:
+    identity = _identity.get()
     if identity is None:
         return ("", "")
     return (str(identity.tenant_id), str(identity.user_id))
 
 
-def _settled(conn: psycopg.BaseConnection[Any]) -> bool:
-    """True when a setting sent now commits at once and stays: an autocommit
-    connection, idle, outside any pipeline."""
-    return (
-        conn.autocommit
-        and conn.info.transaction_status == pq.TransactionStatus.IDLE
-        and conn.pgconn.pipeline_status == pq.PipelineStatus.OFF
-    )
+def _carries_identity(query: Any, conn: psycopg.BaseConnection[Any]) -> bool:
+    if isinstance(query, sql.Composable):
+        query = query.as_string(conn)
+    elif isinstance(query, bytes):
+        query = query.decode(errors="replace")
+    return not (isinstance(query, str) and _TRANSACTION_CONTROL.match(query))
 
 
-# How the identity travels with a statement (see _plan).
-_NOTHING, _WITH_STATEMENT, _QUEUED, _SEPARATE = "nothing", "with statement", "queued", "separate"
-
-
-class _Bound:
-    """What a bound connection knows of the identity its session carries."""
-
-    threadguard_identity: object = _UNKNOWN
-    _threadguard_pipelines = 0
-    _threadguard_queued: object = _UNKNOWN
-
-    def _plan(self) -> tuple[str, Identity | None]:
-        """Whether, and how, the current identity must go out before the next statement:
-        nothing when the session already carries it; inside a pipeline, queued with the
-        statements already there; on an idle autocommit connection, in one pipeline with
-        the statement (one round trip for both); in an open transaction, on its own."""
-        want = _identity.get()
-        carried = self.threadguard_identity
-        if self._threadguard_pipelines and self._threadguard_queued is not _UNKNOWN:
-            carried = self._threadguard_queued  # what this pipeline set last, not what was committed
-        if carried is not _UNKNOWN and carried == want:
-            return _NOTHING, want
-        if self._threadguard_pipelines:
-            return _QUEUED, want
-        if _settled(self):  # type: ignore[arg-type]
-            return _WITH_STATEMENT, want
-        return _SEPARATE, want
-
-    def _sent(self, mode: str, want: Identity | None) -> None:
-        if mode == _QUEUED:
-            self._threadguard_queued = want
-        elif mode == _SEPARATE:
-            # Inside a transaction a rollback would undo it: trust it no further.
-            self.threadguard_identity = want if _settled(self) else _UNKNOWN  # type: ignore[arg-type]
-
-    def _pipeline_entered(self) -> None:
-        self._threadguard_pipelines += 1
-
-    def _pipeline_left(self, ok: bool) -> None:
-        self._threadguard_pipelines -= 1
-        if self._threadguard_pipelines:
-            return
-        queued, self._threadguard_queued = self._threadguard_queued, _UNKNOWN
-        if not ok:
-            self.threadguard_identity = _UNKNOWN
-        elif queued is not _UNKNOWN:
-            self.threadguard_identity = queued if _settled(self) else _UNKNOWN  # type: ignore[arg-type]
+def _in_pipeline(conn: psycopg.BaseConnection[Any]) -> bool:
+    return conn.pgconn.pipeline_status != pq.PipelineStatus.OFF
 
 
 # --- errors -----------------------------------------------------------------
 
-_RLS_WRITE = "new row violates row-level security policy for table"
-_CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
+# The ownership foreign keys of migration 0009, and the PostgreSQL function that
+# reports a row refused by a policy's WITH CHECK (or an upsert meeting a row the
+# UPDATE policy hides): structured fields, the same in every lc_messages.
+OWNERSHIP_KEYS = frozenset(f"{t}_thread_owner_fkey" for t in ("checkpoints", "checkpoint_blobs", "checkpoint_writes"))
+_POLICY_CHECK = "ExecWithCheckOptions"
 
 
 class ThreadNotOwnedError(psycopg.errors.InsufficientPrivilege):
-    """LangGraph tried to write to a thread the current identity does not own
-    (no conversation, someone else's, deleted, or no identity bound). SQLSTATE 42501."""
+    """A write to a thread the current identity does not own (no conversation,
+    someone else's, deleted, or no identity bound). SQLSTATE 42501; the error
+    PostgreSQL raised is its __cause__."""
 
 
-def _translate(exc: psycopg.errors.InsufficientPrivilege) -> psycopg.Error:
-    message = exc.diag.message_primary or str(exc)
-    if not message.startswith(_RLS_WRITE) or not any(f'"{t}"' in message for t in _CHECKPOINT_TABLES):
-        return exc
-    identity = _identity.get()
-    who = (
-        f"tenant {identity.tenant_id}, user {identity.user_id}"
-        if identity
-        else "no identity (the code ran outside threadguard.acting_as)"
-    )
-    return ThreadNotOwnedError(
-        f"threadguard: refused a LangGraph write ({message}): the thread is not a conversation of {who}. "
-        "Create the conversation first (threadguard.create_conversation(conn, thread_id=...)), use its id "
-        "as the thread_id, and run the graph inside threadguard.acting_as(tenant_id, user_id)."
-    )
+def is_refused_write(exc: BaseException) -> bool:
+    """Whether exc is PostgreSQL refusing a write for ownership: an ownership foreign
+    key (23503) or a row-level security policy's check (42501)."""
+    if isinstance(exc, psycopg.errors.ForeignKeyViolation):
+        return exc.diag.constraint_name in OWNERSHIP_KEYS
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return exc.diag.source_function == _POLICY_CHECK
+    return False
 
 
 @contextlib.contextmanager
-def _clear_errors() -> Iterator[None]:
+def _refusals() -> Iterator[None]:
+    """Raise a refused write as ThreadNotOwnedError."""
     try:
         yield
-    except psycopg.errors.InsufficientPrivilege as exc:
-        translated = _translate(exc)
-        if translated is exc:
+    except psycopg.Error as exc:
+        if isinstance(exc, ThreadNotOwnedError) or not is_refused_write(exc):
             raise
-        raise translated from exc
+        raise ThreadNotOwnedError(
+            "threadguard: refused a write: the thread is not a conversation of the identity this code runs as "
+            "(or no identity is bound). Create the conversation first (threadguard.create_conversation), use its "
+            "id as LangGraph's thread_id, and run the graph inside threadguard.acting_as(tenant_id, user_id)."
+        ) from exc
 
 
 # --- sync -------------------------------------------------------------------
 
 
+def _queue_identity(conn: psycopg.Connection[Any]) -> None:
+    with psycopg.Cursor(conn) as cur:
+        cur.execute(SET_IDENTITY_SQL, _identity_params())
+
+
+@contextlib.contextmanager
+def _with_identity(conn: psycopg.Connection[Any], query: Any) -> Iterator[None]:
+    """Around one statement: the identity goes first, in the same round trip and transaction."""
+    with _refusals():
+        if not _carries_identity(query, conn):
+            yield
+        elif _in_pipeline(conn):
+            _queue_identity(conn)  # no Sync between it and the statement
+            yield
+        else:
+            with conn.pipeline():
+                _queue_identity(conn)
+                yield
+
+
+class _BoundPipeline(psycopg.Pipeline):
+    def sync(self) -> None:
+        with _refusals():
+            super().sync()
+
+
 class BoundCursor(psycopg.Cursor[Any]):
-    """A cursor that binds the current identity before every statement it sends."""
+    """A cursor that runs every statement as the current identity."""
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> BoundCursor:
-        with _statement(self.connection):
-            return super().execute(query, params, **kwargs)
+        with _with_identity(self.connection, query):
+            super().execute(query, params, **kwargs)
+        return self
 
     def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:
-        with _statement(self.connection):
+        with _with_identity(self.connection, query):
             super().executemany(query, params_seq, **kwargs)
 
     def stream(self, query: Any, params: Any = None, **kwargs: Any) -> Iterator[Any]:
-        _ensure_alone(self.connection)  # streaming cannot run in a pipeline
-        return super().stream(query, params, **kwargs)
+        _identity_before_unpipelined(self.connection, "stream()")
+        with _refusals():
+            yield from super().stream(query, params, **kwargs)
 
     @contextlib.contextmanager
     def copy(self, statement: Any, params: Any = None, **kwargs: Any) -> Iterator[psycopg.Copy]:
-        _ensure_alone(self.connection)  # COPY cannot run in a pipeline
-        with super().copy(statement, params, **kwargs) as copy:
+        _identity_before_unpipelined(self.connection, "COPY")
+        with _refusals(), super().copy(statement, params, **kwargs) as copy:
             yield copy
 
 
-class BoundConnection(_Bound, psycopg.Connection[Any]):
-    """A psycopg connection that always runs statements as the current identity."""
+def _identity_before_unpipelined(conn: psycopg.Connection[Any], what: str) -> None:
+    """stream() and COPY cannot be pipelined: inside an open transaction the identity
+    goes first on its own; in autocommit it would end before them, so refuse."""
+    if conn.info.transaction_status != pq.TransactionStatus.INTRANS:
+        raise psycopg.ProgrammingError(
+            f"threadguard: {what} on a bound connection must run inside a transaction "
+            "(with conn.transaction(): ...), so that the identity reaches it"
+        )
+    _queue_identity(conn)
+
+
+class BoundConnection(psycopg.Connection[Any]):
+    """A psycopg connection that runs every statement as the current identity."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -230,60 +221,12 @@ class BoundConnection(_Bound, psycopg.Connection[Any]):
 
     @contextlib.contextmanager
     def pipeline(self) -> Iterator[psycopg.Pipeline]:
-        # A pipeline reports a refused write when it syncs, after the statement.
-        self._pipeline_entered()
-        ok = False
-        try:
-            with _clear_errors(), super().pipeline() as pipe:
-                yield pipe
-            ok = True
-        finally:
-            self._pipeline_left(ok)
-
-
-def _send(conn: psycopg.Connection[Any], want: Identity | None) -> None:
-    with psycopg.Cursor(conn) as cur:
-        cur.execute(SET_IDENTITY_SQL, _params(want))
-
-
-@contextlib.contextmanager
-def _statement(conn: Any) -> Iterator[None]:
-    """Run the statement in the block as the current identity."""
-    if not isinstance(conn, BoundConnection):
-        with _clear_errors():
-            yield
-        return
-    mode, want = conn._plan()
-    if mode == _WITH_STATEMENT:
-        # set_config and the statement in one round trip and one implicit
-        # transaction: the setting is kept only if the pipeline commits.
-        with conn.pipeline():
-            _send(conn, want)
-            conn._sent(_QUEUED, want)
-            yield
-        return
-    if mode != _NOTHING:
-        _send(conn, want)
-        conn._sent(mode, want)
-    with _clear_errors():
-        yield
-
-
-def _ensure_alone(conn: Any) -> None:
-    if isinstance(conn, BoundConnection):
-        mode, want = conn._plan()
-        if mode != _NOTHING:
-            _send(conn, want)
-            conn._sent(_QUEUED if mode == _QUEUED else _SEPARATE, want)
-
-
-def clear_identity(conn: psycopg.Connection[Any]) -> None:
-    """Pool `reset` callback: the connection goes back to the pool carrying no identity."""
-    if isinstance(conn, BoundConnection) and conn.threadguard_identity is None:
-        return
-    _send(conn, None)
-    if isinstance(conn, BoundConnection):
-        conn._sent(_SEPARATE, None)
+        # A pipeline reports a refused write when it syncs, after the statement:
+        # through sync() (LangGraph's savers given a pipeline call it) or on exit.
+        if self._pipeline is None:
+            self._pipeline = _BoundPipeline(self)
+        with _refusals(), super().pipeline() as pipe:
+            yield pipe
 
 
 def connect(conninfo: str = "", **kwargs: Any) -> BoundConnection:
@@ -292,8 +235,9 @@ def connect(conninfo: str = "", **kwargs: Any) -> BoundConnection:
 
 
 def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = None, **kwargs: Any) -> ConnectionPool[Any]:
-    """A pool for `PostgresSaver(pool)`: bound connections, cleared when returned.
-    Extra keyword arguments go to `ConnectionPool` (open it, or use it as a context manager)."""
+    """A pool of bound connections for `PostgresSaver(pool)`. Extra keyword arguments
+    go to `ConnectionPool` (open it, or use it as a context manager); `kwargs=`
+    to the connections (e.g. {"prepare_threshold": None} behind PgBouncer < 1.21)."""
     connection_kwargs = {**SAVER_CONNECTION_KWARGS, **kwargs.pop("kwargs", {})}
     return ConnectionPool(
         conninfo,
@@ -301,7 +245,6 @@ def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = 
         max_size=max_size,
         connection_class=BoundConnection,
         kwargs=connection_kwargs,
-        reset=clear_identity,
         open=kwargs.pop("open", False),
         **kwargs,
     )
@@ -310,31 +253,68 @@ def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = 
 # --- async ------------------------------------------------------------------
 
 
+async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
+    async with psycopg.AsyncCursor(conn) as cur:
+        await cur.execute(SET_IDENTITY_SQL, _identity_params())
+
+
+@contextlib.asynccontextmanager
+async def _awith_identity(conn: psycopg.AsyncConnection[Any], query: Any) -> AsyncIterator[None]:
+    with _refusals():
+        if not _carries_identity(query, conn):
+            yield
+        elif _in_pipeline(conn):
+            await _aqueue_identity(conn)
+            yield
+        else:
+            async with conn.pipeline():
+                await _aqueue_identity(conn)
+                yield
+
+
+class _AsyncBoundPipeline(psycopg.AsyncPipeline):
+    async def sync(self) -> None:
+        with _refusals():
+            await super().sync()
+
+
 class AsyncBoundCursor(psycopg.AsyncCursor[Any]):
-    """An async cursor that binds the current identity before every statement it sends."""
+    """An async cursor that runs every statement as the current identity."""
 
     async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> AsyncBoundCursor:
-        async with _astatement(self.connection):
-            return await super().execute(query, params, **kwargs)
+        async with _awith_identity(self.connection, query):
+            await super().execute(query, params, **kwargs)
+        return self
 
     async def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:
-        async with _astatement(self.connection):
+        async with _awith_identity(self.connection, query):
             await super().executemany(query, params_seq, **kwargs)
 
     async def stream(self, query: Any, params: Any = None, **kwargs: Any) -> AsyncIterator[Any]:
-        await _aensure_alone(self.connection)
-        async for row in super().stream(query, params, **kwargs):
-            yield row
+        await _aidentity_before_unpipelined(self.connection, "stream()")
+        with _refusals():
+            async for row in super().stream(query, params, **kwargs):
+                yield row
 
     @contextlib.asynccontextmanager
     async def copy(self, statement: Any, params: Any = None, **kwargs: Any) -> AsyncIterator[psycopg.AsyncCopy]:
-        await _aensure_alone(self.connection)
-        async with super().copy(statement, params, **kwargs) as copy:
-            yield copy
+        await _aidentity_before_unpipelined(self.connection, "COPY")
+        with _refusals():
+            async with super().copy(statement, params, **kwargs) as copy:
+                yield copy
 
 
-class AsyncBoundConnection(_Bound, psycopg.AsyncConnection[Any]):
-    """An async psycopg connection that always runs statements as the current identity."""
+async def _aidentity_before_unpipelined(conn: psycopg.AsyncConnection[Any], what: str) -> None:
+    if conn.info.transaction_status != pq.TransactionStatus.INTRANS:
+        raise psycopg.ProgrammingError(
+            f"threadguard: {what} on a bound connection must run inside a transaction "
+            "(async with conn.transaction(): ...), so that the identity reaches it"
+        )
+    await _aqueue_identity(conn)
+
+
+class AsyncBoundConnection(psycopg.AsyncConnection[Any]):
+    """An async psycopg connection that runs every statement as the current identity."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -342,57 +322,11 @@ class AsyncBoundConnection(_Bound, psycopg.AsyncConnection[Any]):
 
     @contextlib.asynccontextmanager
     async def pipeline(self) -> AsyncIterator[psycopg.AsyncPipeline]:
-        self._pipeline_entered()
-        ok = False
-        try:
-            with _clear_errors():
-                async with super().pipeline() as pipe:
-                    yield pipe
-            ok = True
-        finally:
-            self._pipeline_left(ok)
-
-
-async def _asend(conn: psycopg.AsyncConnection[Any], want: Identity | None) -> None:
-    async with psycopg.AsyncCursor(conn) as cur:
-        await cur.execute(SET_IDENTITY_SQL, _params(want))
-
-
-@contextlib.asynccontextmanager
-async def _astatement(conn: Any) -> AsyncIterator[None]:
-    if not isinstance(conn, AsyncBoundConnection):
-        with _clear_errors():
-            yield
-        return
-    mode, want = conn._plan()
-    if mode == _WITH_STATEMENT:
-        async with conn.pipeline():
-            await _asend(conn, want)
-            conn._sent(_QUEUED, want)
-            yield
-        return
-    if mode != _NOTHING:
-        await _asend(conn, want)
-        conn._sent(mode, want)
-    with _clear_errors():
-        yield
-
-
-async def _aensure_alone(conn: Any) -> None:
-    if isinstance(conn, AsyncBoundConnection):
-        mode, want = conn._plan()
-        if mode != _NOTHING:
-            await _asend(conn, want)
-            conn._sent(_QUEUED if mode == _QUEUED else _SEPARATE, want)
-
-
-async def aclear_identity(conn: psycopg.AsyncConnection[Any]) -> None:
-    """Async pool `reset` callback: the connection goes back carrying no identity."""
-    if isinstance(conn, AsyncBoundConnection) and conn.threadguard_identity is None:
-        return
-    await _asend(conn, None)
-    if isinstance(conn, AsyncBoundConnection):
-        conn._sent(_SEPARATE, None)
+        if self._pipeline is None:
+            self._pipeline = _AsyncBoundPipeline(self)
+        with _refusals():
+            async with super().pipeline() as pipe:
+                yield pipe
 
 
 async def aconnect(conninfo: str = "", **kwargs: Any) -> AsyncBoundConnection:
@@ -403,7 +337,7 @@ async def aconnect(conninfo: str = "", **kwargs: Any) -> AsyncBoundConnection:
 def async_saver_pool(
     conninfo: str = "", *, min_size: int = 1, max_size: int | None = None, **kwargs: Any
 ) -> AsyncConnectionPool[Any]:
-    """A pool for `AsyncPostgresSaver(pool)`: bound connections, cleared when returned."""
+    """A pool of bound async connections for `AsyncPostgresSaver(pool)`."""
     connection_kwargs = {**SAVER_CONNECTION_KWARGS, **kwargs.pop("kwargs", {})}
     return AsyncConnectionPool(
         conninfo,
@@ -411,7 +345,6 @@ def async_saver_pool(
         max_size=max_size,
         connection_class=AsyncBoundConnection,
         kwargs=connection_kwargs,
-        reset=aclear_identity,
         open=kwargs.pop("open", False),
         **kwargs,
     )

@@ -8,8 +8,10 @@ conninfo (a DATABASE_URL or the PG* variables), not yoyo's own URL parser.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +27,11 @@ from yoyo.exceptions import LockTimeout
 from threadguard.paths import migrations_dir, sql_dir
 
 LOCK_TIMEOUT_SECONDS = 600
+# Every DDL statement waits at most this long for a table lock, so that a migrate
+# never queues LangGraph's traffic behind a long transaction; a migration that
+# gives up is rolled back whole and tried again, LOCK_ATTEMPTS times in all.
+DDL_LOCK_TIMEOUT = "5s"
+LOCK_ATTEMPTS = 5
 LANGGRAPH_SCHEMA_VERSION = 9
 PROTECTED_TABLES = (
     "threadguard.conversations",
@@ -50,7 +57,9 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
     conninfo = ""
 
     def connect(self, dburi):  # type: ignore[no-untyped-def]
-        return psycopg.connect(self.conninfo, autocommit=True)
+        conn = psycopg.connect(self.conninfo, autocommit=True)
+        conn.execute("select pg_catalog.set_config('lock_timeout', %s, false)", (DDL_LOCK_TIMEOUT,))
+        return conn
 
 
 @contextmanager
@@ -89,6 +98,7 @@ def definition_files() -> list[Path]:
 def apply_definitions(conninfo: str) -> None:
     """Apply every file in sql/ in one transaction, as threadguard_owner."""
     with psycopg.connect(conninfo) as conn:
+        conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (DDL_LOCK_TIMEOUT,))
         conn.execute("set local role threadguard_owner")
         conn.execute("set local search_path = pg_catalog, pg_temp")
         conn.execute("set local check_function_bodies = off")
@@ -100,6 +110,27 @@ def apply_definitions(conninfo: str) -> None:
                     f"definition file sql/{path.parent.name}/{path.name} failed: {exc}".rstrip()
                     + "\nNothing from sql/ was applied; fix the file and run `threadguard migrate` again."
                 ) from exc
+
+
+def _with_lock_retries(step: Callable[[], None], what: str) -> None:
+    """Run one transactional step; when it gives up waiting for a lock (it changed
+    nothing then), wait a little and run it again, LOCK_ATTEMPTS times in all."""
+    for attempt in range(1, LOCK_ATTEMPTS + 1):
+        try:
+            step()
+            return
+        except psycopg.errors.LockNotAvailable as exc:
+            if attempt == LOCK_ATTEMPTS:
+                raise MigrationError(
+                    f"{what} could not take its locks within {DDL_LOCK_TIMEOUT}, {LOCK_ATTEMPTS} times, and changed "
+                    f"nothing: a long transaction holds them ({exc.diag.message_primary}). Find it in pg_stat_activity, "
+                    "then run `threadguard migrate` again."
+                ) from exc
+            time.sleep(attempt)
+        except MigrationError as exc:
+            if not isinstance(exc.__cause__, psycopg.errors.LockNotAvailable) or attempt == LOCK_ATTEMPTS:
+                raise
+            time.sleep(attempt)
 
 
 def migrate(conninfo: str, *, target: str | None = None) -> list[str]:
@@ -117,7 +148,7 @@ def migrate(conninfo: str, *, target: str | None = None) -> list[str]:
             at_head = True
         for migration in pending:
             try:
-                backend.apply_one(migration)
+                _with_lock_retries(functools.partial(backend.apply_one, migration), f"migration {migration.id}")
             except psycopg.Error as exc:
                 diag = exc.diag
                 hint = f"\nHINT: {diag.message_hint}" if diag.message_hint else ""
@@ -125,7 +156,7 @@ def migrate(conninfo: str, *, target: str | None = None) -> list[str]:
                     f"migration {migration.id} failed and was rolled back: {diag.message_primary or exc}{hint}"
                 ) from exc
         if at_head:
-            apply_definitions(conninfo)
+            _with_lock_retries(lambda: apply_definitions(conninfo), "the sql/ definitions")
         return [m.id for m in pending]
 
 
@@ -257,6 +288,16 @@ def verify(conninfo: str) -> list[str]:
                 " and stxname = %s",
                 (table, f"{table.split('.')[1]}_owner_stats"),
             )
+            row = conn.execute(
+                "select convalidated, confdeltype from pg_catalog.pg_constraint"
+                " where conrelid = pg_catalog.to_regclass(%s) and conname = %s and contype = 'f'"
+                " and confrelid = 'threadguard.conversations'::pg_catalog.regclass",
+                (table, f"{table.split('.')[1]}_thread_owner_fkey"),
+            ).fetchone()
+            if row is None:
+                problems.append(f"{table} lacks its ownership foreign key to threadguard.conversations (run `threadguard migrate`)")
+            elif not row[0] or row[1] != "c":
+                problems.append(f"{table}'s ownership foreign key is not validated or not ON DELETE CASCADE (run `threadguard migrate`)")
             if stats != 1:
                 problems.append(
                     f"{table} lacks its owner dependency statistics, which keep RLS from skewing plans "

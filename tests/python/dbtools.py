@@ -13,10 +13,15 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
+
+import threadguard as tg
 
 APP_LOGIN = "threadguard_test_app"
 APP_PASSWORD = "threadguard-test-only"
@@ -102,3 +107,25 @@ def thread_rows(conninfo: str, thread_id: str) -> int:
             " + (select count(*) from public.checkpoint_writes where thread_id = %(t)s)",
             {"t": thread_id},
         ).fetchone()[0]
+
+
+@dataclass(frozen=True)
+class Route:
+    """How the application reaches the database: directly, or through a transaction
+    pooler (PgBouncer without prepared statements: prepare_threshold=None)."""
+
+    name: str
+    conninfo: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def connect(self) -> tg.BoundConnection:
+        return tg.connect(self.conninfo, **self.kwargs)
+
+    async def aconnect(self) -> tg.AsyncBoundConnection:
+        return await tg.aconnect(self.conninfo, **self.kwargs)
+
+    def pool(self, **kwargs: Any) -> ConnectionPool[Any]:
+        return tg.saver_pool(self.conninfo, kwargs=self.kwargs, **kwargs)
+
+    def apool(self, **kwargs: Any) -> AsyncConnectionPool[Any]:
+        return tg.async_saver_pool(self.conninfo, kwargs=self.kwargs, **kwargs)

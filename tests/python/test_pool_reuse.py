@@ -1,6 +1,7 @@
-"""One pooled connection, thousands of checkouts alternating tenants and no
-identity at all, sync and async: every statement sees exactly its own rows,
-and a connection back in the pool carries no identity."""
+"""Server sessions reused by other clients: pooled connections and a transaction-mode
+PgBouncer that hands one server session to every client in turn. Thousands of
+checkouts alternating tenants and no identity, sync and async: every statement sees
+exactly its own rows, and no server session keeps an identity after a transaction."""
 
 from __future__ import annotations
 
@@ -10,20 +11,26 @@ import uuid
 from typing import Any
 
 import psycopg
+import pytest
+from dbtools import Route
 from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 import threadguard as tg
 from threadguard.demo import chat_graph, config
 
-CHECKOUTS = 3000
+CHECKOUTS = 2000
 Who = tuple[uuid.UUID, uuid.UUID] | None
 
+_PROBE = "select current_setting('app.tenant_id', true) as tenant, array(select distinct thread_id from public.checkpoints) as threads"
+# What a server session carries between transactions, read by a client that sends no identity.
+_LEFT_OVER = "select coalesce(current_setting('app.tenant_id', true), '') as tenant, coalesce(current_setting('app.user_id', true), '') as u"
 
-def _world(app_db: str) -> dict[Who, set[str]]:
+
+def _world(app: Route) -> dict[Who, set[str]]:
     """Two tenants with one conversation and checkpoints each; what each should see."""
     world: dict[Who, set[str]] = {None: set()}
-    with tg.connect(app_db) as conn:
+    with app.connect() as conn:
         graph = chat_graph(PostgresSaver(conn))
         for _ in range(2):
             who = (uuid.uuid4(), uuid.uuid4())
@@ -46,135 +53,90 @@ def _acting(who: Who) -> contextlib.AbstractContextManager[Any]:
     return tg.acting_as(*who) if who else contextlib.nullcontext()
 
 
-_PROBE = "select current_setting('app.tenant_id', true) as tenant, array(select distinct thread_id from public.checkpoints) as threads"
+def _unbound(app: Route) -> psycopg.Connection[Any]:
+    """A plain client of the same route: it sends no identity of its own."""
+    return psycopg.connect(app.conninfo, autocommit=True, row_factory=psycopg.rows.dict_row, **app.kwargs)
 
 
-def test_sync_pool_of_one_never_leaks(app_db: str) -> None:
-    world = _world(app_db)
-    with tg.saver_pool(app_db, min_size=1, max_size=1) as pool:
-        saver = PostgresSaver(pool)
+def test_two_pools_sharing_server_sessions_never_leak(app: Route) -> None:
+    """Two pools of one connection each (through PgBouncer: two clients of one server
+    session), checked out in turn, with the saver's own checkouts interleaved; a third,
+    unbound client finds nothing left in the server session after any transaction."""
+    world = _world(app)
+    with app.pool(min_size=1, max_size=1) as first, app.pool(min_size=1, max_size=1) as second, _unbound(app) as plain:
+        pools = [first, second]
+        savers = [PostgresSaver(first), PostgresSaver(second)]
         for i, who in enumerate(_schedule(world, CHECKOUTS)):
             with _acting(who):
-                if i % 10 == 0:  # the saver's own checkouts, interleaved
-                    listed = {c.config["configurable"]["thread_id"] for c in saver.list(None, limit=5)}
+                if i % 10 == 0:
+                    listed = {c.config["configurable"]["thread_id"] for c in savers[i % 2].list(None, limit=5)}
                     assert listed <= world[who]
-                    continue
-                with pool.connection() as conn:
+                    if who:
+                        assert savers[i % 2].get_tuple(config(next(iter(world[who])))) is not None, "own thread not seen"
+                with pools[i % 2].connection() as conn:
                     row = conn.execute(_PROBE).fetchone()
+            assert row["tenant"] == (str(who[0]) if who else ""), f"checkout {i}: wrong identity in the session"
             assert set(row["threads"]) == world[who], f"checkout {i} as {who} saw {row['threads']}"
-            assert row["tenant"] == (str(who[0]) if who else "")
-
-        # Back in the pool, the connection carries nobody's identity.
-        with tg.acting_as(*next(w for w in world if w)), pool.connection() as conn:
-            conn.execute("select 1")
-        idle = pool.getconn()
-        try:
-            with psycopg.Cursor(idle) as cur:  # a plain cursor: binds nothing
-                row = cur.execute("select current_setting('app.tenant_id', true) as tenant").fetchone()
-                assert row["tenant"] == ""
-        finally:
-            pool.putconn(idle)
+            if i % 50 == 0:
+                assert plain.execute(_LEFT_OVER).fetchone() == {"tenant": "", "u": ""}, f"checkout {i} left an identity behind"
 
 
-async def test_async_pool_of_one_never_leaks(app_db: str) -> None:
-    world = _world(app_db)
-    async with tg.async_saver_pool(app_db, min_size=1, max_size=1) as pool:
+async def test_async_pool_of_one_never_leaks(app: Route) -> None:
+    world = _world(app)
+    async with app.apool(min_size=1, max_size=1) as pool, app.apool(min_size=1, max_size=1) as other:
         saver = AsyncPostgresSaver(pool)
         for i, who in enumerate(_schedule(world, CHECKOUTS // 2)):
             with _acting(who):
                 if i % 10 == 0:
                     listed = {c.config["configurable"]["thread_id"] async for c in saver.alist(None, limit=5)}
                     assert listed <= world[who]
-                    continue
-                async with pool.connection() as conn:
+                async with (pool if i % 2 else other).connection() as conn:
                     row = await (await conn.execute(_PROBE)).fetchone()
             assert set(row["threads"]) == world[who], f"checkout {i} as {who} saw {row['threads']}"
 
-        idle = await pool.getconn()
-        try:
-            async with psycopg.AsyncCursor(idle) as cur:
-                await cur.execute("select current_setting('app.tenant_id', true) as tenant")
-                assert (await cur.fetchone())["tenant"] == ""
-        finally:
-            await pool.putconn(idle)
 
-
-def test_one_connection_switching_identity_every_statement(app_db: str) -> None:
+def test_one_connection_switching_identity_every_statement(app: Route) -> None:
     """A single bound connection follows every change of identity, including a
     switch right after a refused (rolled-back) pipelined write."""
-    world = _world(app_db)
-    with tg.connect(app_db) as conn:
-        saver = PostgresSaver(conn)
-        graph = chat_graph(saver)
+    world = _world(app)
+    with app.connect() as conn:
+        graph = chat_graph(PostgresSaver(conn))
         people = [w for w in world if w]
         for i, who in enumerate(_schedule(world, 600)):
             with _acting(who):
                 if who and i % 7 == 0:
                     other = next(p for p in people if p != who)
-                    try:
+                    with pytest.raises(tg.ThreadNotOwnedError):
                         graph.invoke({"messages": ["intrusion"]}, config(next(iter(world[other]))))
-                    except tg.ThreadNotOwnedError:
-                        pass
-                    else:
-                        raise AssertionError(f"{who} wrote into {other}'s thread")
                 row = conn.execute(_PROBE).fetchone()
             assert set(row["threads"]) == world[who], f"statement {i} as {who} saw {row['threads']}"
 
 
-def test_identity_undone_by_a_rollback_is_sent_again(app_db: str) -> None:
-    world = _world(app_db)
+def test_explicit_transactions_carry_the_identity_and_end_with_it(app: Route) -> None:
+    world = _world(app)
     first, second = [w for w in world if w]
-    with tg.connect(app_db) as conn:
-        with tg.acting_as(*first):
-            assert set(conn.execute(_PROBE).fetchone()["threads"]) == world[first]
+    with app.connect() as conn:
+        with tg.acting_as(*first), conn.transaction():
+            for _ in range(3):
+                assert set(conn.execute(_PROBE).fetchone()["threads"]) == world[first]
         with tg.acting_as(*second):
             with contextlib.suppress(ZeroDivisionError), conn.transaction():
                 assert set(conn.execute(_PROBE).fetchone()["threads"]) == world[second]
-                raise ZeroDivisionError  # rolls back the set_config made inside the transaction
-            assert set(conn.execute(_PROBE).fetchone()["threads"]) == world[second]
+                raise ZeroDivisionError
+            with conn.transaction():
+                # SET TRANSACTION must be the transaction's first statement: it goes out alone.
+                conn.execute("set transaction isolation level serializable")
+                assert conn.execute("show transaction_isolation").fetchone()["transaction_isolation"] == "serializable"
+                assert set(conn.execute(_PROBE).fetchone()["threads"]) == world[second]
+        assert set(conn.execute(_PROBE).fetchone()["threads"]) == set(), "no identity outside acting_as"
+        with psycopg.Cursor(conn) as raw:  # the same session, no identity sent
+            assert raw.execute(_LEFT_OVER).fetchone() == {"tenant": "", "u": ""}
 
 
-def test_saver_operations_never_spend_a_round_trip_on_the_identity(app_db: str, monkeypatch: Any) -> None:
-    """The identity goes out in the same round trip as a saver statement (inside a
-    pipeline), never alone; on one connection it goes out only when it changes."""
-    import threadguard.binding as binding
-
-    world = _world(app_db)
-    who = next(w for w in world if w)
-    thread = next(iter(world[who]))
-    sends: list[bool] = []
-    real_send = binding._send
-
-    def recording_send(conn: Any, want: Any) -> None:
-        if want is not None:  # clears come from the pool's reset, in its worker thread
-            sends.append(conn.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF)
-        real_send(conn, want)
-
-    monkeypatch.setattr(binding, "_send", recording_send)
-    with tg.saver_pool(app_db, min_size=2, max_size=2) as pool, tg.acting_as(*who):
-        saver = PostgresSaver(pool)
-        graph = chat_graph(saver)
-        for _ in range(5):
-            graph.invoke({"messages": ["again"]}, config(thread))
-            saver.get_tuple(config(thread))
-            list(saver.list(config(thread), limit=3))
-    assert sends and all(sends), "an identity was sent in a round trip of its own"
-
-    sends.clear()
-    with tg.connect(app_db) as conn, tg.acting_as(*who):
-        saver = PostgresSaver(conn)
-        for _ in range(20):
-            saver.get_tuple(config(thread))
-    assert len(sends) == 1, f"one connection, one identity: sent {len(sends)} times"
-
-
-def test_identity_switches_inside_one_pipeline(app_db: str) -> None:
-    """Inside a pipeline the session carries what was queued last, not what was last committed."""
-    world = _world(app_db)
+def test_identity_switches_inside_one_pipeline(app: Route) -> None:
+    world = _world(app)
     first, second = [w for w in world if w]
-    with tg.connect(app_db) as conn:
-        with tg.acting_as(*first):
-            conn.execute("select 1")  # the session now carries `first`, committed
+    with app.connect() as conn:
         with conn.pipeline():
             with tg.acting_as(*second):
                 as_second = conn.cursor()
@@ -186,19 +148,30 @@ def test_identity_switches_inside_one_pipeline(app_db: str) -> None:
         assert set(as_first.fetchone()["threads"]) == world[first]
 
 
-def test_a_pipeline_sends_the_identity_once(app_db: str, monkeypatch: Any) -> None:
-    """The saver's put is one pipeline of several statements: one set_config is enough."""
+def test_the_identity_never_costs_a_round_trip(app: Route, monkeypatch: Any) -> None:
+    """Every identity the binding sends is queued in a pipeline with the statement it
+    guards: no round trip of its own, on a pool or on one connection."""
     import threadguard.binding as binding
 
-    world = _world(app_db)
+    world = _world(app)
     who = next(w for w in world if w)
-    sends: list[Any] = []
-    real_send = binding._send
-    monkeypatch.setattr(binding, "_send", lambda conn, want: (sends.append(want), real_send(conn, want)))
-    with tg.connect(app_db) as conn, tg.acting_as(*who):
-        with conn.pipeline():
-            for _ in range(5):
-                conn.cursor().execute("select 1")
-        assert len(sends) == 1
-        conn.execute("select 1")  # committed with the pipeline: nothing more to send
-        assert len(sends) == 1
+    thread = next(iter(world[who]))
+    sends: list[bool] = []
+    real = binding._queue_identity
+
+    def recording(conn: Any) -> None:
+        sends.append(conn.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF)
+        real(conn)
+
+    monkeypatch.setattr(binding, "_queue_identity", recording)
+    with app.pool(min_size=2, max_size=2) as pool, tg.acting_as(*who):
+        saver = PostgresSaver(pool)
+        graph = chat_graph(saver)
+        for _ in range(3):
+            graph.invoke({"messages": ["again"]}, config(thread))
+            saver.get_tuple(config(thread))
+            list(saver.list(config(thread), limit=3))
+            with pool.connection() as conn:
+                assert [str(c.thread_id) for c in tg.list_conversations(conn)] == [thread]
+        saver.prune([thread], strategy="keep_latest")
+    assert sends and all(sends), "an identity was sent in a round trip of its own"

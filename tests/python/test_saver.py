@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from dbtools import thread_rows
+from dbtools import Route, thread_rows
 from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
@@ -36,13 +36,13 @@ def bob() -> Who:
 
 
 @contextmanager
-def sync_saver(app_db: str, kind: str) -> Iterator[tuple[PostgresSaver, Any]]:
+def sync_saver(app: Route, kind: str) -> Iterator[tuple[PostgresSaver, Any]]:
     """(saver, something to call the SQL API with) over one connection or a pool."""
     if kind == "connection":
-        with tg.connect(app_db) as conn:
+        with app.connect() as conn:
             yield PostgresSaver(conn), conn
     else:
-        with tg.saver_pool(app_db, max_size=2) as pool, pool.connection() as api_conn:
+        with app.pool(max_size=2) as pool, pool.connection() as api_conn:
             yield PostgresSaver(pool), api_conn
 
 
@@ -51,8 +51,8 @@ def _new_thread(api_conn: Any, title: str) -> str:
 
 
 @pytest.mark.parametrize("kind", ["connection", "pool"])
-def test_two_tenants_each_see_only_their_own_graph_state(alice: Who, bob: Who, app_db: str, migrated_db: str, kind: str) -> None:
-    with sync_saver(app_db, kind) as (saver, api_conn):
+def test_two_tenants_each_see_only_their_own_graph_state(alice: Who, bob: Who, app: Route, migrated_db: str, kind: str) -> None:
+    with sync_saver(app, kind) as (saver, api_conn):
         graph = chat_graph(saver)
         with tg.acting_as(*alice):
             thread_a = _new_thread(api_conn, "A's chat")
@@ -80,7 +80,7 @@ def test_two_tenants_each_see_only_their_own_graph_state(alice: Who, bob: Who, a
             with tg.acting_as(*alice):
                 latest_a = saver.get_tuple(config(thread_a))
             assert latest_a is not None
-            with pytest.raises(tg.ThreadNotOwnedError, match="not a conversation of tenant"):
+            with pytest.raises(tg.ThreadNotOwnedError, match="not a conversation of the identity"):
                 saver.put_writes(latest_a.config, [("messages", ["injected by B"])], task_id="evil")
             with pytest.raises(tg.ThreadNotOwnedError):
                 graph.invoke({"messages": ["B writing into A"]}, config(thread_a))
@@ -91,9 +91,9 @@ def test_two_tenants_each_see_only_their_own_graph_state(alice: Who, bob: Who, a
             assert "injected by B" not in str(graph.get_state(config(thread_a)).values)
 
 
-def test_concurrent_tenants_on_a_shared_pool(app_db: str) -> None:
+def test_concurrent_tenants_on_a_shared_pool(app: Route) -> None:
     identities = [(uuid.uuid4(), uuid.uuid4()) for _ in range(4)]
-    with tg.saver_pool(app_db, max_size=3) as pool:
+    with app.pool(max_size=3) as pool:
         saver = PostgresSaver(pool)
         graph = chat_graph(saver)
 
@@ -116,8 +116,8 @@ def test_concurrent_tenants_on_a_shared_pool(app_db: str) -> None:
                 assert len(messages) == 10 and all(str(identity[0]) in m for m in messages)
 
 
-def test_prune_and_delete_thread_respect_ownership(alice: Who, bob: Who, app_db: str, migrated_db: str) -> None:
-    with tg.connect(app_db) as conn:
+def test_prune_and_delete_thread_respect_ownership(alice: Who, bob: Who, app: Route, migrated_db: str) -> None:
+    with app.connect() as conn:
         saver = PostgresSaver(conn)
         graph = chat_graph(saver)
         with tg.acting_as(*alice):
@@ -138,8 +138,8 @@ def test_prune_and_delete_thread_respect_ownership(alice: Who, bob: Who, app_db:
         assert thread_rows(migrated_db, thread_a) == 0
 
 
-def test_interrupt_and_resume_under_rls(alice: Who, bob: Who, app_db: str) -> None:
-    with tg.connect(app_db) as conn:
+def test_interrupt_and_resume_under_rls(alice: Who, bob: Who, app: Route) -> None:
+    with app.connect() as conn:
         graph = chat_graph(PostgresSaver(conn), interrupt_before_reply=True)
         with tg.acting_as(*alice):
             thread = _new_thread(conn, "interrupted")
@@ -152,8 +152,8 @@ def test_interrupt_and_resume_under_rls(alice: Who, bob: Who, app_db: str) -> No
             assert result["messages"][-1] == "assistant: I heard 'wait for approval'"
 
 
-def test_outside_any_identity_nothing_is_read_or_written(alice: Who, app_db: str, migrated_db: str) -> None:
-    with tg.connect(app_db) as conn:
+def test_outside_any_identity_nothing_is_read_or_written(alice: Who, app: Route, migrated_db: str) -> None:
+    with app.connect() as conn:
         saver = PostgresSaver(conn)
         graph = chat_graph(saver)
         with tg.acting_as(*alice):
@@ -163,15 +163,15 @@ def test_outside_any_identity_nothing_is_read_or_written(alice: Who, app_db: str
         assert tg.current_identity() is None
         assert saver.get_tuple(config(thread)) is None
         assert list(saver.list(None)) == []
-        with pytest.raises(tg.ThreadNotOwnedError, match="no identity"):
+        with pytest.raises(tg.ThreadNotOwnedError, match="no identity is bound"):
             graph.invoke({"messages": ["anonymous write"]}, config(thread))
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match=r"app\.tenant_id is not set"):
             tg.list_conversations(conn)
         assert thread_rows(migrated_db, thread) == before
 
 
-def test_writing_to_a_thread_without_conversation_gives_a_clear_error(alice: Who, app_db: str) -> None:
-    with tg.connect(app_db) as conn, tg.acting_as(*alice):
+def test_writing_to_a_thread_without_conversation_gives_a_clear_error(alice: Who, app: Route) -> None:
+    with app.connect() as conn, tg.acting_as(*alice):
         graph = chat_graph(PostgresSaver(conn))
         with pytest.raises(tg.ThreadNotOwnedError) as caught:
             graph.invoke({"messages": ["hi"]}, config(str(uuid.uuid4())))
@@ -179,8 +179,8 @@ def test_writing_to_a_thread_without_conversation_gives_a_clear_error(alice: Who
         assert caught.value.sqlstate == "42501"
 
 
-def test_app_setup_is_a_noop_through_the_binding(alice: Who, app_db: str) -> None:
-    with tg.connect(app_db) as conn, tg.acting_as(*alice):
+def test_app_setup_is_a_noop_through_the_binding(alice: Who, app: Route) -> None:
+    with app.connect() as conn, tg.acting_as(*alice):
         PostgresSaver(conn).setup()
 
 
@@ -196,8 +196,8 @@ def test_acting_as_rejects_bad_ids() -> None:
 # --- async ------------------------------------------------------------------
 
 
-async def test_async_tenants_run_concurrently_and_stay_apart(alice: Who, bob: Who, app_db: str) -> None:
-    async with tg.async_saver_pool(app_db, max_size=2) as pool:
+async def test_async_tenants_run_concurrently_and_stay_apart(alice: Who, bob: Who, app: Route) -> None:
+    async with app.apool(max_size=2) as pool:
         saver = AsyncPostgresSaver(pool)
         graph = chat_graph(saver)
 
@@ -224,8 +224,8 @@ async def test_async_tenants_run_concurrently_and_stay_apart(alice: Who, bob: Wh
             assert len((await graph.aget_state(config(thread_a))).values["messages"]) == 8
 
 
-async def test_async_single_connection(alice: Who, bob: Who, app_db: str) -> None:
-    async with await tg.aconnect(app_db) as conn:
+async def test_async_single_connection(alice: Who, bob: Who, app: Route) -> None:
+    async with await app.aconnect() as conn:
         saver = AsyncPostgresSaver(conn)
         graph = chat_graph(saver)
         with tg.acting_as(*alice):
