@@ -21,6 +21,7 @@ transaction (BEGIN, SET TRANSACTION, COMMIT, ...) go out as they are, so that
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
@@ -97,11 +98,18 @@ def _identity_params() -> tuple[str, str]:
 
 
 def _carries_identity(query: Any, conn: psycopg.BaseConnection[Any]) -> bool:
+    if isinstance(query, str):
+        return _text_carries_identity(query)
     if isinstance(query, sql.Composable):
-        query = query.as_string(conn)
-    elif isinstance(query, bytes):
-        query = query.decode(errors="replace")
-    return not (isinstance(query, str) and _TRANSACTION_CONTROL.match(query))
+        return _text_carries_identity(query.as_string(conn))
+    if isinstance(query, bytes):
+        return _text_carries_identity(query.decode(errors="replace"))
+    return True
+
+
+@functools.lru_cache(maxsize=1024)  # LangGraph's statements are a handful of constant strings
+def _text_carries_identity(query: str) -> bool:
+    return not _TRANSACTION_CONTROL.match(query)
 
 
 def _in_pipeline(conn: psycopg.BaseConnection[Any]) -> bool:

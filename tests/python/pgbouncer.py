@@ -1,6 +1,11 @@
 """A real PgBouncer (Debian's `pgbouncer`) in front of the test server: transaction
-pooling, one server connection per database and user shared by every client, on a
-free loopback port, started for the test session and stopped after it."""
+pooling on a free loopback port, started for the test session and stopped after it.
+With pool_size=1 every client of a database and user shares one server connection.
+
+PgBouncer 1.18 (Debian 12's) can stall a pipelined request from a client that had
+to wait for a server connection (pgbouncer/pgbouncer#759; seen here with the stock
+saver and no threadguard at all): tests that run clients concurrently use a pool
+as large as their number of clients, so that no client waits."""
 
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def pgbouncer(server_conninfo: str, users: dict[str, str]) -> Iterator[str]:
+def pgbouncer(server_conninfo: str, users: dict[str, str], pool_size: int = 1) -> Iterator[str]:
     """Yields a conninfo template (no user or database) that reaches the server of
     `server_conninfo` through PgBouncer in transaction mode, for the given logins."""
     binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
@@ -47,7 +52,7 @@ unix_socket_dir =
 auth_type = trust
 auth_file = {root / "users.txt"}
 pool_mode = transaction
-default_pool_size = 1
+default_pool_size = {pool_size}
 max_client_conn = 200
 ignore_startup_parameters = extra_float_digits,options
 logfile = {root / "pgbouncer.log"}

@@ -28,7 +28,10 @@ def test_bench_runs_end_to_end_at_small_size(tmp_path: Path) -> None:
     for temperature in ("hot", "cold"):
         for op in ("get_tuple", "put+put_writes", "list(limit=10)", "delete_thread"):
             assert results[temperature][op]["A"]["n"] > 0 and results[temperature][op]["T"]["n"] > 0
-    assert results["throughput"]["T"]["median"] > 0
+    for regime, ops in (("agent", ["put+put_writes"]), ("pooler", ["get_tuple", "put+put_writes", "list(limit=10)", "delete_thread"])):
+        for op in ops:
+            assert all(results[regime][op][side]["n"] > 0 for side in ("A", "A+", "T")), (regime, op)
+    assert results["throughput"]["T"]["median"] > 0 and results["throughput"]["A+"]["median"] > 0
     rendered = (tmp_path / "RESULTS.md").read_text()
     assert "## Targets" in rendered and "list_conversations first page" in rendered
     plans = (tmp_path / "plans-small.txt").read_text()
