@@ -488,7 +488,7 @@ ALTER STATISTICS public.checkpoints_owner_stats OWNER TO threadguard_owner;
 
 COMMENT ON STATISTICS public.checkpoints_owner_stats IS 'threadguard: a thread''s rows share one owner; keeps RLS from skewing the planner''s row estimates.';
 
-CREATE TRIGGER checkpoints_touch_conversation AFTER INSERT ON public.checkpoints FOR EACH ROW EXECUTE FUNCTION threadguard.touch_conversation();
+CREATE TRIGGER checkpoints_touch_conversation AFTER INSERT ON public.checkpoints FOR EACH ROW WHEN ((new.threadguard_tenant_id IS NOT NULL)) EXECUTE FUNCTION threadguard.touch_conversation();
 
 COMMENT ON TRIGGER checkpoints_touch_conversation ON public.checkpoints IS 'threadguard: a new checkpoint marks its conversation active (updated_at).';
 

@@ -26,8 +26,11 @@ revoke all on function threadguard.touch_conversation() from public;
 comment on function threadguard.touch_conversation() is
     'Trigger function: moves the conversation''s updated_at to now() when a checkpoint is inserted into its thread (once per transaction, never backwards).';
 
+-- Rows with no owner (a superuser's, before adoption) have no conversation to mark:
+-- the WHEN clause skips them without calling the function.
 create or replace trigger checkpoints_touch_conversation
     after insert on public.checkpoints
-    for each row execute function threadguard.touch_conversation();
+    for each row when (new.threadguard_tenant_id is not null)
+    execute function threadguard.touch_conversation();
 comment on trigger checkpoints_touch_conversation on public.checkpoints is
     'threadguard: a new checkpoint marks its conversation active (updated_at).';
