@@ -1,6 +1,11 @@
-"""What isolation costs LangGraph: the plain saver as superuser (A) against
-threadguard as a threadguard_app login through its own binding (T), on the same
-data, in one run, interleaved in rotating order. Writes bench/results/<size>.json,
+"""What isolation costs LangGraph: the plain saver as superuser (A), the plain saver
+plus what a careful application does in its own code to get the same guarantees
+(A+: an ownership check of the thread before each operation and an activity update
+of its conversation per superstep, each its own statement), and threadguard as a
+threadguard_app login through its own binding (T), on the same data, in one run,
+interleaved in rotating order. Regimes: hot and cold threads, agent (every
+superstep on a thread not written in the last second, as a real agent between
+model calls) and pooler (every side through one PgBouncer in transaction mode). Writes bench/results/<size>.json,
 bench/plans-<size>.txt and regenerates bench/RESULTS.md from every results file.
 
     make bench                          (BENCH_SIZE=small|medium|large)
@@ -81,7 +86,7 @@ class Config:
     """One side of the comparison: a connection, its saver, and how it acts for a user."""
 
     def __init__(self, name: str, conn: psycopg.Connection[Any], acts: bool,
-                 admin: psycopg.Connection[Any] | None = None) -> None:
+                 admin: psycopg.Connection[Any] | None = None, careful: bool = False) -> None:
         from langgraph.checkpoint.postgres import PostgresSaver
 
         self.name = name
@@ -89,12 +94,23 @@ class Config:
         self.conn = conn
         self.saver = PostgresSaver(conn)
         self.acts = acts
+        self.careful = careful  # A+: the application's own ownership check and activity update
         self.pid = conn.execute("select pg_backend_pid() as pid").fetchone()["pid"]
-        # Conversations of delete_thread's victims, removed after the measurements:
-        # deleting a conversation makes every session re-check its next write to
-        # each thread in full (threadguard.conversation_deletions), a cost that
-        # belongs to deletions, not to the writes the fixture happens to precede.
+        # Conversations of delete_thread's victims, removed after the measurements.
         self.victims: list[str] = []
+
+    def check(self, t: Thread) -> None:
+        """A+ only: the ownership check a careful application makes before an operation."""
+        if self.careful:
+            self.conn.execute("select 1 from threadguard.conversations where thread_id = %s and tenant_id = %s and user_id = %s",
+                              (t.thread_id, t.tenant_id, t.user_id)).fetchone()
+
+    def touch(self, t: Thread) -> None:
+        """A+ only: the activity update a careful application makes after a turn."""
+        if self.careful:
+            self.conn.execute("update threadguard.conversations set updated_at = now()"
+                              " where thread_id = %s and tenant_id = %s and user_id = %s",
+                              (t.thread_id, t.tenant_id, t.user_id))
 
     def as_owner(self, thread: Thread) -> Any:
         """A request acting for the thread's owner, its identity already bound (by an
@@ -143,12 +159,12 @@ def cfg(thread_id: str) -> dict[str, Any]:
 
 def op_get_tuple(c: Config, t: Thread, s: Samples) -> None:
     with c.as_owner(t):
-        c.measure(s, lambda: c.saver.get_tuple(cfg(t.thread_id)))
+        c.measure(s, lambda: (c.check(t), c.saver.get_tuple(cfg(t.thread_id))))
 
 
 def op_list(c: Config, t: Thread, s: Samples) -> None:
     with c.as_owner(t):
-        c.measure(s, lambda: list(c.saver.list(cfg(t.thread_id), limit=10)))
+        c.measure(s, lambda: (c.check(t), list(c.saver.list(cfg(t.thread_id), limit=10))))
 
 
 def op_put_superstep(c: Config, t: Thread, s: Samples) -> None:
@@ -167,9 +183,11 @@ def op_put_superstep(c: Config, t: Thread, s: Samples) -> None:
         metadata = {"source": "loop", "step": tup.metadata.get("step", 0) + 1, "parents": {}}
 
         def superstep() -> None:
+            c.check(t)
             saved = c.saver.put(tup.config, checkpoint, metadata, {"messages": versions["messages"]})
             c.saver.put_writes(saved, [("messages", ["assistant: noted"]), ("branch:to:reply", None)],
                                task_id=str(uuid.uuid4()))
+            c.touch(t)
 
         c.measure(s, superstep)
     if not c.acts and c.admin is not None:
@@ -190,7 +208,7 @@ def op_delete_thread(c: Config, t: Thread, s: Samples) -> None:
     assert_admin(c)
     victim = make_victim(c.admin, t)  # type: ignore[arg-type]
     with c.as_owner(victim):
-        c.measure(s, lambda: c.saver.delete_thread(victim.thread_id))
+        c.measure(s, lambda: (c.check(victim), c.saver.delete_thread(victim.thread_id)))
     c.victims.append(victim.thread_id)
 
 
@@ -252,34 +270,77 @@ def bench_login(admin: str) -> str:
     return make_conninfo(admin, user=BENCH_LOGIN, password=BENCH_PASSWORD)
 
 
-def open_configs(target: str, app: str) -> tuple[Config, Config, psycopg.Connection[Any]]:
-    admin = psycopg.connect(target, autocommit=True, row_factory=dict_row)
-    plain = psycopg.connect(target, autocommit=True, prepare_threshold=0, row_factory=dict_row)
-    a = Config("A", plain, acts=False, admin=admin)
-    t = Config("T", tg.connect(app), acts=True, admin=admin)
+def open_configs(target: str, app: str, admin_target: str | None = None,
+                 **kwargs: Any) -> tuple[Config, Config, psycopg.Connection[Any]]:
+    """A and T; `kwargs` go to both sides' connections (prepare_threshold=None behind a pooler);
+    the admin connection, for unmeasured fixtures, goes to admin_target (default: target)."""
+    admin = psycopg.connect(admin_target or target, autocommit=True, row_factory=dict_row)
+    connection = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row, **kwargs}
+    a = Config("A", psycopg.connect(target, **connection), acts=False, admin=admin)
+    t = Config("T", tg.connect(app, **kwargs), acts=True, admin=admin)
     return a, t, admin
 
 
-def run_saver_ops(a: Config, t: Config, threads: list[Thread], *, rounds: int, per_round: int,
-                  hot: bool) -> dict[str, dict[str, Any]]:
-    """Every saver op, A and T alternating who goes first each round, on the same threads."""
-    results: dict[str, dict[str, Samples]] = {op: {"A": Samples(), "T": Samples()} for op in SAVER_OPS}
+def careful(a: Config) -> Config:
+    """A+: A's connection, plus the application's own checks."""
+    return Config("A+", a.conn, acts=False, admin=a.admin, careful=True)
+
+
+def run_saver_ops(sides: list[Config], threads: list[Thread], *, rounds: int, per_round: int,
+                  hot: bool, ops: dict[str, Callable[[Config, Thread, Samples], None]] = SAVER_OPS) -> dict[str, dict[str, Any]]:
+    """Every saver op, the sides rotating who goes first each round, on the same threads."""
+    results: dict[str, dict[str, Samples]] = {op: {c.name: Samples() for c in sides} for op in ops}
     working_set = threads[:20]
     cursor = 0
     for r in range(rounds):
-        for op_name, op in SAVER_OPS.items():
+        for op_name, op in ops.items():
             if hot:
                 batch = [working_set[(r * per_round + i) % len(working_set)] for i in range(per_round)]
             else:
                 batch = [threads[(cursor + i) % len(threads)] for i in range(per_round)]
                 cursor += per_round
-            order = (a, t) if (r + list(SAVER_OPS).index(op_name)) % 2 == 0 else (t, a)
-            for config in order:
+            shift = (r + list(ops).index(op_name)) % len(sides)
+            for config in sides[shift:] + sides[:shift]:
                 for thread in batch:
                     op(config, thread, results[op_name][config.name])
-    for config in (a, t):
+    for config in sides:
         remove_victims(config)
     return {op: {side: s.summary() for side, s in sides.items()} for op, sides in results.items()}
+
+
+def run_agent(sides: list[Config], threads: list[Thread], *, samples: int) -> dict[str, Any]:
+    """Supersteps as a real agent makes them: each on a thread no side wrote in the last
+    second (a rotation over many threads), so every write marks its conversation active."""
+    res = {c.name: Samples() for c in sides}
+    rotation = threads[:max(300, len(sides) * 100)]
+    for i in range(samples):
+        thread = rotation[i % len(rotation)]
+        shift = i % len(sides)
+        for config in sides[shift:] + sides[:shift]:
+            op_put_superstep(config, thread, res[config.name])
+    return {"put+put_writes": {k: s.summary() for k, s in res.items()}}
+
+
+def run_pooler(admin_url: str, target: str, app: str, threads: list[Thread], *, rounds: int, per_round: int) -> dict[str, Any]:
+    """Every side through one PgBouncer in transaction mode (prepared statements off)."""
+    import sys
+
+    sys.path.insert(0, str(HERE.parent / "tests" / "python"))
+    from pgbouncer import pgbouncer, through  # the test suite's launcher of Debian's PgBouncer
+
+    logins = {"postgres": "", BENCH_LOGIN: BENCH_PASSWORD}
+    with pgbouncer(admin_url, logins) as template:
+        a, t, admin = open_configs(through(template, target), through(template, app), target, prepare_threshold=None)
+        try:
+            sides = [a, careful(a), t]
+            for warm in threads[:20]:
+                for config in sides:
+                    op_get_tuple(config, warm, Samples())
+            ops = {k: v for k, v in SAVER_OPS.items() if k != "get_tuple, first statement of a request"}
+            return run_saver_ops(sides, threads, rounds=rounds, per_round=per_round, hot=True, ops=ops)
+        finally:
+            for conn in (a.conn, t.conn, admin):
+                conn.close()
 
 
 def run_api_ops(t: Config, heavy_user: list[Thread], threads: list[Thread], *, samples: int) -> dict[str, Any]:
@@ -326,8 +387,8 @@ def run_scaling(a: Config, t: Config, light: list[Thread], heavy: list[Thread], 
 
 def _mix_worker(kind: str, target: str, app: str, threads: list[dict[str, Any]], seconds: float, queue: Any) -> None:
     conn = (psycopg.connect(target, autocommit=True, prepare_threshold=0, row_factory=dict_row)
-            if kind == "A" else tg.connect(app))
-    config = Config(kind, conn, acts=kind == "T")
+            if kind != "T" else tg.connect(app))
+    config = Config(kind, conn, acts=kind == "T", careful=kind == "A+")
     sink = Samples()
     pool = [Thread(**t) for t in threads]
     rng = random.Random(os.getpid())
@@ -346,10 +407,10 @@ def _mix_worker(kind: str, target: str, app: str, threads: list[dict[str, Any]],
 def run_throughput(target: str, app: str, threads: list[Thread], *, seconds: float, rounds: int) -> dict[str, Any]:
     """Requests per second of a realistic mix (a graph turn; every 5th also lists), 2 processes."""
     ctx = multiprocessing.get_context("spawn")
-    per_kind: dict[str, list[float]] = {"A": [], "T": []}
+    per_kind: dict[str, list[float]] = {"A": [], "A+": [], "T": []}
     payload = [t.__dict__ for t in threads[:400]]
     for r in range(rounds):
-        for kind in (("A", "T") if r % 2 == 0 else ("T", "A")):
+        for kind in (("A", "A+", "T"), ("T", "A", "A+"), ("A+", "T", "A"))[r % 3]:
             queue = ctx.Queue()
             procs = [ctx.Process(target=_mix_worker, args=(kind, target, app, payload, seconds, queue)) for _ in range(2)]
             for p in procs:
@@ -429,6 +490,7 @@ def main() -> int:
     target = dataset.ensure_database(admin_url, size)
     app = bench_login(target)
     a, t, admin = open_configs(target, app)
+    sides = [a, careful(a), t]
     light_all = dataset.sample_threads(admin, 4000, conversations=size.conversations, min_checkpoints=size.checkpoints)
     heaviest = max(c for c, _ in size.heavy)
     heavy = dataset.sample_threads(admin, 400, conversations=heaviest)
@@ -439,15 +501,18 @@ def main() -> int:
     started = time.monotonic()
     print(f"bench {size.name}: saver operations, hot then cold ...", flush=True)
     for warm in light_all[:20]:  # the hot working set, cached for both sides
-        op_get_tuple(a, warm, Samples())
-        op_get_tuple(t, warm, Samples())
+        for config in sides:
+            op_get_tuple(config, warm, Samples())
     results: dict[str, Any] = {
         "size": size.name,
         "dataset": {**size.__dict__, "heavy": list(size.heavy), "total_checkpoints": size.total_checkpoints},
         "machine": machine(admin),
-        "hot": run_saver_ops(a, t, light_all, rounds=rounds, per_round=per_round, hot=True),
-        "cold": run_saver_ops(a, t, light_all[20:], rounds=rounds, per_round=per_round, hot=False),
+        "hot": run_saver_ops(sides, light_all, rounds=rounds, per_round=per_round, hot=True),
+        "cold": run_saver_ops(sides, light_all[20:], rounds=rounds, per_round=per_round, hot=False),
     }
+    print(f"bench {size.name}: agent and pooler regimes ...", flush=True)
+    results["agent"] = run_agent(sides, light_all[20:], samples=rounds * per_round)
+    results["pooler"] = run_pooler(admin_url, target, app, light_all, rounds=max(2, rounds // 2), per_round=per_round)
     print(f"bench {size.name}: SQL API, scaling, throughput ...", flush=True)
     results["api"] = run_api_ops(t, thousand, light_all, samples=rounds * per_round)
     results["scaling"] = run_scaling(a, t, light_all, heavy, samples=rounds * per_round // 2)
