@@ -59,40 +59,24 @@ COMMENT ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid
 CREATE FUNCTION threadguard.current_tenant_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
-    select case
-        when pg_catalog.length(pg_catalog.current_setting('app.tenant_id', true)) operator(pg_catalog.=) 36
-         and pg_catalog.translate(pg_catalog.current_setting('app.tenant_id', true), '0123456789abcdefABCDEF', '') operator(pg_catalog.=) '----'
-         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 9, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 14, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 19, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(pg_catalog.current_setting('app.tenant_id', true), 24, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.current_setting('app.tenant_id', true) operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000'
-        then cast(pg_catalog.current_setting('app.tenant_id', true) as pg_catalog.uuid)
-    end
+    select nullif(cast(nullif(pg_catalog.current_setting('app.tenant_id', true), '') as pg_catalog.uuid),
+                  '00000000-0000-0000-0000-000000000000')
 $$;
 
 ALTER FUNCTION threadguard.current_tenant_id() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.current_tenant_id() IS 'The tenant of the current transaction (setting app.tenant_id) as a uuid, or null when it is unset, empty, not a canonical 8-4-4-4-12 uuid, or the nil uuid. Never raises.';
+COMMENT ON FUNCTION threadguard.current_tenant_id() IS 'The tenant of the current transaction (setting app.tenant_id) as a uuid; null when it is unset, empty or the nil uuid. A value that is not a uuid raises 22P02 (invalid_text_representation): nothing is read or written with it.';
 
 CREATE FUNCTION threadguard.current_user_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
-    select case
-        when pg_catalog.length(pg_catalog.current_setting('app.user_id', true)) operator(pg_catalog.=) 36
-         and pg_catalog.translate(pg_catalog.current_setting('app.user_id', true), '0123456789abcdefABCDEF', '') operator(pg_catalog.=) '----'
-         and pg_catalog.substr(pg_catalog.current_setting('app.user_id', true), 9, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(pg_catalog.current_setting('app.user_id', true), 14, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(pg_catalog.current_setting('app.user_id', true), 19, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(pg_catalog.current_setting('app.user_id', true), 24, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.current_setting('app.user_id', true) operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000'
-        then cast(pg_catalog.current_setting('app.user_id', true) as pg_catalog.uuid)
-    end
+    select nullif(cast(nullif(pg_catalog.current_setting('app.user_id', true), '') as pg_catalog.uuid),
+                  '00000000-0000-0000-0000-000000000000')
 $$;
 
 ALTER FUNCTION threadguard.current_user_id() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.current_user_id() IS 'The user of the current transaction (setting app.user_id) as a uuid, or null when it is unset, empty, not a canonical 8-4-4-4-12 uuid, or the nil uuid. Never raises.';
+COMMENT ON FUNCTION threadguard.current_user_id() IS 'The user of the current transaction (setting app.user_id) as a uuid; null when it is unset, empty or the nil uuid. A value that is not a uuid raises 22P02 (invalid_text_representation): nothing is read or written with it.';
 
 CREATE TABLE threadguard.conversations (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
@@ -283,12 +267,20 @@ CREATE FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid
 declare
     v_hint constant text := 'Bind the caller''s identity in this transaction first: begin; select set_config(''app.tenant_id'', ''<uuid>'', true), set_config(''app.user_id'', ''<uuid>'', true); ...';
 begin
-    tenant_id := threadguard.current_tenant_id();
+    begin
+        tenant_id := threadguard.current_tenant_id();
+    exception when invalid_text_representation then
+        tenant_id := null;  -- not a uuid: the same answer as unset
+    end;
     if tenant_id is null then
         raise exception 'threadguard: app.tenant_id is not set to a valid uuid'
             using errcode = 'insufficient_privilege', hint = v_hint;
     end if;
-    user_id := threadguard.current_user_id();
+    begin
+        user_id := threadguard.current_user_id();
+    exception when invalid_text_representation then
+        user_id := null;
+    end;
     if user_id is null then
         raise exception 'threadguard: app.user_id is not set to a valid uuid'
             using errcode = 'insufficient_privilege', hint = v_hint;
@@ -400,21 +392,12 @@ COMMENT ON COLUMN public.checkpoints.threadguard_tenant_id IS 'threadguard: tena
 COMMENT ON COLUMN public.checkpoints.threadguard_user_id IS 'threadguard: user that wrote the row (defaults to app.user_id); RLS shows the row only to that user.';
 
 CREATE VIEW threadguard.context WITH (security_invoker='true') AS
- SELECT
-        CASE
-            WHEN ((length(s.t) = 36) AND (translate(s.t, '0123456789abcdefABCDEF'::text, ''::text) = '----'::text) AND (substr(s.t, 9, 1) = '-'::text) AND (substr(s.t, 14, 1) = '-'::text) AND (substr(s.t, 19, 1) = '-'::text) AND (substr(s.t, 24, 1) = '-'::text) AND (s.t <> '00000000-0000-0000-0000-000000000000'::text)) THEN (s.t)::uuid
-            ELSE NULL::uuid
-        END AS tenant_id,
-        CASE
-            WHEN ((length(s.u) = 36) AND (translate(s.u, '0123456789abcdefABCDEF'::text, ''::text) = '----'::text) AND (substr(s.u, 9, 1) = '-'::text) AND (substr(s.u, 14, 1) = '-'::text) AND (substr(s.u, 19, 1) = '-'::text) AND (substr(s.u, 24, 1) = '-'::text) AND (s.u <> '00000000-0000-0000-0000-000000000000'::text)) THEN (s.u)::uuid
-            ELSE NULL::uuid
-        END AS user_id
-   FROM ( SELECT current_setting('app.tenant_id'::text, true) AS t,
-            current_setting('app.user_id'::text, true) AS u) s;
+ SELECT NULLIF((NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid, '00000000-0000-0000-0000-000000000000'::uuid) AS tenant_id,
+    NULLIF((NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid, '00000000-0000-0000-0000-000000000000'::uuid) AS user_id;
 
 ALTER TABLE threadguard.context OWNER TO threadguard_owner;
 
-COMMENT ON VIEW threadguard.context IS 'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty, malformed or nil). What every policy compares owner columns with.';
+COMMENT ON VIEW threadguard.context IS 'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty or nil; 22P02 when not a uuid). What every policy compares owner columns with.';
 
 COMMENT ON COLUMN threadguard.context.tenant_id IS 'threadguard.current_tenant_id(): app.tenant_id as a uuid, or null.';
 

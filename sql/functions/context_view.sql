@@ -8,33 +8,15 @@ create or replace view threadguard.context
     with (security_invoker = true)  -- nothing to read as the owner: it reads only settings
 as
 select
-    case
-        when pg_catalog.length(s.t) operator(pg_catalog.=) 36
-         and pg_catalog.translate(s.t, '0123456789abcdefABCDEF', '') operator(pg_catalog.=) '----'
-         and pg_catalog.substr(s.t, 9, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(s.t, 14, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(s.t, 19, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(s.t, 24, 1) operator(pg_catalog.=) '-'
-         and s.t operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000'
-        then cast(s.t as pg_catalog.uuid)
-    end as tenant_id,
-    case
-        when pg_catalog.length(s.u) operator(pg_catalog.=) 36
-         and pg_catalog.translate(s.u, '0123456789abcdefABCDEF', '') operator(pg_catalog.=) '----'
-         and pg_catalog.substr(s.u, 9, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(s.u, 14, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(s.u, 19, 1) operator(pg_catalog.=) '-'
-         and pg_catalog.substr(s.u, 24, 1) operator(pg_catalog.=) '-'
-         and s.u operator(pg_catalog.<>) '00000000-0000-0000-0000-000000000000'
-        then cast(s.u as pg_catalog.uuid)
-    end as user_id
-from (select pg_catalog.current_setting('app.tenant_id', true) as t,
-             pg_catalog.current_setting('app.user_id', true) as u) as s;
+    nullif(cast(nullif(pg_catalog.current_setting('app.tenant_id', true), '') as pg_catalog.uuid),
+           '00000000-0000-0000-0000-000000000000') as tenant_id,
+    nullif(cast(nullif(pg_catalog.current_setting('app.user_id', true), '') as pg_catalog.uuid),
+           '00000000-0000-0000-0000-000000000000') as user_id;
 
 revoke all on table threadguard.context from public;
 grant select on table threadguard.context to threadguard_app, threadguard_admin;
 comment on view threadguard.context is
-    'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty, malformed or nil). What every policy compares owner columns with.';
+    'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty or nil; 22P02 when not a uuid). What every policy compares owner columns with.';
 comment on column threadguard.context.tenant_id is
     'threadguard.current_tenant_id(): app.tenant_id as a uuid, or null.';
 comment on column threadguard.context.user_id is

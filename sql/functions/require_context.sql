@@ -14,12 +14,20 @@ as $$
 declare
     v_hint constant text := 'Bind the caller''s identity in this transaction first: begin; select set_config(''app.tenant_id'', ''<uuid>'', true), set_config(''app.user_id'', ''<uuid>'', true); ...';
 begin
-    tenant_id := threadguard.current_tenant_id();
+    begin
+        tenant_id := threadguard.current_tenant_id();
+    exception when invalid_text_representation then
+        tenant_id := null;  -- not a uuid: the same answer as unset
+    end;
     if tenant_id is null then
         raise exception 'threadguard: app.tenant_id is not set to a valid uuid'
             using errcode = 'insufficient_privilege', hint = v_hint;
     end if;
-    user_id := threadguard.current_user_id();
+    begin
+        user_id := threadguard.current_user_id();
+    exception when invalid_text_representation then
+        user_id := null;
+    end;
     if user_id is null then
         raise exception 'threadguard: app.user_id is not set to a valid uuid'
             using errcode = 'insufficient_privilege', hint = v_hint;

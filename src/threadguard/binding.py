@@ -9,6 +9,9 @@ put `select set_config('app.tenant_id', %s, true), set_config('app.user_id', %s,
 in front of every statement they send, in the same round trip and the same
 transaction: pipelined with it (an autocommit statement is one implicit
 transaction up to the pipeline's Sync), or inside the transaction that is open.
+Inside one pipeline it is queued once per Sync group (the saver's put and
+delete_thread are several statements and one implicit transaction), and again
+after any Sync or transaction-control statement.
 The settings are transaction-local: they end with the transaction, so a server
 session handed to someone else (a pool, a transaction-mode pooler such as
 PgBouncer) carries nothing, and nothing is remembered on the client. Outside
@@ -26,7 +29,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import psycopg
@@ -162,24 +165,62 @@ def _refusals() -> Iterator[None]:
 def _queue_identity(conn: psycopg.Connection[Any]) -> None:
     with psycopg.Cursor(conn) as cur:
         cur.execute(SET_IDENTITY_SQL, _identity_params())
+    group = _group(conn)
+    if group is not None:
+        group._identity_queued = _identity_params()
+
+
+class _SyncGroup:
+    """What a bound pipeline has queued since its last Sync, the end of the implicit
+    transaction it is building: the identity already in it need not be queued again
+    for the next statement. Reset at every Sync and every transaction-control statement."""
+
+    _identity_queued: tuple[str, str] | None = None
+
+    def _enqueue_sync(self) -> None:
+        self._identity_queued = None
+        super()._enqueue_sync()  # type: ignore[misc]
+
+    def needs(self, query: Any, conn: psycopg.BaseConnection[Any]) -> tuple[str, str] | None:
+        """The identity to queue before `query`, or None when it is queued already
+        (or `query` must go out alone)."""
+        if not _carries_identity(query, conn):
+            self._identity_queued = None  # ROLLBACK TO SAVEPOINT, COMMIT, ...: send it again after
+            return None
+        params = _identity_params()
+        if params == self._identity_queued:
+            return None
+        self._identity_queued = params
+        return params
+
+
+def _group(conn: psycopg.BaseConnection[Any]) -> _SyncGroup | None:
+    return conn._pipeline if isinstance(conn._pipeline, _SyncGroup) else None
 
 
 @contextlib.contextmanager
 def _with_identity(conn: psycopg.Connection[Any], query: Any) -> Iterator[None]:
     """Around one statement: the identity goes first, in the same round trip and transaction."""
     with _refusals():
-        if not _carries_identity(query, conn):
-            yield
-        elif _in_pipeline(conn):
-            _queue_identity(conn)  # no Sync between it and the statement
-            yield
-        else:
+        if not _in_pipeline(conn):
+            if not _carries_identity(query, conn):
+                yield
+                return
+            conn = cast(BoundConnection, conn)
             with conn.pipeline():
                 _queue_identity(conn)
                 yield
+            return
+        group = _group(conn)
+        if group is not None:
+            if group.needs(query, conn) is not None:
+                _queue_identity(conn)  # no Sync between it and the statement
+        elif _carries_identity(query, conn):
+            _queue_identity(conn)
+        yield
 
 
-class _BoundPipeline(psycopg.Pipeline):
+class _BoundPipeline(_SyncGroup, psycopg.Pipeline):
     def sync(self) -> None:
         with _refusals():
             super().sync()
@@ -264,23 +305,32 @@ def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = 
 async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
     async with psycopg.AsyncCursor(conn) as cur:
         await cur.execute(SET_IDENTITY_SQL, _identity_params())
+    group = _group(conn)
+    if group is not None:
+        group._identity_queued = _identity_params()
 
 
 @contextlib.asynccontextmanager
 async def _awith_identity(conn: psycopg.AsyncConnection[Any], query: Any) -> AsyncIterator[None]:
     with _refusals():
-        if not _carries_identity(query, conn):
-            yield
-        elif _in_pipeline(conn):
-            await _aqueue_identity(conn)
-            yield
-        else:
+        if not _in_pipeline(conn):
+            if not _carries_identity(query, conn):
+                yield
+                return
             async with conn.pipeline():
                 await _aqueue_identity(conn)
                 yield
+            return
+        group = _group(conn)
+        if group is not None:
+            if group.needs(query, conn) is not None:
+                await _aqueue_identity(conn)
+        elif _carries_identity(query, conn):
+            await _aqueue_identity(conn)
+        yield
 
 
-class _AsyncBoundPipeline(psycopg.AsyncPipeline):
+class _AsyncBoundPipeline(_SyncGroup, psycopg.AsyncPipeline):
     async def sync(self) -> None:
         with _refusals():
             await super().sync()

@@ -36,36 +36,16 @@ def app_db(migrated_db: str) -> str:
 @pytest.fixture(scope="session")
 def bouncer() -> Iterator[str]:
     """A PgBouncer in transaction mode in front of the test server, for the app's login:
-    one server connection per database, shared by every client in turn."""
+    clients taking turns are handed the same server connections."""
     ensure_app_login(admin_conninfo())
     with pgbouncer(admin_conninfo(), {APP_LOGIN: APP_PASSWORD}) as template:
         yield template
 
 
-@pytest.fixture(scope="session")
-def wide_bouncer() -> Iterator[str]:
-    """The same with a server connection per concurrent client (see pgbouncer.py for why)."""
-    ensure_app_login(admin_conninfo())
-    with pgbouncer(admin_conninfo(), {APP_LOGIN: APP_PASSWORD}, pool_size=8) as template:
-        yield template
-
-
-def _route(request: pytest.FixtureRequest, app_db: str, bouncer_fixture: str) -> Route:
-    if request.param == "direct":
-        return Route("direct", app_db)
-    template = request.getfixturevalue(bouncer_fixture)
-    return Route("pgbouncer", through(template, app_db), {"prepare_threshold": None})
-
-
 @pytest.fixture(params=["direct", "pgbouncer"])
 def app(request: pytest.FixtureRequest, app_db: str) -> Route:
-    """The application's route to the migrated database: direct, or through PgBouncer
-    sharing one server connection between all clients."""
-    return _route(request, app_db, "bouncer")
-
-
-@pytest.fixture(params=["direct", "pgbouncer"])
-def concurrent_app(request: pytest.FixtureRequest, app_db: str) -> Route:
-    """The route for tests whose clients run at the same time (PgBouncer: a server
-    connection per client, so that none waits)."""
-    return _route(request, app_db, "wide_bouncer")
+    """The application's route to the migrated database: direct, or through PgBouncer."""
+    if request.param == "direct":
+        return Route("direct", app_db)
+    template = request.getfixturevalue("bouncer")
+    return Route("pgbouncer", through(template, app_db), {"prepare_threshold": None})

@@ -1,11 +1,15 @@
 """A real PgBouncer (Debian's `pgbouncer`) in front of the test server: transaction
 pooling on a free loopback port, started for the test session and stopped after it.
-With pool_size=1 every client of a database and user shares one server connection.
+Server connections are handed out last-released-first, so clients that take turns
+share them (tests/python/test_pool_reuse.py checks that they did).
 
-PgBouncer 1.18 (Debian 12's) can stall a pipelined request from a client that had
-to wait for a server connection (pgbouncer/pgbouncer#759; seen here with the stock
-saver and no threadguard at all): tests that run clients concurrently use a pool
-as large as their number of clients, so that no client waits."""
+The pool has a server connection per client the tests run at once, never fewer:
+PgBouncer 1.18 (Debian 12's) leaves a server connection linked to a client that
+sent a Flush after its Sync, which psycopg does when it leaves a pipeline before
+every result has arrived (pgbouncer/pgbouncer#759). A client waiting for that
+server connection then waits until the other client's next request: with one
+server connection for two clients taking turns, forever. Seen here with the
+stock saver and no threadguard at all."""
 
 from __future__ import annotations
 
@@ -30,7 +34,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def pgbouncer(server_conninfo: str, users: dict[str, str], pool_size: int = 1) -> Iterator[str]:
+def pgbouncer(server_conninfo: str, users: dict[str, str], pool_size: int = 8) -> Iterator[str]:
     """Yields a conninfo template (no user or database) that reaches the server of
     `server_conninfo` through PgBouncer in transaction mode, for the given logins."""
     binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
@@ -52,6 +56,7 @@ unix_socket_dir =
 auth_type = trust
 auth_file = {root / "users.txt"}
 pool_mode = transaction
+server_round_robin = 0
 default_pool_size = {pool_size}
 max_client_conn = 200
 ignore_startup_parameters = extra_float_digits,options

@@ -84,9 +84,8 @@ async def stock(migrated_db: str) -> dict[str, bool]:
 
 @pytest.mark.parametrize("kind", ["pool", "connection", "pipeline"])
 async def test_the_saver_under_threadguard_passes_what_the_stock_saver_passes(
-    stock: dict[str, bool], concurrent_app: Route, kind: str
+    stock: dict[str, bool], app: Route, kind: str
 ) -> None:
-    app = concurrent_app
     @asynccontextmanager
     async def guarded() -> AsyncIterator[Any]:
         # Conversations are created on the saver's own connection where it has one: a

@@ -63,6 +63,7 @@ def test_two_pools_sharing_server_sessions_never_leak(app: Route) -> None:
     session), checked out in turn, with the saver's own checkouts interleaved; a third,
     unbound client finds nothing left in the server session after any transaction."""
     world = _world(app)
+    servers: list[set[int]] = [set(), set()]
     with app.pool(min_size=1, max_size=1) as first, app.pool(min_size=1, max_size=1) as second, _unbound(app) as plain:
         pools = [first, second]
         savers = [PostgresSaver(first), PostgresSaver(second)]
@@ -74,11 +75,14 @@ def test_two_pools_sharing_server_sessions_never_leak(app: Route) -> None:
                     if who:
                         assert savers[i % 2].get_tuple(config(next(iter(world[who])))) is not None, "own thread not seen"
                 with pools[i % 2].connection() as conn:
-                    row = conn.execute(_PROBE).fetchone()
+                    row = conn.execute(_PROBE + ", pg_backend_pid() as server").fetchone()
+            servers[i % 2].add(row["server"])
             assert row["tenant"] == (str(who[0]) if who else ""), f"checkout {i}: wrong identity in the session"
             assert set(row["threads"]) == world[who], f"checkout {i} as {who} saw {row['threads']}"
             if i % 50 == 0:
                 assert plain.execute(_LEFT_OVER).fetchone() == {"tenant": "", "u": ""}, f"checkout {i} left an identity behind"
+    if app.name == "pgbouncer":
+        assert servers[0] & servers[1], "the two clients never shared a server session: the test proved nothing"
 
 
 async def test_async_pool_of_one_never_leaks(app: Route) -> None:
@@ -175,3 +179,39 @@ def test_the_identity_never_costs_a_round_trip(app: Route, monkeypatch: Any) -> 
                 assert [str(c.thread_id) for c in tg.list_conversations(conn)] == [thread]
         saver.prune([thread], strategy="keep_latest")
     assert sends and all(sends), "an identity was sent in a round trip of its own"
+
+
+def test_a_pipeline_queues_the_identity_once_per_transaction(app: Route, monkeypatch: Any) -> None:
+    """Several statements before one Sync are one implicit transaction: one identity.
+    After a Sync, a change of identity, or a statement that may undo it (ROLLBACK TO
+    SAVEPOINT), it is queued again, and every statement still sees exactly its rows."""
+    import threadguard.binding as binding
+
+    world = _world(app)
+    first, second = [w for w in world if w]
+    sends: list[str] = []
+    real = binding._queue_identity
+    monkeypatch.setattr(binding, "_queue_identity", lambda conn: (sends.append(binding._identity_params()[0]), real(conn)))
+    with app.connect() as conn:
+        with tg.acting_as(*first), conn.pipeline() as pipe:
+            cursors = [conn.cursor() for _ in range(3)]
+            for cur in cursors:
+                cur.execute(_PROBE)
+            assert sends == [str(first[0])]
+            pipe.sync()
+            with tg.acting_as(*second):
+                conn.cursor().execute(_PROBE)
+            last = conn.cursor()
+            last.execute(_PROBE)
+        assert sends == [str(first[0]), str(second[0]), str(first[0])]
+        assert all(set(cur.fetchone()["threads"]) == world[first] for cur in [*cursors, last])
+        sends.clear()
+        with tg.acting_as(*first), conn.transaction(), conn.pipeline():
+            conn.execute("savepoint s")
+            probe = conn.cursor()
+            probe.execute(_PROBE)
+            conn.execute("rollback to savepoint s")  # undoes the set_config queued after it
+            after = conn.cursor()
+            after.execute(_PROBE)
+        assert sends == [str(first[0])] * 2
+        assert set(after.fetchone()["threads"]) == world[first]

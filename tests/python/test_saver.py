@@ -91,8 +91,7 @@ def test_two_tenants_each_see_only_their_own_graph_state(alice: Who, bob: Who, a
             assert "injected by B" not in str(graph.get_state(config(thread_a)).values)
 
 
-def test_concurrent_tenants_on_a_shared_pool(concurrent_app: Route) -> None:
-    app = concurrent_app
+def test_concurrent_tenants_on_a_shared_pool(app: Route) -> None:
     identities = [(uuid.uuid4(), uuid.uuid4()) for _ in range(4)]
     with app.pool(max_size=3) as pool:
         saver = PostgresSaver(pool)
@@ -197,8 +196,7 @@ def test_acting_as_rejects_bad_ids() -> None:
 # --- async ------------------------------------------------------------------
 
 
-async def test_async_tenants_run_concurrently_and_stay_apart(alice: Who, bob: Who, concurrent_app: Route) -> None:
-    app = concurrent_app
+async def test_async_tenants_run_concurrently_and_stay_apart(alice: Who, bob: Who, app: Route) -> None:
     async with app.apool(max_size=2) as pool:
         saver = AsyncPostgresSaver(pool)
         graph = chat_graph(saver)

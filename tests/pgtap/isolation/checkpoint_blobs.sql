@@ -25,11 +25,11 @@ select throws_ok(tests.upsert_sql('checkpoint_blobs', tests.t('thread_a1'), 'see
 
 -- Malformed context --------------------------------------------------------
 select tests.as_malformed();
-select is_empty('select * from public.checkpoint_blobs', 'malformed: sees no blob');
-select throws_ok(tests.insert_sql('checkpoint_blobs', tests.t('thread_a1'), 'n1'), '42501', null, 'malformed: cannot insert into a thread');
-select is_empty($$update public.checkpoint_blobs set type = 'changed' returning 1$$, 'malformed: updates nothing');
-select is_empty('delete from public.checkpoint_blobs returning 1', 'malformed: deletes nothing');
-select throws_ok(tests.upsert_sql('checkpoint_blobs', tests.t('thread_a1'), 'seed-1'), '42501', null, 'malformed: ON CONFLICT DO UPDATE against A1''s key raises');
+select throws_ok('select * from public.checkpoint_blobs', '22P02', null, 'malformed: reading raises (no row is returned)');
+select throws_ok(tests.insert_sql('checkpoint_blobs', tests.t('thread_a1'), 'n1'), '22P02', null, 'malformed: cannot insert into a thread');
+select throws_ok($$update public.checkpoint_blobs set type = 'changed' returning 1$$, '22P02', null, 'malformed: an update raises, changing nothing');
+select throws_ok('delete from public.checkpoint_blobs returning 1', '22P02', null, 'malformed: a delete raises, deleting nothing');
+select throws_ok(tests.upsert_sql('checkpoint_blobs', tests.t('thread_a1'), 'seed-1'), '22P02', null, 'malformed: ON CONFLICT DO UPDATE against A1''s key raises');
 
 -- Tenant A, user 1 (owns thread_a1) ----------------------------------------
 select tests.as_user('tenant_a', 'user_a1');

@@ -25,11 +25,11 @@ select is_empty('delete from threadguard.conversations returning 1', 'empty: del
 
 -- Malformed context -----------------------------------------------------------
 select tests.as_malformed();
-select is_empty('select * from threadguard.conversations', 'malformed: sees no conversation');
+select throws_ok('select * from threadguard.conversations', '22P02', null, 'malformed: reading raises (no row is returned)');
 select throws_ok(format($$insert into threadguard.conversations (tenant_id, user_id, title) values (%L, %L, 'x')$$, tests.id('tenant_a'), tests.id('user_a1')),
-    '42501', null, 'malformed: cannot create a conversation');
-select is_empty($$update threadguard.conversations set title = 'x' returning 1$$, 'malformed: updates nothing');
-select is_empty('delete from threadguard.conversations returning 1', 'malformed: deletes nothing');
+    '22P02', null, 'malformed: cannot create a conversation');
+select throws_ok($$update threadguard.conversations set title = 'x' returning 1$$, '22P02', null, 'malformed: an update raises, changing nothing');
+select throws_ok('delete from threadguard.conversations returning 1', '22P02', null, 'malformed: a delete raises, deleting nothing');
 
 -- Tenant A, user 1 ---------------------------------------------------------------
 select tests.as_user('tenant_a', 'user_a1');
