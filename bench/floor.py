@@ -22,6 +22,9 @@ migrations' objects, and validating them again takes a scan of every table):
   threadguard, no activity
                         the same without the activity trigger: what keeping
                         updated_at current costs
+  threadguard, activity to the minute
+                        the trigger marks a conversation only when its
+                        updated_at is a minute old: what a coarser resolution saves
 Not a test of isolation: the first three layers are not safe policies.
 """
 
@@ -62,6 +65,15 @@ LAYERS: dict[str, list[str]] = {
     "owner comparison as text": policies(OWNER_TEXT, OWNER_TEXT),
     "threadguard": [],
     "threadguard, no activity": ["drop trigger checkpoints_touch_conversation on public.checkpoints"],
+    "threadguard, activity to the minute": [
+        "create or replace function threadguard.touch_conversation() returns trigger language plpgsql security definer"
+        " set search_path = pg_catalog, pg_temp as $$ begin"
+        " update threadguard.conversations as c set updated_at = pg_catalog.now()"
+        " where c.thread_id operator(pg_catalog.=) new.thread_id"
+        " and c.tenant_id operator(pg_catalog.=) new.threadguard_tenant_id"
+        " and c.user_id operator(pg_catalog.=) new.threadguard_user_id"
+        " and c.updated_at operator(pg_catalog.<) (pg_catalog.now() operator(pg_catalog.-) interval '1 minute');"
+        " return null; end $$"],
 }
 
 

@@ -47,7 +47,8 @@ def test_floor_runs_and_puts_the_real_policies_back(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     layers = json.loads((tmp_path / "results" / "floor-small.json").read_text())["layers"]
-    assert set(layers) == {"trivial policies", "owner comparison as text", "threadguard", "threadguard, no activity"}
+    assert set(layers) == {"trivial policies", "owner comparison as text", "threadguard", "threadguard, no activity",
+                           "threadguard, activity to the minute"}
     assert all(s["T"]["n"] > 0 for layer in layers.values() for s in layer.values())
     assert "What each policy layer costs" in (tmp_path / "RESULTS.md").read_text()
     bench_db = dataset.ensure_database(os.environ["DATABASE_URL"], dataset.SIZES["small"])  # reused, not rebuilt
