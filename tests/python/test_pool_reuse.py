@@ -133,8 +133,10 @@ def test_explicit_transactions_carry_the_identity_and_end_with_it(app: Route) ->
                 assert conn.execute("show transaction_isolation").fetchone()["transaction_isolation"] == "serializable"
                 assert set(conn.execute(_PROBE).fetchone()["threads"]) == world[second]
         assert set(conn.execute(_PROBE).fetchone()["threads"]) == set(), "no identity outside acting_as"
-        with psycopg.Cursor(conn) as raw:  # the same session, no identity sent
-            assert raw.execute(_LEFT_OVER).fetchone() == {"tenant": "", "u": ""}
+        with tg.acting_as(*first):
+            assert set(conn.execute(_PROBE).fetchone()["threads"]) == world[first]
+            with psycopg.Cursor(conn) as raw:  # the same session, right after: nothing is left in it
+                assert raw.execute(_LEFT_OVER).fetchone() == {"tenant": "", "u": ""}
 
 
 def test_identity_switches_inside_one_pipeline(app: Route) -> None:
