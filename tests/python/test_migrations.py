@@ -234,3 +234,26 @@ def test_app_setup_after_migrate_is_a_noop(app_db: str, migrated_db: str) -> Non
     with psycopg.connect(app_db, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
         PostgresSaver(conn).setup()
     assert schema_dump(migrated_db) == before
+
+
+def test_upgrade_from_the_write_claims_design_keeps_owned_rows_and_drops_orphans(empty_db: str) -> None:
+    """A database at 0008 (before the ownership keys) with a conversation's rows, an
+    unowned pre-adoption row and a row stamped with an owner that has no conversation
+    of its thread (what a deletion racing a write could leave): migrating keeps the
+    first two, deletes the orphan, validates the keys, and leaves nothing to verify."""
+    runner.migrate(empty_db, target="0008_require_context_returns_identity")
+    owned, orphan, unowned = (str(uuid.uuid4()) for _ in range(3))
+    tenant, user = uuid.uuid4(), uuid.uuid4()
+    with psycopg.connect(empty_db) as conn:
+        conn.execute("insert into threadguard.conversations (id, tenant_id, user_id) values (%s, %s, %s)", (owned, tenant, user))
+        for thread, stamps in ((owned, (tenant, user)), (orphan, (tenant, user)), (unowned, (None, None))):
+            conn.execute(
+                "insert into public.checkpoints (thread_id, checkpoint_id, checkpoint, threadguard_tenant_id, threadguard_user_id)"
+                " values (%s, 'c1', '{}', %s, %s)", (thread, *stamps))
+    assert runner.migrate(empty_db) == ["0009_ownership_constraint", "0010_validate_ownership"]
+    assert runner.verify(empty_db) == []
+    assert (thread_rows(empty_db, owned), thread_rows(empty_db, orphan), thread_rows(empty_db, unowned)) == (1, 0, 1)
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("select count(*) from pg_constraint where conname like '%%_thread_owner_fkey' and convalidated").fetchone()[0] == 3
+        conn.execute("delete from threadguard.conversations where id = %s", (owned,))
+    assert thread_rows(empty_db, owned) == 0, "the keys cascade on a database that was upgraded"

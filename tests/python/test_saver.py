@@ -242,3 +242,34 @@ async def test_async_single_connection(alice: Who, bob: Who, app: Route) -> None
             assert await tg.adelete_conversation(conn, thread) is True
             with pytest.raises(tg.ThreadNotOwnedError):
                 await graph.ainvoke({"messages": ["after delete"]}, config(thread))
+
+
+def test_refused_writes_are_thread_not_owned_in_every_form(alice: Who, bob: Who, app: Route) -> None:
+    """Whatever PostgreSQL raised (the ownership key, a policy's check, the ON CONFLICT
+    variant meeting a foreign row) and however the saver sent it (its own pipeline, a
+    pipeline the application gave it), the application sees ThreadNotOwnedError,
+    whose message names no tenant or user."""
+    with app.connect() as conn:
+        graph = chat_graph(PostgresSaver(conn))
+        with tg.acting_as(*alice):
+            thread = _new_thread(conn, "A's")
+            graph.invoke({"messages": ["mine"]}, config(thread))
+            latest = PostgresSaver(conn).get_tuple(config(thread))
+        assert latest is not None
+        with tg.acting_as(*bob):
+            causes = []
+            for attempt in (
+                lambda: graph.invoke({"messages": ["into A's thread"]}, config(thread)),  # the key (23503)
+                lambda: PostgresSaver(conn).put(latest.config, latest.checkpoint, latest.metadata, {}),  # ON CONFLICT meets A's row
+            ):
+                with pytest.raises(tg.ThreadNotOwnedError) as caught:
+                    attempt()
+                causes.append(caught.value.__cause__)
+                assert str(alice[0]) not in str(caught.value) and str(bob[0]) not in str(caught.value)
+            assert {type(c) for c in causes} == {psycopg.errors.ForeignKeyViolation, psycopg.errors.InsufficientPrivilege}
+            with conn.pipeline() as pipe:
+                piped = PostgresSaver(conn, pipe)
+                with pytest.raises(tg.ThreadNotOwnedError):
+                    piped.put_writes(latest.config, [("messages", ["injected"])], task_id="t")
+        with tg.acting_as(*alice):
+            assert PostgresSaver(conn).get_tuple(config(thread)).pending_writes == latest.pending_writes
