@@ -604,7 +604,7 @@ COMMENT ON POLICY conversations_owner_update ON threadguard.conversations IS 'On
 
 ALTER TABLE threadguard.langgraph_tables ENABLE ROW LEVEL SECURITY;
 
-GRANT ALL ON SCHEMA public TO threadguard_app;
+GRANT USAGE ON SCHEMA public TO threadguard_app;
 
 GRANT USAGE ON SCHEMA threadguard TO threadguard_app;
 GRANT USAGE ON SCHEMA threadguard TO threadguard_admin;

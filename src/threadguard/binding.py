@@ -144,12 +144,29 @@ def is_refused_write(exc: BaseException) -> bool:
     return False
 
 
+class SetupBelongsToMigrateError(psycopg.errors.InsufficientPrivilege):
+    """The application ran PostgresSaver.setup(): under threadguard its role creates
+    nothing, and the LangGraph tables are set up by `threadguard migrate`. SQLSTATE 42501."""
+
+
+# The first statement of PostgresSaver.setup() / AsyncPostgresSaver.setup().
+_LANGGRAPH_SETUP = re.compile(r"\s*create\s+table\s+if\s+not\s+exists\s+checkpoint_migrations\b", re.IGNORECASE)
+
+
 @contextlib.contextmanager
-def _refusals() -> Iterator[None]:
-    """Raise a refused write as ThreadNotOwnedError."""
+def _refusals(query: Any = None) -> Iterator[None]:
+    """Raise a refused write as ThreadNotOwnedError, and LangGraph's setup() as
+    SetupBelongsToMigrateError."""
     try:
         yield
     except psycopg.Error as exc:
+        if (isinstance(exc, psycopg.errors.InsufficientPrivilege) and not isinstance(exc, ThreadNotOwnedError)
+                and isinstance(query, str) and _LANGGRAPH_SETUP.match(query)):
+            raise SetupBelongsToMigrateError(
+                "threadguard: the application's role creates nothing, so PostgresSaver.setup() cannot run as it: "
+                "LangGraph's tables are created and upgraded by `threadguard migrate`, run by the DBA. "
+                "Remove the setup() call from the application (after `threadguard migrate` there is nothing left to set up)."
+            ) from exc
         if isinstance(exc, ThreadNotOwnedError) or not is_refused_write(exc):
             raise
         raise ThreadNotOwnedError(
@@ -201,7 +218,7 @@ def _group(conn: psycopg.BaseConnection[Any]) -> _SyncGroup | None:
 @contextlib.contextmanager
 def _with_identity(conn: psycopg.Connection[Any], query: Any) -> Iterator[None]:
     """Around one statement: the identity goes first, in the same round trip and transaction."""
-    with _refusals():
+    with _refusals(query):
         if not _in_pipeline(conn):
             if not _carries_identity(query, conn):
                 yield
@@ -312,7 +329,7 @@ async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
 
 @contextlib.asynccontextmanager
 async def _awith_identity(conn: psycopg.AsyncConnection[Any], query: Any) -> AsyncIterator[None]:
-    with _refusals():
+    with _refusals(query):
         if not _in_pipeline(conn):
             if not _carries_identity(query, conn):
                 yield

@@ -258,6 +258,23 @@ def verify(conninfo: str) -> list[str]:
         ).fetchall():
             if bad:
                 problems.append(f"role {role} is superuser or has BYPASSRLS: RLS does not bind it")
+        for role, problem in conn.execute(
+            "with recursive members(oid) as ("
+            " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_app'::pg_catalog.regrole"
+            " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid)"
+            " select r.rolname, v.problem from pg_catalog.pg_roles r join members on members.oid = r.oid,"
+            " lateral (values"
+            "  (case when r.rolsuper then 'is a superuser: RLS does not bind it' end),"
+            "  (case when r.rolbypassrls then 'has BYPASSRLS: RLS does not bind it' end),"
+            "  (case when pg_catalog.has_database_privilege(r.oid, pg_catalog.current_database(), 'CREATE')"
+            "        then 'may create schemas in this database' end),"
+            "  (case when pg_catalog.has_database_privilege(r.oid, pg_catalog.current_database(), 'TEMP')"
+            "        then 'may create temporary tables, which shadow LangGraph''s tables for later clients of its server session' end),"
+            "  ((select 'may create objects in schema ' || pg_catalog.string_agg(n.nspname::text, ', ')"
+            "    from pg_catalog.pg_namespace n where pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE')))"
+            " ) as v(problem) where v.problem is not null order by 1, 2"
+        ).fetchall():
+            problems.append(f"{role}, a member of threadguard_app, {problem} (revoke it: the application's role creates nothing)")
         for table, privilege in conn.execute(
             "select t, p from unnest(%s::text[]) t, unnest(array['TRUNCATE', 'REFERENCES', 'TRIGGER']) p"
             " where pg_catalog.to_regclass(t) is not null"

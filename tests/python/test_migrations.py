@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from dbtools import app_conninfo, ensure_app_login, schema_dump, thread_rows
+from dbtools import APP_LOGIN, app_conninfo, ensure_app_login, schema_dump, thread_rows
 from langgraph.checkpoint.postgres import PostgresSaver
 from psycopg import sql
 from psycopg.rows import dict_row
@@ -229,11 +229,39 @@ def test_verify_reports_a_missing_policy(migrated_db: str) -> None:
     assert runner.verify(migrated_db) == []
 
 
-def test_app_setup_after_migrate_is_a_noop(app_db: str, migrated_db: str) -> None:
+def test_app_setup_changes_nothing_and_names_migrate(app_db: str, migrated_db: str) -> None:
     before = schema_dump(migrated_db)
     with psycopg.connect(app_db, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # a plain connection: PostgreSQL's own refusal
+            PostgresSaver(conn).setup()
+    with tg.connect(app_db) as conn, pytest.raises(tg.SetupBelongsToMigrateError, match="threadguard migrate"):
         PostgresSaver(conn).setup()
     assert schema_dump(migrated_db) == before
+
+
+@pytest.mark.parametrize("statement", [
+    "create function public.unnest(text[]) returns setof text language sql as 'select null::text'",
+    "create aggregate public.array_agg(bytea[]) (sfunc = array_cat, stype = bytea[])",
+    "create operator public.=== (leftarg = text, rightarg = text, function = texteq)",
+    "create table public.planted (x int)",
+    "create view public.planted_view as select 1",
+    "create temporary table checkpoints (like public.checkpoints)",
+    "create schema planted",
+])
+def test_the_application_role_creates_nothing(app_db: str, statement: str) -> None:
+    """What an injected statement would plant for the DBA or for the next client of a
+    pooled server session: refused, in public, in a schema of its own and in pg_temp."""
+    with psycopg.connect(app_db, autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(statement)
+
+
+def test_no_schema_grants_the_application_role_create(migrated_db: str) -> None:
+    with psycopg.connect(migrated_db) as conn:
+        creatable = conn.execute(
+            "select n.nspname from pg_namespace n where pg_catalog.has_schema_privilege(%s, n.oid, 'CREATE')", (APP_LOGIN,)
+        ).fetchall()
+        temp = conn.execute("select pg_catalog.has_database_privilege(%s, current_database(), 'TEMP')", (APP_LOGIN,)).fetchone()[0]
+    assert creatable == [] and temp is False
 
 
 def test_upgrade_from_the_write_claims_design_keeps_owned_rows_and_drops_orphans(empty_db: str) -> None:
@@ -250,10 +278,26 @@ def test_upgrade_from_the_write_claims_design_keeps_owned_rows_and_drops_orphans
             conn.execute(
                 "insert into public.checkpoints (thread_id, checkpoint_id, checkpoint, threadguard_tenant_id, threadguard_user_id)"
                 " values (%s, 'c1', '{}', %s, %s)", (thread, *stamps))
-    assert runner.migrate(empty_db) == ["0009_ownership_constraint", "0010_validate_ownership"]
+    assert runner.migrate(empty_db)[:2] == ["0009_ownership_constraint", "0010_validate_ownership"]
     assert runner.verify(empty_db) == []
     assert (thread_rows(empty_db, owned), thread_rows(empty_db, orphan), thread_rows(empty_db, unowned)) == (1, 0, 1)
     with psycopg.connect(empty_db) as conn:
         assert conn.execute("select count(*) from pg_constraint where conname like '%%_thread_owner_fkey' and convalidated").fetchone()[0] == 3
         conn.execute("delete from threadguard.conversations where id = %s", (owned,))
     assert thread_rows(empty_db, owned) == 0, "the keys cascade on a database that was upgraded"
+
+
+def test_verify_names_a_member_of_the_app_role_that_may_create(migrated_db: str) -> None:
+    with psycopg.connect(migrated_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("grant create on schema public to {}").format(sql.Identifier(APP_LOGIN)))
+        conn.execute(sql.SQL("grant temporary on database {} to {}").format(
+            sql.Identifier(conn.info.dbname), sql.Identifier(APP_LOGIN)))
+        try:
+            problems = runner.verify(migrated_db)
+        finally:
+            conn.execute(sql.SQL("revoke create on schema public from {}").format(sql.Identifier(APP_LOGIN)))
+            conn.execute(sql.SQL("revoke temporary on database {} from {}").format(
+                sql.Identifier(conn.info.dbname), sql.Identifier(APP_LOGIN)))
+    assert any(APP_LOGIN in p and "may create objects in schema public" in p for p in problems), problems
+    assert any(APP_LOGIN in p and "temporary tables" in p for p in problems), problems
+    assert runner.verify(migrated_db) == []

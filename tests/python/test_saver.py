@@ -179,8 +179,8 @@ def test_writing_to_a_thread_without_conversation_gives_a_clear_error(alice: Who
         assert caught.value.sqlstate == "42501"
 
 
-def test_app_setup_is_a_noop_through_the_binding(alice: Who, app: Route) -> None:
-    with app.connect() as conn, tg.acting_as(*alice):
+def test_app_setup_through_the_binding_names_migrate(alice: Who, app: Route) -> None:
+    with app.connect() as conn, tg.acting_as(*alice), pytest.raises(tg.SetupBelongsToMigrateError, match="threadguard migrate"):
         PostgresSaver(conn).setup()
 
 

@@ -4,14 +4,15 @@ begin;
 select plan(6);
 select tests.seed_world();
 
-select tests.as_user('tenant_a', 'user_a1');
+-- threadguard_app may create nothing (tests/python/test_migrations.py): the shadows are
+-- planted as a superuser would have let them be, by a DBA who granted CREATE by hand.
 create temporary table conversations (id uuid, tenant_id uuid, user_id uuid, title text, created_at timestamptz, updated_at timestamptz);
 insert into pg_temp.conversations values (tests.id('thread_b1'), tests.id('tenant_a'), tests.id('user_a1'), 'forged', now(), now() + interval '1 year');
 create temporary table checkpoints (thread_id text, checkpoint_ns text, checkpoint_id text, checkpoint jsonb, metadata jsonb);
 insert into pg_temp.checkpoints values (tests.t('thread_a1'), '', 'zzz-forged', '{}', '{"forged": true}');
--- threadguard_app may create in public (LangGraph's setup() needs it): use that too.
 create function public.char_length(text) returns integer language sql as 'select 1';
 create function public.now() returns timestamptz language sql as $$select '2000-01-01'::timestamptz$$;
+select tests.as_user('tenant_a', 'user_a1');
 set local search_path = pg_temp, public;
 
 select results_eq('select thread_id, title, checkpoint_id from threadguard.list_conversations()',
