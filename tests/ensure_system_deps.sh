@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the tests need beyond Python: PostgreSQL's
-# server binaries (only when DATABASE_URL is unset), pgTAP, pg_prove and PgBouncer.
+# server binaries (only when DATABASE_URL is unset), pgTAP, pg_prove, plpgsql_check and PgBouncer.
 # As root on Debian it installs them; otherwise it says exactly what to install.
 set -euo pipefail
 
@@ -13,6 +13,9 @@ if ! ls /usr/share/postgresql/*/extension/pgtap.control >/dev/null 2>&1; then
 fi
 if ! command -v pg_prove >/dev/null 2>&1; then
     need+=(libtap-parser-sourcehandler-pgtap-perl)
+fi
+if ! ls /usr/share/postgresql/*/extension/plpgsql_check.control >/dev/null 2>&1; then
+    need+=(postgresql-15-plpgsql-check)   # static checks of every PL/pgSQL function
 fi
 if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
     need+=(pgbouncer)   # the tests run the saver through it in transaction mode
