@@ -1,67 +1,126 @@
-"""The `threadguard` command: migrate, rollback, status, verify."""
+"""The `threadguard` command: migrate, rollback, status, verify.
+
+Exit codes: 0 done (verify: nothing wrong); 1 verify found problems, or a migration
+failed and was rolled back; 2 bad usage, no database named, or no connection;
+3 the connected role lacks a privilege the command needs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
-from threadguard import runner
+from threadguard import __version__, runner
+
+EXIT_PROBLEMS, EXIT_USAGE, EXIT_PRIVILEGE = 1, 2, 3
+# SQLAlchemy-style and legacy URL schemes, as FastAPI projects write them.
+_SCHEME = re.compile(r"^(postgres|postgresql)(\+[a-z0-9_]+)?://", re.IGNORECASE)
+_LIBPQ_VARIABLES = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE")
 
 
-def _conninfo(args: argparse.Namespace) -> str:
-    # An empty conninfo lets libpq use the standard PG* variables.
-    return args.database or os.environ.get("DATABASE_URL", "")
+class UsageError(Exception):
+    """A command line or environment the command cannot work with; the message says why."""
+
+
+def conninfo(database: str | None) -> str:
+    """The libpq connection string to use: --database, else $DATABASE_URL, else the PG*
+    variables. Refuses to fall back on libpq's built-in defaults, which nobody announced."""
+    given = database or os.environ.get("DATABASE_URL", "")
+    if not given:
+        if any(os.environ.get(v) for v in _LIBPQ_VARIABLES):
+            return ""
+        raise UsageError("no database named: pass --database URL, or set DATABASE_URL or the PG* variables (PGHOST, PGDATABASE, ...)")
+    given = _SCHEME.sub("postgresql://", given.strip(), count=1)
+    try:
+        conninfo_to_dict(given)
+    except psycopg.ProgrammingError as exc:
+        raise UsageError(f"cannot read the connection string: {exc}") from None
+    return given
+
+
+def _announce(command: str, info: str) -> None:
+    """Say which database the command works on, before it does anything."""
+    with psycopg.connect(info, autocommit=True) as conn:
+        row = conn.execute("select pg_catalog.current_database(), current_user, (select r.rolsuper from"
+                           " pg_catalog.pg_roles as r where r.rolname operator(pg_catalog.=) current_user)").fetchone()
+        host, port = conn.info.host, conn.info.port
+    assert row is not None
+    database, role, superuser = row
+    where = f"socket {host}:{port}" if host.startswith("/") else f"{host}:{port}"
+    print(f"threadguard {command}: database {database} on {where} as {role}", file=sys.stderr)
+    if command in ("migrate", "rollback") and not superuser:
+        raise PermissionError(f"threadguard {command} must run as a superuser: {role} is not one "
+                              "(it creates roles and takes over LangGraph's tables)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument("--database", default=argparse.SUPPRESS,
+                          help="libpq connection string or URL, postgresql+psycopg:// accepted "
+                               "(default: $DATABASE_URL, else the PG* variables)")
+    parser = argparse.ArgumentParser(prog="threadguard", description=__doc__, parents=[database],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"threadguard {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    migrate = sub.add_parser("migrate", parents=[database], help="apply pending migrations and the SQL definitions")
+    migrate.add_argument("--to", metavar="ID", help="stop after this migration (definitions wait for the last one)")
+    rollback = sub.add_parser("rollback", parents=[database], help="roll back the latest migration (keeps checkpoint rows)")
+    rollback.add_argument("--all", action="store_true", help="roll back every migration")
+    sub.add_parser("status", parents=[database], help="list applied and pending migrations (changes nothing)")
+    sub.add_parser("verify", parents=[database], help="check the live database against what threadguard requires (changes nothing)")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="threadguard", description=__doc__)
-    parser.add_argument(
-        "--database",
-        help="libpq connection string or URL (default: $DATABASE_URL, else the PG* variables)",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    migrate = sub.add_parser("migrate", help="apply pending migrations and the SQL definitions")
-    migrate.add_argument("--to", metavar="ID", help="stop after this migration (definitions wait for the last one)")
-    rollback = sub.add_parser("rollback", help="roll back the latest migration (keeps checkpoint rows)")
-    rollback.add_argument("--all", action="store_true", help="roll back every migration")
-    sub.add_parser("status", help="list applied and pending migrations")
-    sub.add_parser("verify", help="check the live database against what threadguard requires")
-    args = parser.parse_args(argv)
-    conninfo = _conninfo(args)
-
+    args = _parser().parse_args(argv)
+    command = args.command
     try:
-        if args.command == "migrate":
-            applied = runner.migrate(conninfo, target=args.to)
+        info = conninfo(getattr(args, "database", None))
+        _announce(command, info)
+        if command == "migrate":
+            applied = runner.migrate(info, target=args.to)
             listed = f": {', '.join(applied)}" if applied else ""
             tail = "; sql/ definitions applied" if args.to is None else " (definitions wait for the last migration)"
             print(f"applied {len(applied)} migration(s){listed}{tail}")
-        elif args.command == "rollback":
-            done = runner.rollback(conninfo, all_migrations=args.all)
+        elif command == "rollback":
+            done = runner.rollback(info, all_migrations=args.all)
             print(f"rolled back {len(done)} migration(s){': ' + ', '.join(done) if done else ''}")
-        elif args.command == "status":
-            for state in runner.status(conninfo):
+        elif command == "status":
+            for state in runner.status(info):
                 when = state.applied_at.isoformat(sep=" ", timespec="seconds") if state.applied_at else "pending"
                 print(f"{state.id:40} {when}")
         else:
-            problems = runner.verify(conninfo)
+            problems = runner.verify(info)
             for problem in problems:
                 print(f"threadguard verify: {problem}")
             if problems:
-                return 1
+                return EXIT_PROBLEMS
             print("threadguard verify: ok")
+    except UsageError as exc:
+        print(f"threadguard {command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PermissionError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_PRIVILEGE
     except runner.MigrationError as exc:
-        print(f"threadguard {args.command}: {exc}", file=sys.stderr)
-        return 1
+        print(f"threadguard {command}: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     except psycopg.OperationalError as exc:
-        print(
-            f"threadguard {args.command}: cannot connect ({str(exc).strip()}); "
-            "pass --database or set DATABASE_URL / PGHOST, PGDATABASE, PGUSER",
-            file=sys.stderr,
-        )
-        return 2
+        print(f"threadguard {command}: cannot connect ({str(exc).strip()}); "
+              "pass --database or set DATABASE_URL / PGHOST, PGDATABASE, PGUSER", file=sys.stderr)
+        return EXIT_USAGE
+    except psycopg.errors.InsufficientPrivilege as exc:
+        print(f"threadguard {command}: the connected role lacks a privilege: {exc.diag.message_primary}; "
+              "run it as a superuser", file=sys.stderr)
+        return EXIT_PRIVILEGE
+    except psycopg.Error as exc:
+        print(f"threadguard {command}: {type(exc).__name__}: {str(exc).strip()}", file=sys.stderr)
+        return EXIT_PROBLEMS
     return 0
 
 

@@ -176,12 +176,13 @@ def rollback(conninfo: str, *, all_migrations: bool = False) -> list[str]:
 
 
 def status(conninfo: str) -> list[MigrationState]:
-    """Every known migration, with when it was applied (None: pending)."""
-    with _backend(conninfo) as backend:
-        backend.get_applied_migration_hashes()  # creates yoyo's tables if needed
-        rows = backend.execute(
-            "select migration_id, applied_at_utc from _yoyo_migration"
-        ).fetchall()
+    """Every known migration, with when it was applied (None: pending). Changes nothing:
+    a database yoyo never touched has every migration pending."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+        rows = []
+        if conn.execute("select pg_catalog.to_regclass('public._yoyo_migration')").fetchone() != (None,):
+            rows = conn.execute("select migration_id, applied_at_utc from public._yoyo_migration").fetchall()
     applied = {migration_id: at for migration_id, at in rows}
     return [MigrationState(m.id, applied.get(m.id)) for m in _migrations()]
 
@@ -212,6 +213,9 @@ def verify(conninfo: str) -> list[str]:
     if pending:
         problems.append(f"migrations not applied: {', '.join(pending)} (run `threadguard migrate`)")
     with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+        if conn.execute("select pg_catalog.to_regnamespace('threadguard')").fetchone() == (None,):
+            return [*problems, "threadguard is not installed in this database: schema threadguard does not exist (run `threadguard migrate`)"]
         for table in PROTECTED_TABLES:
             row = conn.execute(
                 "select c.relrowsecurity, c.relforcerowsecurity, pg_catalog.pg_get_userbyid(c.relowner)"
@@ -276,14 +280,14 @@ def verify(conninfo: str) -> list[str]:
         ).fetchall():
             problems.append(f"{role}, a member of threadguard_app, {problem} (revoke it: the application's role creates nothing)")
         for table, privilege in conn.execute(
-            "select t, p from unnest(%s::text[]) t, unnest(array['TRUNCATE', 'REFERENCES', 'TRIGGER']) p"
+            "select t, p from pg_catalog.unnest(%s::text[]) t, pg_catalog.unnest(array['TRUNCATE', 'REFERENCES', 'TRIGGER']) p"
             " where pg_catalog.to_regclass(t) is not null"
             " and pg_catalog.has_table_privilege('threadguard_app', t, p)",
             (list(PROTECTED_TABLES),),
         ).fetchall():
             problems.append(f"threadguard_app has {privilege} on {table}")
         if _one(conn, "select pg_catalog.to_regclass('public.checkpoint_migrations')")[0]:
-            (version,) = _one(conn, "select max(v) from public.checkpoint_migrations")
+            (version,) = _one(conn, "select pg_catalog.max(v) from public.checkpoint_migrations")
             if version != LANGGRAPH_SCHEMA_VERSION:
                 problems.append(
                     f"LangGraph checkpoint schema version is {version}, threadguard knows {LANGGRAPH_SCHEMA_VERSION}"
@@ -293,7 +297,7 @@ def verify(conninfo: str) -> list[str]:
         for table in PROTECTED_TABLES[1:]:
             (count,) = _one(
                 conn,
-                "select count(*) from pg_catalog.pg_attribute where attrelid = pg_catalog.to_regclass(%s)"
+                "select pg_catalog.count(*) from pg_catalog.pg_attribute where attrelid = pg_catalog.to_regclass(%s)"
                 " and attname in ('threadguard_tenant_id', 'threadguard_user_id') and not attisdropped",
                 (table,),
             )
@@ -301,7 +305,7 @@ def verify(conninfo: str) -> list[str]:
                 problems.append(f"{table} lacks the threadguard owner columns (run `threadguard migrate`)")
             (stats,) = _one(
                 conn,
-                "select count(*) from pg_catalog.pg_statistic_ext where stxrelid = pg_catalog.to_regclass(%s)"
+                "select pg_catalog.count(*) from pg_catalog.pg_statistic_ext where stxrelid = pg_catalog.to_regclass(%s)"
                 " and stxname = %s",
                 (table, f"{table.split('.')[1]}_owner_stats"),
             )

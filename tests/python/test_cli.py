@@ -1,0 +1,96 @@
+"""The `threadguard` command as a DBA types it: option positions, URL forms, the
+database it announces, no implicit default, ordinary logins, never-migrated databases.
+Every expected failure is one line on stderr and a documented exit code, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import psycopg
+import pytest
+from dbtools import admin_conninfo
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from threadguard import runner
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PG")}
+    return subprocess.run([sys.executable, "-m", "threadguard.cli", *args], env={**base, **(env or {})},
+                          capture_output=True, text=True, timeout=120)
+
+
+def _url(conninfo: str) -> str:
+    """The same database as a URL, as DATABASE_URL usually is."""
+    p = conninfo_to_dict(conninfo)
+    host = p.get("host", "")
+    where = f"@{host}:{p.get('port', 5432)}" if host and not host.startswith("/") else f"@/{p['dbname']}?host={host}"
+    if where.startswith("@/"):
+        return f"postgresql://{p.get('user', 'postgres')}{where}"
+    return f"postgresql://{p.get('user', 'postgres')}{where}/{p['dbname']}"
+
+
+def test_database_option_before_or_after_the_command(empty_db: str) -> None:
+    for args in (["--database", empty_db, "status"], ["status", "--database", empty_db]):
+        done = _run(*args)
+        assert done.returncode == 0, done.stderr
+        assert "pending" in done.stdout
+    assert runner.status(empty_db)[0].applied_at is None
+
+
+def test_url_forms_and_the_announced_database(empty_db: str) -> None:
+    dbname = conninfo_to_dict(empty_db)["dbname"]
+    url = _url(empty_db)
+    for form in (url, url.replace("postgresql://", "postgresql+psycopg://", 1), url.replace("postgresql://", "postgres://", 1)):
+        done = _run("status", env={"DATABASE_URL": form})
+        assert done.returncode == 0, (form, done.stderr)
+        assert f"database {dbname} on " in done.stderr and " as " in done.stderr
+
+
+def test_status_and_verify_change_nothing_on_a_database_never_migrated(empty_db: str) -> None:
+    done = _run("verify", "--database", empty_db)
+    assert done.returncode == 1 and "Traceback" not in done.stderr + done.stdout
+    assert "threadguard is not installed in this database" in done.stdout
+    _run("status", "--database", empty_db)
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("select count(*) from pg_class where relname like %s", ("%yoyo%",)).fetchone()[0] == 0
+
+
+def test_no_connection_settings_at_all_is_an_error_not_a_default() -> None:
+    done = _run("status")
+    assert done.returncode == 2
+    assert "no database named" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("bad", ["dbname='unterminated", "postgresql://user@host:notaport/db", "not a conninfo at all"])
+def test_malformed_connection_strings_are_one_line(bad: str) -> None:
+    done = _run("verify", "--database", bad)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_ordinary_login_fails_at_once_naming_the_role_needed(empty_db: str) -> None:
+    runner.migrate(empty_db)
+    login = f"tg_ordinary_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_conninfo(), autocommit=True) as conn:
+        conn.execute(sql.SQL("create role {} login password 'ordinary'").format(sql.Identifier(login)))
+    ordinary = make_conninfo(empty_db, user=login, password="ordinary")
+    try:
+        for command in ("migrate", "rollback"):
+            started = time.monotonic()
+            done = _run(command, "--database", ordinary)
+            assert time.monotonic() - started < 15
+            assert done.returncode == 3 and "must run as a superuser" in done.stderr and "Traceback" not in done.stderr
+    finally:
+        with psycopg.connect(admin_conninfo(), autocommit=True) as conn:
+            conn.execute(sql.SQL("drop role {}").format(sql.Identifier(login)))
+
+
+def test_version() -> None:
+    done = _run("--version")
+    assert done.returncode == 0 and done.stdout.startswith("threadguard ")
