@@ -403,6 +403,24 @@ COMMENT ON COLUMN threadguard.context.tenant_id IS 'threadguard.current_tenant_i
 
 COMMENT ON COLUMN threadguard.context.user_id IS 'threadguard.current_user_id(): app.user_id as a uuid, or null.';
 
+CREATE TABLE threadguard.definitions_applied (
+    sha256 text NOT NULL,
+    catalog jsonb NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE ONLY threadguard.definitions_applied FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE threadguard.definitions_applied OWNER TO threadguard_owner;
+
+COMMENT ON TABLE threadguard.definitions_applied IS 'One row: the digest of the sql/ definitions threadguard migrate last applied, and when. Only the migrating role reads or writes it.';
+
+COMMENT ON COLUMN threadguard.definitions_applied.sha256 IS 'SHA-256 of every sql/ definition file (path and content), in the order migrate applies them.';
+
+COMMENT ON COLUMN threadguard.definitions_applied.catalog IS 'What they left in the catalog, object by object (policies with their expressions, functions, triggers and rules, grants, defaults): threadguard verify reports any object changed, added or removed since.';
+
+COMMENT ON COLUMN threadguard.definitions_applied.applied_at IS 'When they were applied.';
+
 CREATE TABLE threadguard.langgraph_tables (
     table_name text NOT NULL,
     previous_owner name,
@@ -601,6 +619,8 @@ CREATE POLICY conversations_owner_update ON threadguard.conversations FOR UPDATE
    FROM threadguard.context)));
 
 COMMENT ON POLICY conversations_owner_update ON threadguard.conversations IS 'Only the owner updates a conversation, and it stays theirs: an update cannot move it to another tenant or user.';
+
+ALTER TABLE threadguard.definitions_applied ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE threadguard.langgraph_tables ENABLE ROW LEVEL SECURITY;
 

@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     migrate = sub.add_parser("migrate", parents=[database], help="apply pending migrations and the SQL definitions")
     migrate.add_argument("--to", metavar="ID", help="stop after this migration (definitions wait for the last one)")
+    migrate.add_argument("--dry-run", action="store_true", help="print what would be applied, change nothing")
+    migrate.add_argument("--lock-timeout", default=runner.DDL_LOCK_TIMEOUT, metavar="DURATION",
+                         help=f"longest wait for a table lock per attempt (default {runner.DDL_LOCK_TIMEOUT})")
+    migrate.add_argument("--lock-attempts", type=int, default=runner.LOCK_ATTEMPTS, metavar="N",
+                         help=f"attempts before giving up (default {runner.LOCK_ATTEMPTS})")
     rollback = sub.add_parser("rollback", parents=[database], help="roll back the latest migration (keeps checkpoint rows)")
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     sub.add_parser("status", parents=[database], help="list applied and pending migrations (changes nothing)")
@@ -83,9 +88,19 @@ def main(argv: list[str] | None = None) -> int:
         info = conninfo(getattr(args, "database", None))
         _announce(command, info)
         if command == "migrate":
+            runner.DDL_LOCK_TIMEOUT, runner.LOCK_ATTEMPTS = args.lock_timeout, max(1, args.lock_attempts)
+            planned = runner.plan(info)
+            if args.dry_run:
+                print(f"would apply {len(planned.migrations)} migration(s)"
+                      f"{': ' + ', '.join(planned.migrations) if planned.migrations else ''}; "
+                      f"sql/ definitions {'would be applied' if planned.definitions else 'are current'}")
+                return 0
             applied = runner.migrate(info, target=args.to)
             listed = f": {', '.join(applied)}" if applied else ""
-            tail = "; sql/ definitions applied" if args.to is None else " (definitions wait for the last migration)"
+            if args.to is not None:
+                tail = " (definitions wait for the last migration)"
+            else:
+                tail = "; sql/ definitions applied" if planned.definitions else "; sql/ definitions already current, not touched"
             print(f"applied {len(applied)} migration(s){listed}{tail}")
         elif command == "rollback":
             done = runner.rollback(info, all_migrations=args.all)

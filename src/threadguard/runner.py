@@ -9,6 +9,7 @@ conninfo (a DATABASE_URL or the PG* variables), not yoyo's own URL parser.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg.types.json import Jsonb
 from yoyo import read_migrations
 from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
 from yoyo.connections import parse_uri
@@ -95,12 +97,76 @@ def definition_files() -> list[Path]:
     return sorted((root / "functions").glob("*.sql")) + sorted((root / "policies").glob("*.sql"))
 
 
+def definitions_digest() -> str:
+    """SHA-256 of every definition file, path and content, in the order they apply."""
+    digest = hashlib.sha256()
+    for path in definition_files():
+        digest.update(f"{path.parent.name}/{path.name}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# What the definitions leave in the catalog, object by object: (name, md5 of its definition).
+# Anything a policy, trigger, rule, grant or default can do to the protected tables is here.
+_CATALOG_SQL = """
+with protected(oid) as (
+    select pg_catalog.to_regclass(t) from pg_catalog.unnest(%s::text[]) as t where pg_catalog.to_regclass(t) is not null)
+select 'policy ' || p.polname || ' on ' || p.polrelid::pg_catalog.regclass::text,
+       pg_catalog.md5(pg_catalog.concat_ws('|', p.polcmd, p.polpermissive, p.polroles::text,
+                      pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
+  from pg_catalog.pg_policy as p join protected on protected.oid = p.polrelid
+union all
+select 'trigger ' || t.tgname || ' on ' || t.tgrelid::pg_catalog.regclass::text, pg_catalog.md5(pg_catalog.pg_get_triggerdef(t.oid))
+  from pg_catalog.pg_trigger as t join protected on protected.oid = t.tgrelid where not t.tgisinternal
+union all
+select 'rule ' || r.rulename || ' on ' || r.ev_class::pg_catalog.regclass::text, pg_catalog.md5(pg_catalog.pg_get_ruledef(r.oid))
+  from pg_catalog.pg_rewrite as r join protected on protected.oid = r.ev_class
+union all
+select 'table ' || c.oid::pg_catalog.regclass::text,
+       pg_catalog.md5(pg_catalog.concat_ws('|', c.relacl::text, c.relrowsecurity, c.relforcerowsecurity, c.relowner))
+  from pg_catalog.pg_class as c join protected on protected.oid = c.oid
+union all
+select 'column ' || a.attrelid::pg_catalog.regclass::text || '.' || a.attname,
+       pg_catalog.md5(pg_catalog.concat_ws('|', a.attacl::text, pg_catalog.pg_get_expr(d.adbin, d.adrelid)))
+  from pg_catalog.pg_attribute as a join protected on protected.oid = a.attrelid
+  left join pg_catalog.pg_attrdef as d on d.adrelid = a.attrelid and d.adnum = a.attnum
+ where a.attnum > 0 and not a.attisdropped and (a.attacl is not null or d.oid is not null)
+union all
+select 'function ' || p.oid::pg_catalog.regprocedure::text,
+       pg_catalog.md5(pg_catalog.concat_ws('|', p.prosrc, p.prosecdef, p.provolatile, p.proconfig::text, p.proacl::text, p.proowner))
+  from pg_catalog.pg_proc as p where p.pronamespace = 'threadguard'::pg_catalog.regnamespace
+union all
+select 'view ' || c.oid::pg_catalog.regclass::text,
+       pg_catalog.md5(pg_catalog.concat_ws('|', pg_catalog.pg_get_viewdef(c.oid), c.relacl::text, c.reloptions::text))
+  from pg_catalog.pg_class as c where c.relnamespace = 'threadguard'::pg_catalog.regnamespace and c.relkind = 'v'
+"""
+
+
+def catalog_fingerprint(conn: psycopg.Connection[Any]) -> dict[str, str]:
+    """What the definitions left in the catalog, as verify compares it."""
+    tables = [*PROTECTED_TABLES, "public.checkpoint_migrations"]
+    return {name: digest for name, digest in conn.execute(_CATALOG_SQL, (tables,)).fetchall()}
+
+
+def definitions_current(conninfo: str) -> bool:
+    """Whether the database carries exactly these definitions, intact: the recorded
+    digest matches and verify finds nothing that `threadguard migrate` would fix."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        if conn.execute("select pg_catalog.to_regclass('threadguard.definitions_applied')").fetchone() == (None,):
+            return False
+        row = conn.execute("select d.sha256 from threadguard.definitions_applied as d").fetchone()
+    if row is None or row[0] != definitions_digest():
+        return False
+    return not any("threadguard migrate" in problem for problem in verify(conninfo))
+
+
 def apply_definitions(conninfo: str) -> None:
-    """Apply every file in sql/ in one transaction, as threadguard_owner."""
+    """Apply every file in sql/ in one transaction, as threadguard_owner, and record
+    their digest (when 0012 is applied)."""
     with psycopg.connect(conninfo) as conn:
         conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (DDL_LOCK_TIMEOUT,))
-        conn.execute("set local role threadguard_owner")
         conn.execute("set local search_path = pg_catalog, pg_temp")
+        conn.execute("set local role threadguard_owner")
         conn.execute("set local check_function_bodies = off")
         for path in definition_files():
             try:
@@ -110,6 +176,25 @@ def apply_definitions(conninfo: str) -> None:
                     f"definition file sql/{path.parent.name}/{path.name} failed: {exc}".rstrip()
                     + "\nNothing from sql/ was applied; fix the file and run `threadguard migrate` again."
                 ) from exc
+        conn.execute("reset role")
+        if conn.execute("select pg_catalog.to_regclass('threadguard.definitions_applied')").fetchone() != (None,):
+            conn.execute("delete from threadguard.definitions_applied")
+            conn.execute("insert into threadguard.definitions_applied (sha256, catalog) values (%s, %s)",
+                         (definitions_digest(), Jsonb(catalog_fingerprint(conn))))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What `threadguard migrate` would do now."""
+
+    migrations: list[str]
+    definitions: bool
+
+
+def plan(conninfo: str) -> Plan:
+    """What migrate would apply, read without taking any lock (for --dry-run)."""
+    pending = [m.id for m in status(conninfo) if m.applied_at is None]
+    return Plan(pending, bool(pending) or not definitions_current(conninfo))
 
 
 def _with_lock_retries(step: Callable[[], None], what: str) -> None:
@@ -119,17 +204,16 @@ def _with_lock_retries(step: Callable[[], None], what: str) -> None:
         try:
             step()
             return
-        except psycopg.errors.LockNotAvailable as exc:
+        except (psycopg.errors.LockNotAvailable, MigrationError) as exc:
+            cause = exc if isinstance(exc, psycopg.errors.LockNotAvailable) else exc.__cause__
+            if not isinstance(cause, psycopg.errors.LockNotAvailable):
+                raise
             if attempt == LOCK_ATTEMPTS:
                 raise MigrationError(
                     f"{what} could not take its locks within {DDL_LOCK_TIMEOUT}, {LOCK_ATTEMPTS} times, and changed "
-                    f"nothing: a long transaction holds them ({exc.diag.message_primary}). Find it in pg_stat_activity, "
+                    f"nothing: a long transaction holds them ({cause.diag.message_primary}). Find it in pg_stat_activity, "
                     "then run `threadguard migrate` again."
-                ) from exc
-            time.sleep(attempt)
-        except MigrationError as exc:
-            if not isinstance(exc.__cause__, psycopg.errors.LockNotAvailable) or attempt == LOCK_ATTEMPTS:
-                raise
+                ) from cause
             time.sleep(attempt)
 
 
@@ -155,7 +239,7 @@ def migrate(conninfo: str, *, target: str | None = None) -> list[str]:
                 raise MigrationError(
                     f"migration {migration.id} failed and was rolled back: {diag.message_primary or exc}{hint}"
                 ) from exc
-        if at_head:
+        if at_head and (pending or not definitions_current(conninfo)):
             _with_lock_retries(lambda: apply_definitions(conninfo), "the sql/ definitions")
         return [m.id for m in pending]
 
@@ -199,6 +283,18 @@ def expected_policies() -> set[tuple[str, str]]:
     return found
 
 
+_DEFINED = re.compile(r"create (?:or replace )?(trigger|function) (?:threadguard\.)?(\w+)", re.IGNORECASE)
+
+
+def _defined_objects() -> dict[str, set[str]]:
+    """The triggers and functions sql/ defines, by name; it defines no rule."""
+    found: dict[str, set[str]] = {"trigger": set(), "function": set(), "rule": set()}
+    for path in definition_files():
+        for kind, name in _DEFINED.findall(path.read_text(encoding="utf-8")):
+            found[kind.lower()].add(name)
+    return found
+
+
 def _one(conn: psycopg.Connection[tuple[Any, ...]], query: str, params: Any = None) -> tuple[Any, ...]:
     row = conn.execute(query, params).fetchone()
     if row is None:
@@ -239,6 +335,36 @@ def verify(conninfo: str) -> list[str]:
                 " where schemaname in ('threadguard', 'public')"
             ).fetchall()
         }
+        if conn.execute("select pg_catalog.to_regclass('threadguard.definitions_applied')").fetchone() != (None,):
+            row = conn.execute("select d.catalog from threadguard.definitions_applied as d").fetchone()
+            recorded: dict[str, str] = row[0] if row else {}
+            now = catalog_fingerprint(conn)
+            for name in sorted(recorded.keys() - now.keys()):
+                problems.append(f"{name} is gone since threadguard migrate applied it (run `threadguard migrate`)")
+            for name in sorted(k for k in now.keys() & recorded.keys() if now[k] != recorded[k]):
+                problems.append(f"{name} was changed since threadguard migrate applied it (run `threadguard migrate`)")
+        for (table,) in conn.execute(
+            "select c.oid::pg_catalog.regclass::text from pg_catalog.pg_class as c"
+            " where c.relkind in ('r', 'p', 'v', 'm') and c.relname operator(pg_catalog.~~) 'checkpoint%%'"
+            " and c.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace"
+            " and c.oid <> all(pg_catalog.array_remove(array[pg_catalog.to_regclass('public.checkpoints'),"
+            " pg_catalog.to_regclass('public.checkpoint_blobs'), pg_catalog.to_regclass('public.checkpoint_writes'),"
+            " pg_catalog.to_regclass('public.checkpoint_migrations')], null))"
+        ).fetchall():
+            problems.append(f"{table} looks like a LangGraph table but threadguard does not protect it: any role that can read it "
+                            "sees every tenant's rows (drop it, or move its rows into public's tables and adopt them)")
+        defined = _defined_objects()
+        for kind, name, table in conn.execute(
+            "select 'trigger', t.tgname::text, t.tgrelid::pg_catalog.regclass::text from pg_catalog.pg_trigger as t"
+            " where not t.tgisinternal and t.tgrelid = any(%(tables)s::pg_catalog.regclass[])"
+            " union all select 'rule', r.rulename::text, r.ev_class::pg_catalog.regclass::text from pg_catalog.pg_rewrite as r"
+            " where r.ev_class = any(%(tables)s::pg_catalog.regclass[])"
+            " union all select 'function', p.proname::text, 'schema threadguard' from pg_catalog.pg_proc as p"
+            " where p.pronamespace = 'threadguard'::pg_catalog.regnamespace",
+            {"tables": [t for t in PROTECTED_TABLES if _one(conn, "select pg_catalog.to_regclass(%s)", (t,))[0]]},
+        ).fetchall():
+            if name not in defined[kind]:
+                problems.append(f"{kind} {name} on {table} is not threadguard's: it runs with the rows of every tenant (drop it)")
         for table, name in sorted(expected_policies() - live):
             problems.append(f"policy {name} on {table} is missing (run `threadguard migrate`)")
         for table, name in sorted(live - expected_policies()):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -224,7 +225,8 @@ def test_verify_reports_a_missing_policy(migrated_db: str) -> None:
         conn.execute("drop policy checkpoint_writes_owner_select on public.checkpoint_writes")
         conn.commit()
         problems = runner.verify(migrated_db)
-    assert problems == ["policy checkpoint_writes_owner_select on public.checkpoint_writes is missing (run `threadguard migrate`)"]
+    assert "policy checkpoint_writes_owner_select on public.checkpoint_writes is missing (run `threadguard migrate`)" in problems
+    assert runner.plan(migrated_db).definitions, "migrate must see that the definitions need applying"
     runner.migrate(migrated_db)
     assert runner.verify(migrated_db) == []
 
@@ -301,3 +303,53 @@ def test_verify_names_a_member_of_the_app_role_that_may_create(migrated_db: str)
     assert any(APP_LOGIN in p and "may create objects in schema public" in p for p in problems), problems
     assert any(APP_LOGIN in p and "temporary tables" in p for p in problems), problems
     assert runner.verify(migrated_db) == []
+
+
+def _policy_oids(conninfo: str) -> list[int]:
+    with psycopg.connect(conninfo) as conn:
+        return [r[0] for r in conn.execute("select oid from pg_policy order by polname").fetchall()]
+
+
+def test_migrate_with_nothing_to_do_takes_no_lock_on_the_tables(migrated_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long reader holds checkpoints: a migrate with nothing pending finishes at once,
+    and re-creates no policy (the definitions' digest is recorded and verify is clean)."""
+    monkeypatch.setattr(runner, "DDL_LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(runner, "LOCK_ATTEMPTS", 1)
+    before = _policy_oids(migrated_db)
+    with psycopg.connect(migrated_db) as reader:
+        reader.execute("lock table public.checkpoints, public.checkpoint_blobs, public.checkpoint_writes,"
+                       " threadguard.conversations in access share mode")
+        assert runner.plan(migrated_db) == runner.Plan([], False)
+        assert runner.migrate(migrated_db) == []
+    assert _policy_oids(migrated_db) == before
+
+
+def test_migrate_gives_up_on_a_held_lock_then_succeeds(migrated_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Definitions to apply while a long transaction holds checkpoints: migrate waits at most
+    lock_timeout per attempt, gives up with a message naming the cause, changes nothing, and
+    applies them once the lock is gone. A tampered policy counts as definitions to apply."""
+    monkeypatch.setattr(runner, "DDL_LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(runner, "LOCK_ATTEMPTS", 2)
+    monkeypatch.setattr(runner.time, "sleep", lambda seconds: None)  # the back-off, not the lock wait
+    with psycopg.connect(migrated_db, autocommit=True) as conn:
+        conn.execute("alter policy checkpoints_owner_select on public.checkpoints using (true)")
+    assert runner.plan(migrated_db).definitions
+    with psycopg.connect(migrated_db) as reader:
+        reader.execute("lock table public.checkpoints in access share mode")
+        started = time.monotonic()
+        with pytest.raises(runner.MigrationError, match="could not take its locks within 200ms, 2 times, and changed nothing"):
+            runner.migrate(migrated_db)
+        assert time.monotonic() - started < 10
+    with psycopg.connect(migrated_db) as conn:
+        using = conn.execute("select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'checkpoints_owner_select'").fetchone()[0]
+    assert using == "true", "a migrate that gave up changed something"
+    assert runner.migrate(migrated_db) == []
+    assert runner.verify(migrated_db) == [] and runner.plan(migrated_db) == runner.Plan([], False)
+
+
+def test_migrate_dry_run_changes_nothing(empty_db: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "threadguard.cli", "migrate", "--dry-run", "--database", empty_db],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"would apply {len(MIGRATION_IDS)} migration(s)" in done.stdout and "definitions would be applied" in done.stdout
+    assert [s.applied_at for s in runner.status(empty_db)] == [None] * len(MIGRATION_IDS)

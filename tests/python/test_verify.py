@@ -1,0 +1,66 @@
+"""`threadguard verify` checks meaning, not names: each change below keeps every name
+threadguard looks for, and verify still names the problem (then migrate, or dropping
+the foreign object, makes it clean again)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from threadguard import runner
+
+CHANGES = {
+    "a policy made `using (true)`, same name": (
+        "alter policy checkpoints_owner_select on public.checkpoints using (true)",
+        "policy checkpoints_owner_select on public.checkpoints was changed", None),
+    "a write policy's check dropped": (
+        "alter policy checkpoint_writes_owner_insert on public.checkpoint_writes with check (true)",
+        "policy checkpoint_writes_owner_insert on public.checkpoint_writes was changed", None),
+    "a column default pointing elsewhere": (
+        "alter table public.checkpoint_blobs alter column threadguard_tenant_id set default '00000000-0000-0000-0000-000000000001'",
+        "column public.checkpoint_blobs.threadguard_tenant_id was changed", None),
+    "a grant to PUBLIC": (
+        "grant select on public.checkpoints to public",
+        "table public.checkpoints was changed", None),
+    "a function body replaced": (
+        "create or replace function threadguard.thread_uuid(p_thread_id text) returns uuid language sql immutable strict"
+        " parallel safe as $$ select null::uuid $$",
+        "function threadguard.thread_uuid(text) was changed", None),
+    "a foreign trigger": (
+        "create function public.tap() returns trigger language plpgsql as $$ begin return new; end $$;"
+        " create trigger tap after insert on public.checkpoint_writes for each row execute function public.tap()",
+        "trigger tap on public.checkpoint_writes is not threadguard's",
+        "drop trigger tap on public.checkpoint_writes; drop function public.tap()"),
+    "a rule": (
+        "create rule tap as on delete to public.checkpoints do also notify tap",
+        "rule tap on public.checkpoints is not threadguard's", "drop rule tap on public.checkpoints"),
+    "an unprotected copy of a LangGraph table": (
+        "create table public.checkpoints_backup as select * from public.checkpoints",
+        "public.checkpoints_backup looks like a LangGraph table", "drop table public.checkpoints_backup"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_verify_names_the_problem(migrated_db: str, change: str) -> None:
+    statement, expected, undo = CHANGES[change]
+    assert runner.verify(migrated_db) == []
+    with psycopg.connect(migrated_db, autocommit=True) as conn:
+        conn.execute(statement)
+    problems = runner.verify(migrated_db)
+    assert any(expected in p for p in problems), problems
+    if undo:
+        with psycopg.connect(migrated_db, autocommit=True) as conn:
+            conn.execute(undo)
+    else:
+        runner.migrate(migrated_db)
+    assert runner.verify(migrated_db) == []
+
+
+def test_verify_changes_nothing(migrated_db: str) -> None:
+    with psycopg.connect(migrated_db) as conn:
+        before = conn.execute("select pg_current_wal_insert_lsn()").fetchone()[0]
+        xid = conn.execute("select txid_current()").fetchone()[0]
+    runner.verify(migrated_db)
+    with psycopg.connect(migrated_db) as conn:
+        assert conn.execute("select txid_current()").fetchone()[0] == xid + 1, "verify wrote something (it took a transaction id)"
+    assert before is not None
