@@ -53,7 +53,7 @@ def _announce(command: str, info: str) -> None:
     database, role, superuser = row
     where = f"socket {host}:{port}" if host.startswith("/") else f"{host}:{port}"
     print(f"threadguard {command}: database {database} on {where} as {role}", file=sys.stderr)
-    if command in ("migrate", "rollback") and not superuser:
+    if command in ("migrate", "rollback", "break-lock") and not superuser:
         raise PermissionError(f"threadguard {command} must run as a superuser: {role} is not one "
                               "(it creates roles and takes over LangGraph's tables)")
 
@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     rollback = sub.add_parser("rollback", parents=[database], help="roll back the latest migration (keeps checkpoint rows)")
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     sub.add_parser("status", parents=[database], help="list applied and pending migrations (changes nothing)")
+    sub.add_parser("break-lock", parents=[database], help="remove the migration lock a killed migrate or rollback left")
     sub.add_parser("verify", parents=[database], help="check the live database against what threadguard requires (changes nothing)")
     return parser
 
@@ -105,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "rollback":
             done = runner.rollback(info, all_migrations=args.all)
             print(f"rolled back {len(done)} migration(s){': ' + ', '.join(done) if done else ''}")
+        elif command == "break-lock":
+            runner.break_lock(info)
+            print("threadguard break-lock: the migration lock is released")
         elif command == "status":
             for state in runner.status(info):
                 when = state.applied_at.isoformat(sep=" ", timespec="seconds") if state.applied_at else "pending"

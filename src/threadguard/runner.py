@@ -53,19 +53,44 @@ class MigrationState:
     applied_at: datetime | None
 
 
+# yoyo's bookkeeping tables live here, in a schema only the migrating role can write.
+YOYO_SCHEMA = "threadguard_migrations"
+_YOYO_TABLES = ("_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock")
+
+
 class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
-    """yoyo's psycopg 3 backend, connecting with a libpq conninfo string."""
+    """yoyo's psycopg 3 backend, connecting with a libpq conninfo string. Its sessions
+    resolve names in pg_catalog first (implicitly), then yoyo's own schema, then pg_temp:
+    nothing another role planted in public or pg_temp is reachable unqualified."""
 
     conninfo = ""
 
     def connect(self, dburi):  # type: ignore[no-untyped-def]
         conn = psycopg.connect(self.conninfo, autocommit=True)
-        conn.execute("select pg_catalog.set_config('lock_timeout', %s, false)", (DDL_LOCK_TIMEOUT,))
+        conn.execute("select pg_catalog.set_config('lock_timeout', %s, false),"
+                     " pg_catalog.set_config('search_path', %s, false)", (DDL_LOCK_TIMEOUT, f"{YOYO_SCHEMA}, pg_temp"))
         return conn
+
+
+def _prepare_yoyo_schema(conninfo: str) -> None:
+    """yoyo's schema, owned by the migrating role, PUBLIC kept out; yoyo's tables of an
+    installation made before it moved out of public."""
+    with psycopg.connect(conninfo) as conn:
+        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true)")
+        # Two migrate runs at once: one creates, the other waits and finds it (yoyo's own lock needs the schema).
+        conn.execute("select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(%s))", (YOYO_SCHEMA,))
+        conn.execute(f"create schema if not exists {YOYO_SCHEMA}")
+        conn.execute(f"revoke all on schema {YOYO_SCHEMA} from public")
+        for table in _YOYO_TABLES:
+            old = conn.execute("select pg_catalog.to_regclass(%s)", (f"public.{table}",)).fetchone()
+            new = conn.execute("select pg_catalog.to_regclass(%s)", (f"{YOYO_SCHEMA}.{table}",)).fetchone()
+            if old != (None,) and new == (None,):
+                conn.execute(f"alter table public.{table} set schema {YOYO_SCHEMA}")
 
 
 @contextmanager
 def _backend(conninfo: str) -> Iterator[_Backend]:
+    _prepare_yoyo_schema(conninfo)
     cls = type("Backend", (_Backend,), {"conninfo": conninfo})
     backend = cls(parse_uri("postgresql+psycopg://"), "_yoyo_migration")
     try:
@@ -244,6 +269,12 @@ def migrate(conninfo: str, *, target: str | None = None) -> list[str]:
         return [m.id for m in pending]
 
 
+def break_lock(conninfo: str) -> None:
+    """Remove yoyo's lock left by a migrate or rollback that was killed."""
+    with _backend(conninfo) as backend:
+        backend.break_lock()
+
+
 def rollback(conninfo: str, *, all_migrations: bool = False) -> list[str]:
     """Roll back the latest applied migration (or all of them). Returns the ids."""
     with _backend(conninfo) as backend, _locked(backend):
@@ -265,8 +296,10 @@ def status(conninfo: str) -> list[MigrationState]:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
         rows = []
-        if conn.execute("select pg_catalog.to_regclass('public._yoyo_migration')").fetchone() != (None,):
-            rows = conn.execute("select migration_id, applied_at_utc from public._yoyo_migration").fetchall()
+        for schema in (YOYO_SCHEMA, "public"):  # public: before this version moved yoyo's tables
+            if conn.execute("select pg_catalog.to_regclass(%s)", (f"{schema}._yoyo_migration",)).fetchone() != (None,):
+                rows = conn.execute(f"select migration_id, applied_at_utc from {schema}._yoyo_migration").fetchall()
+                break
     applied = {migration_id: at for migration_id, at in rows}
     return [MigrationState(m.id, applied.get(m.id)) for m in _migrations()]
 

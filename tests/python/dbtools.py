@@ -80,7 +80,7 @@ _NOISE = re.compile(r"^(--.*|SET .*|SELECT pg_catalog\.set_config.*|\\(un)?restr
 
 
 def schema_dump(conninfo: str) -> str:
-    """A normalised `pg_dump --schema-only`, without yoyo's bookkeeping tables."""
+    """A normalised `pg_dump --schema-only`, without yoyo's bookkeeping schema."""
     params = conninfo_to_dict(conninfo)
     env = dict(os.environ)
     for key, var in (("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"),
@@ -88,7 +88,7 @@ def schema_dump(conninfo: str) -> str:
         if key in params:
             env[var] = str(params[key])
     out = subprocess.run(
-        [pg_dump_binary(), "--schema-only", "--exclude-table=public._yoyo_*", "--exclude-table=public.yoyo_lock"],
+        [pg_dump_binary(), "--schema-only", "--exclude-schema=threadguard_migrations"],
         env=env, check=True, capture_output=True, text=True,
     ).stdout
     lines = [line.rstrip() for line in out.splitlines() if not _NOISE.match(line)]

@@ -353,3 +353,32 @@ def test_migrate_dry_run_changes_nothing(empty_db: str) -> None:
     assert done.returncode == 0, done.stderr
     assert f"would apply {len(MIGRATION_IDS)} migration(s)" in done.stdout and "definitions would be applied" in done.stdout
     assert [s.applied_at for s in runner.status(empty_db)] == [None] * len(MIGRATION_IDS)
+
+
+def test_the_dbas_commands_do_not_run_what_the_application_planted(empty_db: str) -> None:
+    """A DBA once granted the app's login CREATE on public; the login planted functions that
+    make it a superuser when a superuser's session resolves them. verify, status, migrate,
+    rollback --all and migrate again, all as a superuser, leave it an ordinary login."""
+    runner.migrate(empty_db)
+    ensure_app_login(empty_db)
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("grant create on schema public to {}").format(sql.Identifier(APP_LOGIN)))
+    promote = f"alter role {APP_LOGIN} superuser"
+    with psycopg.connect(app_conninfo(empty_db), autocommit=True) as app:
+        app.execute(f"create function public.unnest(text[]) returns setof text language sql as $$ {promote}; select null::text $$")
+        app.execute(f"create function public.format(text, text) returns text language sql as $$ {promote}; select $1 $$")
+        app.execute(f"create function public.format(text, name) returns text language sql as $$ {promote}; select $1 $$")
+        app.execute(f"create function public.max(integer) returns integer language sql as $$ {promote}; select $1 $$")
+    try:
+        runner.verify(empty_db)
+        runner.status(empty_db)
+        runner.plan(empty_db)
+        runner.migrate(empty_db)
+        runner.rollback(empty_db, all_migrations=True)
+        runner.migrate(empty_db)
+        with psycopg.connect(empty_db) as conn:
+            assert conn.execute("select rolsuper from pg_roles where rolname = %s", (APP_LOGIN,)).fetchone() == (False,)
+    finally:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            conn.execute(sql.SQL("alter role {} nosuperuser").format(sql.Identifier(APP_LOGIN)))
+            conn.execute("drop function if exists public.unnest(text[]), public.format(text, text), public.format(text, name), public.max(integer)")

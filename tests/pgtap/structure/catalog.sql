@@ -63,10 +63,10 @@ select ok(not has_column_privilege('threadguard_app', 'threadguard.conversations
           and not has_column_privilege('threadguard_app', 'threadguard.conversations', 'created_at', 'INSERT'),
     'app: cannot backdate created_at or updated_at on insert');
 select table_privs_are('threadguard', 'langgraph_tables', 'threadguard_app', '{}'::text[], 'app: nothing on threadguard.langgraph_tables');
-select table_privs_are('public', '_yoyo_migration', 'threadguard_app', '{}'::text[], 'app: nothing on yoyo''s _yoyo_migration');
-select table_privs_are('public', '_yoyo_log', 'threadguard_app', '{}'::text[], 'app: nothing on yoyo''s _yoyo_log');
-select table_privs_are('public', '_yoyo_version', 'threadguard_app', '{}'::text[], 'app: nothing on yoyo''s _yoyo_version');
-select table_privs_are('public', 'yoyo_lock', 'threadguard_app', '{}'::text[], 'app: nothing on yoyo''s yoyo_lock');
+select table_privs_are('threadguard_migrations', '_yoyo_migration', 'threadguard_app', '{}'::text[], 'app: nothing on yoyo''s _yoyo_migration');
+select table_privs_are('threadguard_migrations', '_yoyo_log', 'threadguard_app', '{}'::text[], 'app: nothing on yoyo''s _yoyo_log');
+select table_privs_are('threadguard_migrations', '_yoyo_version', 'threadguard_app', '{}'::text[], 'app: nothing on yoyo''s _yoyo_version');
+select table_privs_are('threadguard_migrations', 'yoyo_lock', 'threadguard_app', '{}'::text[], 'app: nothing on yoyo''s yoyo_lock');
 
 select table_privs_are('public', 'checkpoints', 'threadguard_admin', '{}'::text[], 'admin: no direct access to checkpoints');
 select table_privs_are('public', 'checkpoint_blobs', 'threadguard_admin', '{}'::text[], 'admin: no direct access to checkpoint_blobs');
