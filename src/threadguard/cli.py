@@ -53,7 +53,7 @@ def _announce(command: str, info: str) -> None:
     database, role, superuser = row
     where = f"socket {host}:{port}" if host.startswith("/") else f"{host}:{port}"
     print(f"threadguard {command}: database {database} on {where} as {role}", file=sys.stderr)
-    if command in ("migrate", "rollback", "break-lock") and not superuser:
+    if command in ("migrate", "rollback", "break-lock", "adopt") and not superuser:
         raise PermissionError(f"threadguard {command} must run as a superuser: {role} is not one "
                               "(it creates roles and takes over LangGraph's tables)")
 
@@ -78,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     sub.add_parser("status", parents=[database], help="list applied and pending migrations (changes nothing)")
     sub.add_parser("break-lock", parents=[database], help="remove the migration lock a killed migrate or rollback left")
+    adopt = sub.add_parser("adopt", parents=[database], help="give an adopted LangGraph database's threads their owners, in batches")
+    adopt.add_argument("--owners", required=True, metavar="SQL",
+                       help="a query returning thread_id, tenant_id, user_id[, title] for each thread, from the application's records")
+    adopt.add_argument("--batch-size", type=int, default=500, metavar="N", help="threads per transaction (default 500)")
     sub.add_parser("verify", parents=[database], help="check the live database against what threadguard requires (changes nothing)")
     return parser
 
@@ -106,6 +110,18 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "rollback":
             done = runner.rollback(info, all_migrations=args.all)
             print(f"rolled back {len(done)} migration(s){': ' + ', '.join(done) if done else ''}")
+        elif command == "adopt":
+            def progress(done: runner.Adoption, total: int) -> None:
+                seen = done.adopted + done.already + len(done.invalid)
+                print(f"\rthreadguard adopt: {seen:,}/{total:,} threads, {done.stamped:,} rows stamped", end="", file=sys.stderr, flush=True)
+
+            result = runner.adopt(info, args.owners, batch_size=max(1, args.batch_size), progress=progress)
+            print(file=sys.stderr)
+            for thread_id in result.invalid:
+                print(f"threadguard adopt: not adopted, not a canonical lower-case uuid: {thread_id}")
+            print(f"adopted {result.adopted:,} thread(s), stamped {result.stamped:,} row(s); {result.already:,} already had a "
+                  f"conversation; {len(result.invalid):,} cannot become conversations; {result.unowned_left:,} LangGraph "
+                  "thread(s) still have no owner")
         elif command == "break-lock":
             runner.break_lock(info)
             print("threadguard break-lock: the migration lock is released")

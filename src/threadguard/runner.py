@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -484,3 +484,64 @@ def verify(conninfo: str) -> list[str]:
                     "(run `threadguard migrate`)"
                 )
     return problems
+
+
+@dataclass
+class Adoption:
+    """What `adopt` did: threads given an owner, rows stamped, threads skipped because
+    they already had a conversation, ids that cannot become conversations, and the
+    LangGraph threads that still have no owner afterwards."""
+
+    adopted: int = 0
+    stamped: int = 0
+    already: int = 0
+    invalid: list[str] = field(default_factory=list)
+    unowned_left: int = 0
+
+
+def adopt(conninfo: str, owners_sql: str, *, batch_size: int = 500,
+          progress: Callable[[Adoption, int], None] | None = None) -> Adoption:
+    """Give each thread of `owners_sql` (rows: thread_id, tenant_id, user_id[, title]) its
+    conversation and stamp its unowned rows, `batch_size` threads per transaction, through
+    threadguard.assign_thread. Resumable: threads that already have a conversation are
+    skipped. Then VACUUM (ANALYZE) the three tables. Needs a superuser (assign_thread sees
+    rows nobody owns)."""
+    result = Adoption()
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false),"
+                     " pg_catalog.set_config('lock_timeout', %s, false)", (DDL_LOCK_TIMEOUT,))
+        (total,) = _one(conn, f"select pg_catalog.count(*) from ({owners_sql}) as owners")  # the DBA's own query, run as written
+        with conn.transaction(), conn.cursor(name="threadguard_owners") as owners:
+            owners.itersize = batch_size
+            owners.execute(f"select * from ({owners_sql}) as owners")
+            reader = psycopg.connect(conninfo, autocommit=True)
+            try:
+                reader.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+                while rows := owners.fetchmany(batch_size):
+                    _adopt_batch(reader, rows, result)
+                    if progress:
+                        progress(result, total)
+            finally:
+                reader.close()
+        for table in ("checkpoints", "checkpoint_blobs", "checkpoint_writes"):
+            conn.execute(f"vacuum (analyze) public.{table}")
+        (result.unowned_left,) = _one(conn, "select pg_catalog.count(distinct thread_id) from public.checkpoints"
+                                            " where threadguard_tenant_id is null")
+    return result
+
+
+def _adopt_batch(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]], result: Adoption) -> None:
+    with conn.transaction():
+        for row in rows:
+            thread_id, tenant_id, user_id = str(row[0]), row[1], row[2]
+            title = row[3] if len(row) > 3 else None
+            if _one(conn, "select threadguard.thread_uuid(%s) is null", (thread_id,))[0]:
+                result.invalid.append(thread_id)
+                continue
+            if _one(conn, "select exists (select from threadguard.conversations as c where c.thread_id operator(pg_catalog.=) %s)",
+                    (thread_id,))[0]:
+                result.already += 1
+                continue
+            (stamped,) = _one(conn, "select threadguard.assign_thread(%s, %s::uuid, %s::uuid, %s)", (thread_id, tenant_id, user_id, title))
+            result.adopted += 1
+            result.stamped += int(stamped)

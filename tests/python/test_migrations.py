@@ -382,3 +382,44 @@ def test_the_dbas_commands_do_not_run_what_the_application_planted(empty_db: str
         with psycopg.connect(empty_db, autocommit=True) as conn:
             conn.execute(sql.SQL("alter role {} nosuperuser").format(sql.Identifier(APP_LOGIN)))
             conn.execute("drop function if exists public.unnest(text[]), public.format(text, text), public.format(text, name), public.max(integer)")
+
+
+def test_adopt_in_batches_interrupted_and_resumed(empty_db: str) -> None:
+    """A populated LangGraph database adopted through `threadguard adopt`: interrupted after
+    its first batch, run again, it ends with every row kept and every thread owned; a thread
+    id that cannot become a conversation is listed, not lost."""
+    _legacy_owner, threads = _langgraph_app_database(empty_db)
+    with psycopg.connect(empty_db, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
+        _write_checkpoints(PostgresSaver(conn), ["not-a-uuid-thread"])
+    tables = ("public.checkpoints", "public.checkpoint_blobs", "public.checkpoint_writes")
+    runner.migrate(empty_db)
+    ensure_app_login(empty_db)
+    before = {t: _count(empty_db, t) for t in tables}
+    owners = {t: (uuid.uuid4(), uuid.uuid4()) for t in [*threads, "not-a-uuid-thread"]}
+    owners_sql = "select * from (values " + ", ".join(
+        f"('{t}', '{tenant}'::uuid, '{user}'::uuid, 'adopted')" for t, (tenant, user) in owners.items()) + ") as o(thread_id, tenant_id, user_id, title)"
+
+    class Interrupted(Exception):
+        pass
+
+    def stop_after_first_batch(done: runner.Adoption, total: int) -> None:
+        assert total == len(owners)
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        runner.adopt(empty_db, owners_sql, batch_size=1, progress=stop_after_first_batch)
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("select count(*) from threadguard.conversations").fetchone()[0] == 1, "the first batch committed"
+
+    done = subprocess.run([sys.executable, "-m", "threadguard.cli", "adopt", "--database", empty_db, "--owners", owners_sql,
+                           "--batch-size", "2"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "not a canonical lower-case uuid: not-a-uuid-thread" in done.stdout
+    assert f"adopted {len(threads) - 1} thread(s)" in done.stdout and "1 already had a conversation" in done.stdout
+    assert "1 LangGraph thread(s) still have no owner" in done.stdout
+    assert {t: _count(empty_db, t) for t in tables} == before, "adoption lost or added rows"
+    for thread in threads:
+        tenant, user = owners[thread]
+        with tg.connect(app_conninfo(empty_db)) as conn, tg.acting_as(tenant, user):
+            assert PostgresSaver(conn).get_tuple(config(thread)) is not None, "an adopted thread is its owner's"
+    assert runner.verify(empty_db) == []
