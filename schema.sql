@@ -424,7 +424,8 @@ COMMENT ON COLUMN threadguard.definitions_applied.applied_at IS 'When they were 
 CREATE TABLE threadguard.langgraph_tables (
     table_name text NOT NULL,
     previous_owner name,
-    created_by_threadguard boolean NOT NULL
+    created_by_threadguard boolean NOT NULL,
+    previous_acl aclitem[]
 );
 
 ALTER TABLE ONLY threadguard.langgraph_tables FORCE ROW LEVEL SECURITY;
@@ -438,6 +439,8 @@ COMMENT ON COLUMN threadguard.langgraph_tables.table_name IS 'Table in schema pu
 COMMENT ON COLUMN threadguard.langgraph_tables.previous_owner IS 'Owner before adoption; null when threadguard created the table.';
 
 COMMENT ON COLUMN threadguard.langgraph_tables.created_by_threadguard IS 'True when migration 0003 created the table on an empty database.';
+
+COMMENT ON COLUMN threadguard.langgraph_tables.previous_acl IS 'The table''s grants before adoption (pg_class.relacl), restored by the rollback of migration 0013; null when unknown.';
 
 ALTER TABLE ONLY public.checkpoint_blobs
     ADD CONSTRAINT checkpoint_blobs_pkey PRIMARY KEY (thread_id, checkpoint_ns, channel, version);

@@ -9,9 +9,9 @@ threadguard_app), acts only through it, and deletes its conversations at the end
 
 from __future__ import annotations
 
+import argparse
 import logging
 import operator
-import os
 import secrets
 import sys
 import uuid
@@ -23,7 +23,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 import threadguard as tg
-from threadguard import runner
+from threadguard import cli, runner
 
 DEMO_LOGIN = "threadguard_demo_app"
 
@@ -180,13 +180,25 @@ def run(admin: str) -> Report:
     return report
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m threadguard.demo",
+        description="Migrate the database DATABASE_URL names (a superuser connection), then run two tenants' "
+                    "LangGraph chats and try every cross-tenant attack. `make demo` runs it on a throwaway cluster.")
+    parser.add_argument("--database", help="libpq connection string or URL (default: $DATABASE_URL)")
+    args = parser.parse_args(argv)
     # psycopg logs "error ignored terminating <Pipeline>" whenever a pipelined
     # write is refused (plain LangGraph too); the demo reports refusals itself.
     logging.getLogger("psycopg").setLevel(logging.ERROR)
-    admin = os.environ.get("DATABASE_URL", "")
     try:
+        admin = cli.conninfo(args.database)
+        named = conninfo_to_dict(admin)
+        print(f"threadguard demo: migrating and using database {named.get('dbname', '(PGDATABASE)')} on "
+              f"{named.get('host', '(PGHOST)')}", file=sys.stderr)
         report = run(admin)
+    except cli.UsageError as exc:
+        print(f"threadguard demo: {exc}", file=sys.stderr)
+        return 2
     except runner.MigrationError as exc:
         print(f"threadguard demo: {exc}", file=sys.stderr)
         return 1

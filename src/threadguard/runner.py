@@ -255,6 +255,7 @@ def migrate(conninfo: str, *, target: str | None = None) -> list[str]:
             at_head = len(pending) == len(ids)
         else:
             at_head = True
+        grants = _grants_before_adoption(conninfo) if "0003_langgraph_tables" in {m.id for m in pending} else {}
         for migration in pending:
             try:
                 _with_lock_retries(functools.partial(backend.apply_one, migration), f"migration {migration.id}")
@@ -264,9 +265,34 @@ def migrate(conninfo: str, *, target: str | None = None) -> list[str]:
                 raise MigrationError(
                     f"migration {migration.id} failed and was rolled back: {diag.message_primary or exc}{hint}"
                 ) from exc
+        if grants and "0013_previous_grants" in {m.id for m in pending}:
+            _record_grants(conninfo, grants)
         if at_head and (pending or not definitions_current(conninfo)):
             _with_lock_retries(lambda: apply_definitions(conninfo), "the sql/ definitions")
         return [m.id for m in pending]
+
+
+_LANGGRAPH_TABLES = ("checkpoint_migrations", "checkpoints", "checkpoint_blobs", "checkpoint_writes")
+
+
+def _grants_before_adoption(conninfo: str) -> dict[str, str]:
+    """The grants (relacl, as text) of LangGraph's tables that exist before 0003 adopts them."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        rows = conn.execute(
+            "select c.relname::text, c.relacl::text from pg_catalog.pg_class as c"
+            " where c.oid operator(pg_catalog.=) any(array(select pg_catalog.to_regclass('public.' operator(pg_catalog.||) t)"
+            " from pg_catalog.unnest(%s::text[]) as t)) and c.relacl is not null",
+            (list(_LANGGRAPH_TABLES),),
+        ).fetchall()
+    return {name: acl for name, acl in rows}
+
+
+def _record_grants(conninfo: str, grants: dict[str, str]) -> None:
+    """Record them where 0013's rollback finds them."""
+    with psycopg.connect(conninfo) as conn:
+        for name, acl in grants.items():
+            conn.execute("update threadguard.langgraph_tables set previous_acl = %s::pg_catalog.aclitem[]"
+                         " where table_name operator(pg_catalog.=) %s", (acl, name))
 
 
 def break_lock(conninfo: str) -> None:
@@ -368,7 +394,11 @@ def verify(conninfo: str) -> list[str]:
                 " where schemaname in ('threadguard', 'public')"
             ).fetchall()
         }
-        if conn.execute("select pg_catalog.to_regclass('threadguard.definitions_applied')").fetchone() != (None,):
+        superuser = _one(conn, "select r.rolsuper from pg_catalog.pg_roles as r where r.rolname operator(pg_catalog.=) current_user")[0]
+        if not superuser:
+            problems.append("verify ran as a role that is not a superuser: it could not compare the catalog with what "
+                            "migrate applied (run it as a superuser)")
+        elif conn.execute("select pg_catalog.to_regclass('threadguard.definitions_applied')").fetchone() != (None,):
             row = conn.execute("select d.catalog from threadguard.definitions_applied as d").fetchone()
             recorded: dict[str, str] = row[0] if row else {}
             now = catalog_fingerprint(conn)
@@ -434,10 +464,22 @@ def verify(conninfo: str) -> list[str]:
             "  (case when pg_catalog.has_database_privilege(r.oid, pg_catalog.current_database(), 'TEMP')"
             "        then 'may create temporary tables, which shadow LangGraph''s tables for later clients of its server session' end),"
             "  ((select 'may create objects in schema ' || pg_catalog.string_agg(n.nspname::text, ', ')"
-            "    from pg_catalog.pg_namespace n where pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE')))"
+            "    from pg_catalog.pg_namespace n where pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE'))),"
+            "  (case when r.oid = (select d.datdba from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())"
+            "        then 'owns this database' end),"
+            "  (case when r.oid = (select n.nspowner from pg_catalog.pg_namespace n where n.nspname = 'public')"
+            "        then 'owns schema public' end)"
             " ) as v(problem) where v.problem is not null order by 1, 2"
         ).fetchall():
             problems.append(f"{role}, a member of threadguard_app, {problem} (revoke it: the application's role creates nothing)")
+        for (role,) in conn.execute(
+            "with recursive members(oid) as ("
+            " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_owner'::pg_catalog.regrole"
+            " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid)"
+            " select r.rolname from pg_catalog.pg_roles r join members on members.oid = r.oid where r.rolcanlogin order by 1"
+        ).fetchall():
+            problems.append(f"{role} can log in and is a member of threadguard_owner, which owns the protected tables and may turn "
+                            f"their row-level security off (revoke threadguard_owner from {role})")
         for table, privilege in conn.execute(
             "select t, p from pg_catalog.unnest(%s::text[]) t, pg_catalog.unnest(array['TRUNCATE', 'REFERENCES', 'TRIGGER']) p"
             " where pg_catalog.to_regclass(t) is not null"

@@ -423,3 +423,29 @@ def test_adopt_in_batches_interrupted_and_resumed(empty_db: str) -> None:
         with tg.connect(app_conninfo(empty_db)) as conn, tg.acting_as(tenant, user):
             assert PostgresSaver(conn).get_tuple(config(thread)) is not None, "an adopted thread is its owner's"
     assert runner.verify(empty_db) == []
+
+
+def test_rollback_gives_adopted_tables_their_grants_back(empty_db: str) -> None:
+    legacy_owner, _threads = _langgraph_app_database(empty_db)
+    reporting = f"tg_reporting_{uuid.uuid4().hex[:8]}"
+    legacy = psycopg.conninfo.make_conninfo(empty_db, user=legacy_owner, password="legacy")
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("create role {}").format(sql.Identifier(reporting)))
+    with psycopg.connect(legacy, autocommit=True) as conn:
+        conn.execute(sql.SQL("grant select on public.checkpoints, public.checkpoint_blobs to {}").format(sql.Identifier(reporting)))
+
+    def can_read() -> list[bool]:
+        with psycopg.connect(empty_db) as conn:
+            return [conn.execute("select has_table_privilege(%s, %s, 'SELECT')", (reporting, t)).fetchone()[0]
+                    for t in ("public.checkpoints", "public.checkpoint_blobs", "public.checkpoint_writes")]
+
+    try:
+        assert can_read() == [True, True, False]
+        runner.migrate(empty_db)
+        assert can_read() == [False, False, False], "adoption keeps nobody's grants"
+        runner.rollback(empty_db, all_migrations=True)
+        assert can_read() == [True, True, False], "rollback gave the grants back"
+    finally:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(reporting)))
+            conn.execute(sql.SQL("drop role {}").format(sql.Identifier(reporting)))

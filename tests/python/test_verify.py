@@ -64,3 +64,27 @@ def test_verify_changes_nothing(migrated_db: str) -> None:
     with psycopg.connect(migrated_db) as conn:
         assert conn.execute("select txid_current()").fetchone()[0] == xid + 1, "verify wrote something (it took a transaction id)"
     assert before is not None
+
+
+@pytest.mark.parametrize("grant, expected", [
+    ("alter role {login} superuser", "a member of threadguard_app, is a superuser"),
+    ("alter role {login} bypassrls", "a member of threadguard_app, has BYPASSRLS"),
+    ("grant create on database {db} to {login}", "a member of threadguard_app, may create schemas"),
+    ("alter schema public owner to {login}", "a member of threadguard_app, owns schema public"),
+    ("grant threadguard_owner to {login}", "is a member of threadguard_owner"),
+])
+def test_verify_names_a_dangerous_application_login(migrated_db: str, grant: str, expected: str) -> None:
+    from dbtools import APP_LOGIN
+    from psycopg import sql
+
+    with psycopg.connect(migrated_db, autocommit=True) as conn:
+        db = conn.info.dbname
+        conn.execute(sql.SQL(grant.format(login="{login}", db="{db}")).format(login=sql.Identifier(APP_LOGIN), db=sql.Identifier(db)))
+        try:
+            problems = runner.verify(migrated_db)
+        finally:
+            for undo in ("alter role {login} nosuperuser nobypassrls", "revoke create on database {db} from {login}",
+                         "alter schema public owner to pg_database_owner", "revoke threadguard_owner from {login}"):
+                conn.execute(sql.SQL(undo).format(login=sql.Identifier(APP_LOGIN), db=sql.Identifier(db)))
+    assert any(APP_LOGIN in p and expected in p for p in problems), problems
+    assert runner.verify(migrated_db) == []
