@@ -168,6 +168,60 @@ ALTER FUNCTION threadguard.delete_conversation(p_thread_id uuid) OWNER TO thread
 
 COMMENT ON FUNCTION threadguard.delete_conversation(p_thread_id uuid) IS 'Deletes one conversation of the current user with all its checkpoints, blobs and writes (every namespace) in one transaction. True when deleted; false when the id does not exist or belongs to someone else (indistinguishable). Raises 42501 without a valid context, 22004 for a null id.';
 
+CREATE FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
+    v_thread text;
+    v_n bigint;
+    v_total bigint := 0;
+begin
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
+    if p_thread_id is null or p_checkpoint_ns is null then
+        raise exception 'threadguard: p_thread_id and p_checkpoint_ns must not be null' using errcode = 'null_value_not_allowed';
+    end if;
+    if p_checkpoint_ns operator(pg_catalog.=) '' then
+        raise exception 'threadguard: the root namespace is the thread itself'
+            using errcode = 'invalid_parameter_value',
+                  hint = 'Delete the conversation with threadguard.delete_conversation, or its checkpoints with LangGraph''s delete_thread.';
+    end if;
+    select cv.thread_id into v_thread from threadguard.conversations as cv
+     where cv.id operator(pg_catalog.=) p_thread_id
+       and cv.tenant_id operator(pg_catalog.=) v_tenant_id
+       and cv.user_id operator(pg_catalog.=) v_user_id;
+    if v_thread is null then
+        return null;  -- absent or someone else's: the same answer
+    end if;
+    -- The namespace and those nested under it ('<ns>|...'), compared without LIKE so
+    -- that '%' or '_' in a namespace match only themselves.
+    delete from public.checkpoint_writes as w
+     where w.thread_id operator(pg_catalog.=) v_thread
+       and (w.checkpoint_ns operator(pg_catalog.=) p_checkpoint_ns
+            or pg_catalog.starts_with(w.checkpoint_ns, p_checkpoint_ns operator(pg_catalog.||) '|'));
+    get diagnostics v_n = row_count;
+    v_total := v_total operator(pg_catalog.+) v_n;
+    delete from public.checkpoint_blobs as b
+     where b.thread_id operator(pg_catalog.=) v_thread
+       and (b.checkpoint_ns operator(pg_catalog.=) p_checkpoint_ns
+            or pg_catalog.starts_with(b.checkpoint_ns, p_checkpoint_ns operator(pg_catalog.||) '|'));
+    get diagnostics v_n = row_count;
+    v_total := v_total operator(pg_catalog.+) v_n;
+    delete from public.checkpoints as k
+     where k.thread_id operator(pg_catalog.=) v_thread
+       and (k.checkpoint_ns operator(pg_catalog.=) p_checkpoint_ns
+            or pg_catalog.starts_with(k.checkpoint_ns, p_checkpoint_ns operator(pg_catalog.||) '|'));
+    get diagnostics v_n = row_count;
+    return v_total operator(pg_catalog.+) v_n;
+end
+$$;
+
+ALTER FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) IS 'Deletes the checkpoints, blobs and writes of one subgraph namespace (and the namespaces nested under it, ''<ns>|...'') of one conversation of the current user; returns how many rows it deleted, null when the conversation does not exist or belongs to someone else (indistinguishable). The root namespace is refused (22023): use delete_conversation. Raises 42501 without a valid context, 22004 for null arguments.';
+
 CREATE FUNCTION threadguard.get_conversation(p_thread_id uuid) RETURNS TABLE(thread_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone, checkpoint_id text, metadata jsonb, checkpoint jsonb)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -657,6 +711,9 @@ GRANT ALL ON FUNCTION threadguard.create_conversation(p_title text, p_id uuid) T
 
 REVOKE ALL ON FUNCTION threadguard.delete_conversation(p_thread_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.delete_conversation(p_thread_id uuid) TO threadguard_app;
+
+REVOKE ALL ON FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) TO threadguard_app;
 
 REVOKE ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) TO threadguard_app;

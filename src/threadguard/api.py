@@ -51,6 +51,7 @@ _CREATE = "select * from threadguard.create_conversation(%s::text, %s::uuid)"
 _LIST = "select * from threadguard.list_conversations(%s::integer, %s::timestamptz, %s::uuid)"
 _GET = "select * from threadguard.get_conversation(%s::uuid)"
 _DELETE = "select threadguard.delete_conversation(%s::uuid) as deleted"
+_DELETE_NAMESPACE = "select threadguard.delete_namespace(%s::uuid, %s::text) as deleted"
 
 
 def create_conversation(
@@ -86,6 +87,14 @@ def delete_conversation(conn: psycopg.Connection[Any], thread_id: UUID | str) ->
     return bool(_first(row))
 
 
+def delete_namespace(conn: psycopg.Connection[Any], thread_id: UUID | str, checkpoint_ns: str) -> int | None:
+    """Delete one subgraph namespace (and those nested under it) of one of the caller's
+    conversations; how many rows went, None when the conversation is absent or someone else's."""
+    with conn.cursor() as cur:
+        row = cur.execute(_DELETE_NAMESPACE, (thread_id, checkpoint_ns)).fetchone()
+    return _first(row)  # type: ignore[no-any-return]
+
+
 async def acreate_conversation(
     conn: psycopg.AsyncConnection[Any], title: str | None = None, thread_id: UUID | str | None = None
 ) -> Conversation:
@@ -114,6 +123,12 @@ async def adelete_conversation(conn: psycopg.AsyncConnection[Any], thread_id: UU
     async with conn.cursor() as cur:
         row = await (await cur.execute(_DELETE, (thread_id,))).fetchone()
     return bool(_first(row))
+
+
+async def adelete_namespace(conn: psycopg.AsyncConnection[Any], thread_id: UUID | str, checkpoint_ns: str) -> int | None:
+    async with conn.cursor() as cur:
+        row = await (await cur.execute(_DELETE_NAMESPACE, (thread_id, checkpoint_ns))).fetchone()
+    return _first(row)  # type: ignore[no-any-return]
 
 
 def _require_row(row: object) -> None:

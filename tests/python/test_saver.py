@@ -273,3 +273,22 @@ def test_refused_writes_are_thread_not_owned_in_every_form(alice: Who, bob: Who,
                     piped.put_writes(latest.config, [("messages", ["injected"])], task_id="t")
         with tg.acting_as(*alice):
             assert PostgresSaver(conn).get_tuple(config(thread)).pending_writes == latest.pending_writes
+
+
+def test_delete_namespace_removes_a_subgraphs_state_and_keeps_the_thread(alice: Who, bob: Who, app: Route) -> None:
+    with app.connect() as conn:
+        saver = PostgresSaver(conn)
+        with tg.acting_as(*alice):
+            thread = _new_thread(conn, "with a subgraph")
+            chat_graph(saver).invoke({"messages": ["root"]}, config(thread))
+            sub = {"configurable": {"thread_id": thread, "checkpoint_ns": "sub:1"}}
+            latest = saver.get_tuple(config(thread))
+            assert latest is not None
+            saver.put(sub, {**latest.checkpoint, "id": "1f0-sub"}, latest.metadata, {})
+            assert saver.get_tuple(sub) is not None
+        with tg.acting_as(*bob):
+            assert tg.delete_namespace(conn, thread, "sub:1") is None
+        with tg.acting_as(*alice):
+            assert tg.delete_namespace(conn, thread, "sub:1") == 1
+            assert saver.get_tuple(sub) is None
+            assert saver.get_tuple(config(thread)) is not None, "the root namespace is untouched"
