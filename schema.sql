@@ -222,6 +222,71 @@ ALTER FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns te
 
 COMMENT ON FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) IS 'Deletes the checkpoints, blobs and writes of one subgraph namespace (and the namespaces nested under it, ''<ns>|...'') of one conversation of the current user; returns how many rows it deleted, null when the conversation does not exist or belongs to someone else (indistinguishable). The root namespace is refused (22023): use delete_conversation. Raises 42501 without a valid context, 22004 for null arguments.';
 
+CREATE FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason text, p_batch integer DEFAULT 500) RETURNS TABLE(erased bigint, remaining bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
+        raise exception 'threadguard: erase needs a tenant and a reason (user null: the whole tenant)'
+            using errcode = 'null_value_not_allowed';
+    end if;
+    if p_batch is null or p_batch not between 1 and 10000 then
+        raise exception 'threadguard: p_batch must be between 1 and 10000 (got %)', coalesce(p_batch::text, 'null')
+            using errcode = 'invalid_parameter_value';
+    end if;
+    delete from threadguard.conversations as c
+     where c.id operator(pg_catalog.=) any (array(
+            select k.id from threadguard.conversations as k
+             where k.tenant_id operator(pg_catalog.=) p_tenant_id
+               and (p_user_id is null or k.user_id operator(pg_catalog.=) p_user_id)
+             limit p_batch));
+    get diagnostics erased = row_count;
+    select pg_catalog.count(*) into remaining from threadguard.conversations as k
+     where k.tenant_id operator(pg_catalog.=) p_tenant_id
+       and (p_user_id is null or k.user_id operator(pg_catalog.=) p_user_id);
+    insert into threadguard.audit_log (action, tenant_id, user_id, reason, row_count, detail)
+    values ('erase', p_tenant_id, p_user_id, p_reason, erased, pg_catalog.jsonb_build_object('remaining', remaining));
+    return next;
+end
+$$;
+
+ALTER FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason text, p_batch integer) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason text, p_batch integer) IS 'Erasure (operators): deletes up to p_batch conversations of p_user_id in p_tenant_id (of the whole tenant when p_user_id is null) with all their checkpoints, blobs and writes; returns how many it erased and how many are left (call again until none is). Every call is audited with p_reason.';
+
+CREATE FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) RETURNS TABLE(conversations bigint, checkpoints bigint, checkpoint_blobs bigint, checkpoint_writes bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
+        raise exception 'threadguard: erasure_left needs a tenant and a reason' using errcode = 'null_value_not_allowed';
+    end if;
+    select pg_catalog.count(*) into conversations from threadguard.conversations as k
+     where k.tenant_id operator(pg_catalog.=) p_tenant_id and (p_user_id is null or k.user_id operator(pg_catalog.=) p_user_id);
+    select pg_catalog.count(*) into checkpoints from public.checkpoints as r
+     where r.threadguard_tenant_id operator(pg_catalog.=) p_tenant_id
+       and (p_user_id is null or r.threadguard_user_id operator(pg_catalog.=) p_user_id);
+    select pg_catalog.count(*) into checkpoint_blobs from public.checkpoint_blobs as r
+     where r.threadguard_tenant_id operator(pg_catalog.=) p_tenant_id
+       and (p_user_id is null or r.threadguard_user_id operator(pg_catalog.=) p_user_id);
+    select pg_catalog.count(*) into checkpoint_writes from public.checkpoint_writes as r
+     where r.threadguard_tenant_id operator(pg_catalog.=) p_tenant_id
+       and (p_user_id is null or r.threadguard_user_id operator(pg_catalog.=) p_user_id);
+    insert into threadguard.audit_log (action, tenant_id, user_id, reason, row_count, detail)
+    values ('erasure_left', p_tenant_id, p_user_id, p_reason,
+            conversations operator(pg_catalog.+) checkpoints operator(pg_catalog.+) checkpoint_blobs operator(pg_catalog.+) checkpoint_writes,
+            pg_catalog.jsonb_build_object('conversations', conversations, 'checkpoints', checkpoints,
+                                          'checkpoint_blobs', checkpoint_blobs, 'checkpoint_writes', checkpoint_writes));
+    return next;
+end
+$$;
+
+ALTER FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) IS 'Erasure proof (operators): how many conversations, checkpoints, blobs and writes of p_user_id in p_tenant_id (the whole tenant when null) are left; all zero once an erasure is complete. Audited with p_reason.';
+
 CREATE FUNCTION threadguard.get_conversation(p_thread_id uuid) RETURNS TABLE(thread_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone, checkpoint_id text, metadata jsonb, checkpoint jsonb)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -313,6 +378,27 @@ $$;
 ALTER FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations, most recently active first, with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
+
+CREATE FUNCTION threadguard.prune_audit_log(p_older_than interval DEFAULT '1 year'::interval) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_n bigint;
+begin
+    if p_older_than is null or p_older_than operator(pg_catalog.<) interval '90 days' then
+        raise exception 'threadguard: audit rows are kept at least 90 days (got %)', coalesce(p_older_than::text, 'null')
+            using errcode = 'invalid_parameter_value';
+    end if;
+    delete from threadguard.audit_log as a where a.at operator(pg_catalog.<) (pg_catalog.now() operator(pg_catalog.-) p_older_than);
+    get diagnostics v_n = row_count;
+    return v_n;
+end
+$$;
+
+ALTER FUNCTION threadguard.prune_audit_log(p_older_than interval) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.prune_audit_log(p_older_than interval) IS 'Deletes audit rows older than p_older_than (at least 90 days); returns how many. For the DBA (a superuser): no role is granted it.';
 
 CREATE FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) RETURNS record
     LANGUAGE plpgsql STABLE
@@ -445,6 +531,51 @@ COMMENT ON COLUMN public.checkpoints.threadguard_tenant_id IS 'threadguard: tena
 
 COMMENT ON COLUMN public.checkpoints.threadguard_user_id IS 'threadguard: user that wrote the row (defaults to app.user_id); RLS shows the row only to that user.';
 
+CREATE TABLE threadguard.audit_log (
+    id bigint NOT NULL,
+    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    actor name DEFAULT SESSION_USER NOT NULL,
+    action text NOT NULL,
+    tenant_id uuid,
+    user_id uuid,
+    reason text,
+    row_count bigint,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+
+ALTER TABLE ONLY threadguard.audit_log FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE threadguard.audit_log OWNER TO threadguard_owner;
+
+COMMENT ON TABLE threadguard.audit_log IS 'Every operator action (erasures, ...): who, when, what, which tenant and user, why, how many rows. Append-only through threadguard''s roles.';
+
+COMMENT ON COLUMN threadguard.audit_log.id IS 'Order of the actions.';
+
+COMMENT ON COLUMN threadguard.audit_log.at IS 'When (clock time, not the transaction''s start).';
+
+COMMENT ON COLUMN threadguard.audit_log.actor IS 'The session user (the login) that acted.';
+
+COMMENT ON COLUMN threadguard.audit_log.action IS 'What was done, e.g. erase.';
+
+COMMENT ON COLUMN threadguard.audit_log.tenant_id IS 'The tenant acted on.';
+
+COMMENT ON COLUMN threadguard.audit_log.user_id IS 'The user acted on; null for the whole tenant.';
+
+COMMENT ON COLUMN threadguard.audit_log.reason IS 'Why, as the operator stated it.';
+
+COMMENT ON COLUMN threadguard.audit_log.row_count IS 'How many rows the action removed or read.';
+
+COMMENT ON COLUMN threadguard.audit_log.detail IS 'Anything else the action records.';
+
+ALTER TABLE threadguard.audit_log ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME threadguard.audit_log_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE VIEW threadguard.context WITH (security_invoker='true') AS
  SELECT NULLIF((NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid, '00000000-0000-0000-0000-000000000000'::uuid) AS tenant_id,
     NULLIF((NULLIF(current_setting('app.user_id'::text, true), ''::text))::uuid, '00000000-0000-0000-0000-000000000000'::uuid) AS user_id;
@@ -508,6 +639,9 @@ ALTER TABLE ONLY public.checkpoint_writes
 ALTER TABLE ONLY public.checkpoints
     ADD CONSTRAINT checkpoints_pkey PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id);
 
+ALTER TABLE ONLY threadguard.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY threadguard.conversations
     ADD CONSTRAINT conversations_pkey PRIMARY KEY (id);
 
@@ -519,6 +653,10 @@ CREATE INDEX checkpoint_blobs_thread_id_idx ON public.checkpoint_blobs USING btr
 CREATE INDEX checkpoint_writes_thread_id_idx ON public.checkpoint_writes USING btree (thread_id);
 
 CREATE INDEX checkpoints_thread_id_idx ON public.checkpoints USING btree (thread_id);
+
+CREATE INDEX audit_log_at_idx ON threadguard.audit_log USING btree (at);
+
+COMMENT ON INDEX threadguard.audit_log_at_idx IS 'Pruning by age.';
 
 CREATE INDEX conversations_owner_activity_idx ON threadguard.conversations USING btree (tenant_id, user_id, updated_at DESC, id DESC);
 
@@ -567,6 +705,10 @@ COMMENT ON CONSTRAINT checkpoints_thread_owner_fkey ON public.checkpoints IS 'th
 
 ALTER TABLE public.checkpoint_blobs ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY checkpoint_blobs_operator_select ON public.checkpoint_blobs FOR SELECT TO threadguard_operator USING (true);
+
+COMMENT ON POLICY checkpoint_blobs_operator_select ON public.checkpoint_blobs IS 'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';
+
 CREATE POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
     c.user_id
    FROM threadguard.context c)));
@@ -594,6 +736,10 @@ CREATE POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs FOR UPDAT
 COMMENT ON POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs IS 'Only the owner updates a blob (upserts, prune), and it stays theirs; the foreign key keeps it in a thread of theirs.';
 
 ALTER TABLE public.checkpoint_writes ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY checkpoint_writes_operator_select ON public.checkpoint_writes FOR SELECT TO threadguard_operator USING (true);
+
+COMMENT ON POLICY checkpoint_writes_operator_select ON public.checkpoint_writes IS 'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';
 
 CREATE POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
     c.user_id
@@ -623,6 +769,10 @@ COMMENT ON POLICY checkpoint_writes_owner_update ON public.checkpoint_writes IS 
 
 ALTER TABLE public.checkpoints ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY checkpoints_operator_select ON public.checkpoints FOR SELECT TO threadguard_operator USING (true);
+
+COMMENT ON POLICY checkpoints_operator_select ON public.checkpoints IS 'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';
+
 CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
     c.user_id
    FROM threadguard.context c)));
@@ -649,7 +799,33 @@ CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING ((
 
 COMMENT ON POLICY checkpoints_owner_update ON public.checkpoints IS 'Only the owner updates a checkpoint (upserts, prune), and it stays theirs; the foreign key keeps it in a thread of theirs.';
 
+ALTER TABLE threadguard.audit_log ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY audit_log_admin_select ON threadguard.audit_log FOR SELECT TO threadguard_admin USING (true);
+
+COMMENT ON POLICY audit_log_admin_select ON threadguard.audit_log IS 'Admins read the whole trail.';
+
+CREATE POLICY audit_log_operator_insert ON threadguard.audit_log FOR INSERT TO threadguard_operator WITH CHECK (true);
+
+COMMENT ON POLICY audit_log_operator_insert ON threadguard.audit_log IS 'The operator functions append a row for every action.';
+
+CREATE POLICY audit_log_owner_delete ON threadguard.audit_log FOR DELETE TO threadguard_owner USING ((at < (now() - '90 days'::interval)));
+
+COMMENT ON POLICY audit_log_owner_delete ON threadguard.audit_log IS 'The owner prunes rows older than 90 days (threadguard.prune_audit_log), never newer ones.';
+
+CREATE POLICY audit_log_owner_select ON threadguard.audit_log FOR SELECT TO threadguard_owner USING ((at < (now() - '90 days'::interval)));
+
+COMMENT ON POLICY audit_log_owner_select ON threadguard.audit_log IS 'What the owner''s pruning may see: only rows past the retained age.';
+
 ALTER TABLE threadguard.conversations ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY conversations_operator_delete ON threadguard.conversations FOR DELETE TO threadguard_operator USING (true);
+
+COMMENT ON POLICY conversations_operator_delete ON threadguard.conversations IS 'The operator functions delete any tenant''s conversations (erasure, retention); the ownership keys take their checkpoints along.';
+
+CREATE POLICY conversations_operator_select ON threadguard.conversations FOR SELECT TO threadguard_operator USING (true);
+
+COMMENT ON POLICY conversations_operator_select ON threadguard.conversations IS 'The operator functions see every tenant''s conversations (threadguard_operator has no members; its functions audit every use).';
 
 CREATE POLICY conversations_owner_delete ON threadguard.conversations FOR DELETE USING (((tenant_id, user_id) = ( SELECT context.tenant_id,
     context.user_id
@@ -685,6 +861,7 @@ GRANT USAGE ON SCHEMA public TO threadguard_app;
 
 GRANT USAGE ON SCHEMA threadguard TO threadguard_app;
 GRANT USAGE ON SCHEMA threadguard TO threadguard_admin;
+GRANT USAGE ON SCHEMA threadguard TO threadguard_operator;
 
 REVOKE ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) FROM PUBLIC;
 
@@ -697,6 +874,7 @@ GRANT ALL ON FUNCTION threadguard.current_user_id() TO threadguard_app;
 GRANT ALL ON FUNCTION threadguard.current_user_id() TO threadguard_admin;
 
 GRANT SELECT,DELETE ON TABLE threadguard.conversations TO threadguard_app;
+GRANT SELECT,DELETE ON TABLE threadguard.conversations TO threadguard_operator;
 
 GRANT INSERT(id) ON TABLE threadguard.conversations TO threadguard_app;
 
@@ -715,11 +893,19 @@ GRANT ALL ON FUNCTION threadguard.delete_conversation(p_thread_id uuid) TO threa
 REVOKE ALL ON FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) TO threadguard_app;
 
+REVOKE ALL ON FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason text, p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason text, p_batch integer) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) TO threadguard_admin;
+
 REVOKE ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) TO threadguard_app;
 
 REVOKE ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) TO threadguard_app;
+
+REVOKE ALL ON FUNCTION threadguard.prune_audit_log(p_older_than interval) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_app;
@@ -731,12 +917,18 @@ GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_a
 REVOKE ALL ON FUNCTION threadguard.touch_conversation() FROM PUBLIC;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_blobs TO threadguard_app;
+GRANT SELECT ON TABLE public.checkpoint_blobs TO threadguard_operator;
 
 GRANT SELECT ON TABLE public.checkpoint_migrations TO threadguard_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_writes TO threadguard_app;
+GRANT SELECT ON TABLE public.checkpoint_writes TO threadguard_operator;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoints TO threadguard_app;
+GRANT SELECT ON TABLE public.checkpoints TO threadguard_operator;
+
+GRANT INSERT ON TABLE threadguard.audit_log TO threadguard_operator;
+GRANT SELECT ON TABLE threadguard.audit_log TO threadguard_admin;
 
 GRANT SELECT ON TABLE threadguard.context TO threadguard_app;
 GRANT SELECT ON TABLE threadguard.context TO threadguard_admin;

@@ -24,7 +24,7 @@ for key, value in c.conninfo_to_dict(sys.argv[1]).items():
     if key in names:
         print("export " + names[key] + "=" + shlex.quote(str(value)))
 ' "$url")
-(eval "$pgenv"; exec pg_prove --verbose --failures --ext .sql --recurse tests/pgtap/structure tests/pgtap/isolation tests/pgtap/api) || status=1
+(eval "$pgenv"; exec pg_prove --verbose --failures --ext .sql --recurse tests/pgtap/structure tests/pgtap/isolation tests/pgtap/api tests/pgtap/operations) || status=1
 
 "$py" -m pytest -q "$@" || status=1
 exit $status

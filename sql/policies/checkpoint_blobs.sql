@@ -11,7 +11,7 @@ alter table public.checkpoint_blobs
     alter column threadguard_user_id set default threadguard.current_user_id();
 
 -- Exactly what LangGraph's saver needs: no TRUNCATE (it ignores RLS), REFERENCES or TRIGGER.
-revoke all on table public.checkpoint_blobs from public, threadguard_app, threadguard_admin;
+revoke all on table public.checkpoint_blobs from public, threadguard_app, threadguard_admin, threadguard_operator;
 grant select, insert, update, delete on table public.checkpoint_blobs to threadguard_app;
 
 drop policy if exists checkpoint_blobs_owner_select on public.checkpoint_blobs;
@@ -47,3 +47,13 @@ create policy checkpoint_blobs_owner_delete on public.checkpoint_blobs
            = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoint_blobs_owner_delete on public.checkpoint_blobs is
     'Only the owner deletes a blob (delete_thread, prune); other rows are silently out of reach.';
+
+-- The operator functions count what an erasure left (threadguard_operator has no members).
+grant select on table public.checkpoint_blobs to threadguard_operator;
+
+drop policy if exists checkpoint_blobs_operator_select on public.checkpoint_blobs;
+create policy checkpoint_blobs_operator_select on public.checkpoint_blobs
+    for select to threadguard_operator
+    using (true);
+comment on policy checkpoint_blobs_operator_select on public.checkpoint_blobs is
+    'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';

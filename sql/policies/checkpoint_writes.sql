@@ -11,7 +11,7 @@ alter table public.checkpoint_writes
     alter column threadguard_user_id set default threadguard.current_user_id();
 
 -- Exactly what LangGraph's saver needs: no TRUNCATE (it ignores RLS), REFERENCES or TRIGGER.
-revoke all on table public.checkpoint_writes from public, threadguard_app, threadguard_admin;
+revoke all on table public.checkpoint_writes from public, threadguard_app, threadguard_admin, threadguard_operator;
 grant select, insert, update, delete on table public.checkpoint_writes to threadguard_app;
 
 drop policy if exists checkpoint_writes_owner_select on public.checkpoint_writes;
@@ -47,3 +47,13 @@ create policy checkpoint_writes_owner_delete on public.checkpoint_writes
            = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoint_writes_owner_delete on public.checkpoint_writes is
     'Only the owner deletes a pending write (delete_thread, prune); other rows are silently out of reach.';
+
+-- The operator functions count what an erasure left (threadguard_operator has no members).
+grant select on table public.checkpoint_writes to threadguard_operator;
+
+drop policy if exists checkpoint_writes_operator_select on public.checkpoint_writes;
+create policy checkpoint_writes_operator_select on public.checkpoint_writes
+    for select to threadguard_operator
+    using (true);
+comment on policy checkpoint_writes_operator_select on public.checkpoint_writes is
+    'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';

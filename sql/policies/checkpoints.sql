@@ -11,7 +11,7 @@ alter table public.checkpoints
     alter column threadguard_user_id set default threadguard.current_user_id();
 
 -- Exactly what LangGraph's saver needs: no TRUNCATE (it ignores RLS), REFERENCES or TRIGGER.
-revoke all on table public.checkpoints from public, threadguard_app, threadguard_admin;
+revoke all on table public.checkpoints from public, threadguard_app, threadguard_admin, threadguard_operator;
 grant select, insert, update, delete on table public.checkpoints to threadguard_app;
 
 drop policy if exists checkpoints_owner_select on public.checkpoints;
@@ -47,3 +47,13 @@ create policy checkpoints_owner_delete on public.checkpoints
            = (select c.tenant_id, c.user_id from threadguard.context as c));
 comment on policy checkpoints_owner_delete on public.checkpoints is
     'Only the owner deletes a checkpoint (delete_thread, prune); other rows are silently out of reach.';
+
+-- The operator functions count what an erasure left (threadguard_operator has no members).
+grant select on table public.checkpoints to threadguard_operator;
+
+drop policy if exists checkpoints_operator_select on public.checkpoints;
+create policy checkpoints_operator_select on public.checkpoints
+    for select to threadguard_operator
+    using (true);
+comment on policy checkpoints_operator_select on public.checkpoints is
+    'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';

@@ -10,7 +10,7 @@ alter table threadguard.conversations
     alter column tenant_id set default threadguard.current_tenant_id(),
     alter column user_id set default threadguard.current_user_id();
 
-revoke all on table threadguard.conversations from public, threadguard_app, threadguard_admin;
+revoke all on table threadguard.conversations from public, threadguard_app, threadguard_admin, threadguard_operator;
 grant select, delete on table threadguard.conversations to threadguard_app;
 -- No UPDATE of the owner or of updated_at (the database maintains it).
 grant insert (id, tenant_id, user_id, title), update (title) on table threadguard.conversations to threadguard_app;
@@ -43,3 +43,21 @@ create policy conversations_owner_delete on threadguard.conversations
     using ((tenant_id, user_id) = (select tenant_id, user_id from threadguard.context));
 comment on policy conversations_owner_delete on threadguard.conversations is
     'Only the owner deletes a conversation (its checkpoints go with it, by trigger).';
+
+-- Operations across tenants: only threadguard_operator, which has no members and is
+-- reached only through its audited functions (sql/functions/erase.sql, ...).
+grant select, delete on table threadguard.conversations to threadguard_operator;
+
+drop policy if exists conversations_operator_select on threadguard.conversations;
+create policy conversations_operator_select on threadguard.conversations
+    for select to threadguard_operator
+    using (true);
+comment on policy conversations_operator_select on threadguard.conversations is
+    'The operator functions see every tenant''s conversations (threadguard_operator has no members; its functions audit every use).';
+
+drop policy if exists conversations_operator_delete on threadguard.conversations;
+create policy conversations_operator_delete on threadguard.conversations
+    for delete to threadguard_operator
+    using (true);
+comment on policy conversations_operator_delete on threadguard.conversations is
+    'The operator functions delete any tenant''s conversations (erasure, retention); the ownership keys take their checkpoints along.';

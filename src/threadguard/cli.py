@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     sub.add_parser("status", parents=[database], help="list applied and pending migrations (changes nothing)")
     sub.add_parser("break-lock", parents=[database], help="remove the migration lock a killed migrate or rollback left")
+    erase = sub.add_parser("erase", parents=[database], help="erase one user of a tenant, or a whole tenant, with proof (audited)")
+    erase.add_argument("--tenant", required=True, metavar="UUID")
+    erase.add_argument("--user", metavar="UUID", help="one user of the tenant (default: the whole tenant)")
+    erase.add_argument("--reason", required=True, help="why, recorded in threadguard.audit_log")
+    erase.add_argument("--batch-size", type=int, default=500, metavar="N", help="conversations per transaction (default 500)")
     adopt = sub.add_parser("adopt", parents=[database], help="give an adopted LangGraph database's threads their owners, in batches")
     adopt.add_argument("--owners", required=True, metavar="SQL",
                        help="a query returning thread_id, tenant_id, user_id[, title] for each thread, from the application's records")
@@ -122,6 +127,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"adopted {result.adopted:,} thread(s), stamped {result.stamped:,} row(s); {result.already:,} already had a "
                   f"conversation; {len(result.invalid):,} cannot become conversations; {result.unowned_left:,} LangGraph "
                   "thread(s) still have no owner")
+        elif command == "erase":
+            def erased(done: int, remaining: int) -> None:
+                print(f"\rthreadguard erase: {done:,} conversation(s) erased, {remaining:,} left", end="", file=sys.stderr, flush=True)
+
+            left = runner.erase(info, args.tenant, args.user, args.reason, batch_size=args.batch_size, progress=erased)
+            print(file=sys.stderr)
+            print(f"left: {left.conversations} conversation(s), {left.checkpoints} checkpoint(s), "
+                  f"{left.checkpoint_blobs} blob(s), {left.checkpoint_writes} write(s)")
+            if any((left.conversations, left.checkpoints, left.checkpoint_blobs, left.checkpoint_writes)):
+                return EXIT_PROBLEMS
         elif command == "break-lock":
             runner.break_lock(info)
             print("threadguard break-lock: the migration lock is released")

@@ -587,3 +587,33 @@ def _adopt_batch(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]], res
             (stamped,) = _one(conn, "select threadguard.assign_thread(%s, %s::uuid, %s::uuid, %s)", (thread_id, tenant_id, user_id, title))
             result.adopted += 1
             result.stamped += int(stamped)
+
+
+@dataclass(frozen=True)
+class Left:
+    """What an erasure left, by table: all zero once it is complete."""
+
+    conversations: int
+    checkpoints: int
+    checkpoint_blobs: int
+    checkpoint_writes: int
+
+
+def erase(conninfo: str, tenant_id: str, user_id: str | None, reason: str, *, batch_size: int = 500,
+          progress: Callable[[int, int], None] | None = None) -> Left:
+    """Erase one user of a tenant (or the whole tenant) through threadguard.erase, one
+    batch of conversations per transaction, then prove it with threadguard.erasure_left.
+    Runs as a login granted threadguard_admin (or a superuser)."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+        total = 0
+        while True:
+            erased, remaining = _one(conn, "select e.erased, e.remaining from threadguard.erase(%s::uuid, %s::uuid, %s, %s) as e",
+                                     (tenant_id, user_id, reason, batch_size))
+            total += erased
+            if progress:
+                progress(total, remaining)
+            if erased == 0 or remaining == 0:
+                break
+        row = _one(conn, "select * from threadguard.erasure_left(%s::uuid, %s::uuid, %s)", (tenant_id, user_id, reason))
+    return Left(*row)

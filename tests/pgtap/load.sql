@@ -5,7 +5,7 @@
 \set ON_ERROR_STOP 1
 create extension if not exists pgtap;
 create schema tests;
-grant usage on schema tests to threadguard_app, threadguard_owner;
+grant usage on schema tests to threadguard_app, threadguard_owner, threadguard_admin;
 
 create function tests.id(p_name text)
 returns uuid
@@ -48,7 +48,7 @@ begin
         select c.oid from pg_catalog.pg_class c
         where c.relnamespace = pg_catalog.pg_my_temp_schema() and c.relkind in ('r', 'S')
     loop
-        execute format('grant all on %s to threadguard_app, threadguard_owner', v_rel);
+        execute format('grant all on %s to threadguard_app, threadguard_owner, threadguard_admin', v_rel);
     end loop;
     if p_tenant is not null then
         perform pg_catalog.set_config('app.tenant_id', p_tenant, true);
@@ -99,6 +99,18 @@ end
 $$;
 comment on function tests.as_owner() is
     'Switch to threadguard_owner (table owner, subject to FORCEd RLS) keeping the context: reaches past column privileges to test WITH CHECK alone.';
+
+create function tests.as_admin()
+returns void
+language plpgsql
+as $$
+begin
+    perform tests._become(null, null);
+    perform pg_catalog.set_config('role', 'threadguard_admin', true);
+end
+$$;
+comment on function tests.as_admin() is
+    'Persona: threadguard_admin, the operators'' group role (executes the operator functions, reads the audit log).';
 
 create function tests.as_superuser()
 returns void
@@ -179,7 +191,7 @@ end
 $$;
 comment on function tests.row_counts(text) is 'Rows per thread in a checkpoint table, as the current role sees them.';
 
-grant execute on all functions in schema tests to threadguard_app, threadguard_owner;
+grant execute on all functions in schema tests to threadguard_app, threadguard_owner, threadguard_admin;
 
 create function tests.walk_pages(p_page_size integer)
 returns setof uuid

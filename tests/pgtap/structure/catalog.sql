@@ -29,16 +29,17 @@ select is_empty($$select c.oid::regclass::text from pg_class c where c.relkind =
 
 -- Exactly the policies threadguard defines ---------------------------------------------
 select policies_are('threadguard', 'conversations',
-    array['conversations_owner_select', 'conversations_owner_insert', 'conversations_owner_update', 'conversations_owner_delete'],
-    'conversations has exactly its four owner policies');
+    array['conversations_owner_select', 'conversations_owner_insert', 'conversations_owner_update', 'conversations_owner_delete',
+          'conversations_operator_select', 'conversations_operator_delete'],
+    'conversations has exactly its four owner policies and two operator policies');
 select policies_are('public', 'checkpoints',
-    array['checkpoints_owner_select', 'checkpoints_owner_insert', 'checkpoints_owner_update', 'checkpoints_owner_delete'],
+    array['checkpoints_owner_select', 'checkpoints_owner_insert', 'checkpoints_owner_update', 'checkpoints_owner_delete', 'checkpoints_operator_select'],
     'checkpoints has exactly its four owner policies');
 select policies_are('public', 'checkpoint_blobs',
-    array['checkpoint_blobs_owner_select', 'checkpoint_blobs_owner_insert', 'checkpoint_blobs_owner_update', 'checkpoint_blobs_owner_delete'],
+    array['checkpoint_blobs_owner_select', 'checkpoint_blobs_owner_insert', 'checkpoint_blobs_owner_update', 'checkpoint_blobs_owner_delete', 'checkpoint_blobs_operator_select'],
     'checkpoint_blobs has exactly its four owner policies');
 select policies_are('public', 'checkpoint_writes',
-    array['checkpoint_writes_owner_select', 'checkpoint_writes_owner_insert', 'checkpoint_writes_owner_update', 'checkpoint_writes_owner_delete'],
+    array['checkpoint_writes_owner_select', 'checkpoint_writes_owner_insert', 'checkpoint_writes_owner_update', 'checkpoint_writes_owner_delete', 'checkpoint_writes_operator_select'],
     'checkpoint_writes has exactly its four owner policies');
 select is_empty($$select schemaname || '.' || tablename || ' ' || policyname from pg_policies
                   where schemaname in ('public', 'threadguard') and permissive <> 'PERMISSIVE'$$,
@@ -87,7 +88,9 @@ select table_owner_is('public', 'checkpoint_writes', 'threadguard_owner', 'check
 select table_owner_is('public', 'checkpoint_migrations', 'threadguard_owner', 'checkpoint_migrations is owned by threadguard_owner');
 select schema_owner_is('threadguard', 'threadguard_owner', 'schema threadguard is owned by threadguard_owner');
 select is_empty($$select p.oid::regprocedure::text from pg_proc p where p.pronamespace = 'threadguard'::regnamespace
-                  and p.proowner <> 'threadguard_owner'::regrole$$, 'every threadguard function is owned by threadguard_owner');
+                  and p.proowner <> 'threadguard_owner'::regrole
+                  and not (p.proowner = 'threadguard_operator'::regrole and p.proname in ('erase', 'erasure_left'))$$,
+    'every threadguard function is owned by threadguard_owner, but the operator functions by threadguard_operator');
 
 -- Functions: no PUBLIC execute, definers pin search_path, everything documented ----------------------
 select is_empty($$select p.oid::regprocedure::text from pg_proc p where p.pronamespace = 'threadguard'::regnamespace
