@@ -379,6 +379,33 @@ ALTER FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_
 
 COMMENT ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations, most recently active first, with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
 
+CREATE FUNCTION threadguard.open_support_access(p_tenant_id uuid, p_reason text, p_minutes integer DEFAULT 60) RETURNS timestamp with time zone
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_expires timestamptz;
+begin
+    if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
+        raise exception 'threadguard: a support access needs a tenant and a reason' using errcode = 'null_value_not_allowed';
+    end if;
+    if p_minutes is null or p_minutes not between 1 and 480 then
+        raise exception 'threadguard: a support access lasts 1 to 480 minutes (got %)', coalesce(p_minutes::text, 'null')
+            using errcode = 'invalid_parameter_value';
+    end if;
+    insert into threadguard.support_access (tenant_id, reason, expires_at)
+    values (p_tenant_id, p_reason, pg_catalog.clock_timestamp() operator(pg_catalog.+) pg_catalog.make_interval(mins => p_minutes))
+    returning expires_at into v_expires;
+    insert into threadguard.audit_log (action, tenant_id, reason, row_count, detail)
+    values ('support_open', p_tenant_id, p_reason, 0, pg_catalog.jsonb_build_object('expires_at', v_expires));
+    return v_expires;
+end
+$$;
+
+ALTER FUNCTION threadguard.open_support_access(p_tenant_id uuid, p_reason text, p_minutes integer) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.open_support_access(p_tenant_id uuid, p_reason text, p_minutes integer) IS 'Support: opens read access to p_tenant_id''s conversations for the calling login, for p_minutes (1-480), with p_reason; returns when it ends. Audited.';
+
 CREATE FUNCTION threadguard.prune_audit_log(p_older_than interval DEFAULT '1 year'::interval) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -431,6 +458,79 @@ $$;
 ALTER FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) IS 'The current (tenant_id, user_id), as current_tenant_id() and current_user_id() return them; raises 42501 naming the missing setting unless both are valid uuids. Every API function calls it first and uses what it returns.';
+
+CREATE FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) RETURNS TABLE(thread_id uuid, user_id uuid, checkpoint_id text, metadata jsonb, checkpoint jsonb)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+declare
+    v_access bigint;
+    v_n bigint;
+begin
+    select a.id into v_access from threadguard.support_access as a
+     where a.actor operator(pg_catalog.=) session_user and a.tenant_id operator(pg_catalog.=) p_tenant_id
+       and a.expires_at operator(pg_catalog.>) pg_catalog.clock_timestamp()
+     order by a.expires_at desc limit 1;
+    if v_access is null then
+        raise exception 'threadguard: no open support access of % to this tenant', session_user
+            using errcode = 'insufficient_privilege',
+                  hint = 'Open one with threadguard.open_support_access(tenant_id, reason, minutes).';
+    end if;
+    return query
+    select c.id, c.user_id, k.checkpoint_id, k.metadata, k.checkpoint
+      from threadguard.conversations as c
+      left join lateral (
+            select cp.checkpoint_id, cp.metadata, cp.checkpoint from public.checkpoints as cp
+             where cp.thread_id operator(pg_catalog.=) c.thread_id and cp.checkpoint_ns operator(pg_catalog.=) ''
+             order by cp.checkpoint_id desc limit 1) as k on true
+     where c.id operator(pg_catalog.=) p_thread_id and c.tenant_id operator(pg_catalog.=) p_tenant_id;
+    get diagnostics v_n = row_count;
+    insert into threadguard.audit_log (action, tenant_id, reason, row_count, detail)
+    select 'support_read', p_tenant_id, a.reason, v_n,
+           pg_catalog.jsonb_build_object('access', a.id, 'call', 'support_checkpoint', 'thread_id', p_thread_id)
+      from threadguard.support_access as a where a.id operator(pg_catalog.=) v_access;
+end
+$$;
+
+ALTER FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) IS 'Support: one conversation of p_tenant_id with its latest root checkpoint, for a login with an open access to that tenant (42501 otherwise); no row when the thread is absent or of another tenant. Read-only; audited.';
+
+CREATE FUNCTION threadguard.support_conversations(p_tenant_id uuid, p_limit integer DEFAULT 50) RETURNS TABLE(thread_id uuid, user_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+declare
+    v_access bigint;
+    v_n bigint;
+begin
+    select a.id into v_access from threadguard.support_access as a
+     where a.actor operator(pg_catalog.=) session_user and a.tenant_id operator(pg_catalog.=) p_tenant_id
+       and a.expires_at operator(pg_catalog.>) pg_catalog.clock_timestamp()
+     order by a.expires_at desc limit 1;
+    if v_access is null then
+        raise exception 'threadguard: no open support access of % to this tenant', session_user
+            using errcode = 'insufficient_privilege',
+                  hint = 'Open one with threadguard.open_support_access(tenant_id, reason, minutes).';
+    end if;
+    return query
+    select c.id, c.user_id, c.title, c.created_at, c.updated_at
+      from threadguard.conversations as c
+     where c.tenant_id operator(pg_catalog.=) p_tenant_id
+     order by c.updated_at desc, c.id desc
+     limit least(greatest(coalesce(p_limit, 50), 1), 200);  -- LEAST/GREATEST/COALESCE are syntax
+    get diagnostics v_n = row_count;
+    insert into threadguard.audit_log (action, tenant_id, reason, row_count, detail)
+    select 'support_read', p_tenant_id, a.reason, v_n, pg_catalog.jsonb_build_object('access', a.id, 'call', 'support_conversations')
+      from threadguard.support_access as a where a.id operator(pg_catalog.=) v_access;
+end
+$$;
+
+ALTER FUNCTION threadguard.support_conversations(p_tenant_id uuid, p_limit integer) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.support_conversations(p_tenant_id uuid, p_limit integer) IS 'Support: p_tenant_id''s conversations (at most p_limit, 1-200), most recently active first, for a login with an open access to that tenant (42501 otherwise). Read-only; audited.';
 
 CREATE FUNCTION threadguard.thread_uuid(p_thread_id text) RETURNS uuid
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -627,6 +727,45 @@ COMMENT ON COLUMN threadguard.langgraph_tables.created_by_threadguard IS 'True w
 
 COMMENT ON COLUMN threadguard.langgraph_tables.previous_acl IS 'The table''s grants before adoption (pg_class.relacl), restored by the rollback of migration 0013; null when unknown.';
 
+CREATE TABLE threadguard.support_access (
+    id bigint NOT NULL,
+    actor name DEFAULT SESSION_USER NOT NULL,
+    tenant_id uuid NOT NULL,
+    reason text NOT NULL,
+    opened_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT support_access_duration CHECK (((expires_at > opened_at) AND (expires_at <= (opened_at + '08:00:00'::interval))))
+);
+
+ALTER TABLE ONLY threadguard.support_access FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE threadguard.support_access OWNER TO threadguard_owner;
+
+COMMENT ON TABLE threadguard.support_access IS 'Support accesses: which login may read which tenant''s conversations, why, and until when (at most 8 hours).';
+
+COMMENT ON COLUMN threadguard.support_access.id IS 'The access.';
+
+COMMENT ON COLUMN threadguard.support_access.actor IS 'The session user (the support engineer''s login) that opened it.';
+
+COMMENT ON COLUMN threadguard.support_access.tenant_id IS 'The tenant it opens.';
+
+COMMENT ON COLUMN threadguard.support_access.reason IS 'Why, as the engineer stated it (a ticket, say).';
+
+COMMENT ON COLUMN threadguard.support_access.opened_at IS 'When it was opened.';
+
+COMMENT ON COLUMN threadguard.support_access.expires_at IS 'When it ends by itself.';
+
+COMMENT ON CONSTRAINT support_access_duration ON threadguard.support_access IS 'An access lasts more than nothing and at most 8 hours.';
+
+ALTER TABLE threadguard.support_access ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME threadguard.support_access_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 ALTER TABLE ONLY public.checkpoint_blobs
     ADD CONSTRAINT checkpoint_blobs_pkey PRIMARY KEY (thread_id, checkpoint_ns, channel, version);
 
@@ -648,6 +787,9 @@ ALTER TABLE ONLY threadguard.conversations
 ALTER TABLE ONLY threadguard.langgraph_tables
     ADD CONSTRAINT langgraph_tables_pkey PRIMARY KEY (table_name);
 
+ALTER TABLE ONLY threadguard.support_access
+    ADD CONSTRAINT support_access_pkey PRIMARY KEY (id);
+
 CREATE INDEX checkpoint_blobs_thread_id_idx ON public.checkpoint_blobs USING btree (thread_id);
 
 CREATE INDEX checkpoint_writes_thread_id_idx ON public.checkpoint_writes USING btree (thread_id);
@@ -665,6 +807,10 @@ COMMENT ON INDEX threadguard.conversations_owner_activity_idx IS 'Serves list_co
 CREATE UNIQUE INDEX conversations_thread_owner_key ON threadguard.conversations USING btree (thread_id, tenant_id, user_id);
 
 COMMENT ON INDEX threadguard.conversations_thread_owner_key IS 'What the checkpoint tables'' owner foreign keys refer to: a thread and the tenant and user that own it.';
+
+CREATE INDEX support_access_actor_tenant_idx ON threadguard.support_access USING btree (actor, tenant_id, expires_at);
+
+COMMENT ON INDEX threadguard.support_access_actor_tenant_idx IS 'The check every support read makes: an open access of this login for this tenant.';
 
 CREATE STATISTICS public.checkpoint_blobs_owner_stats (dependencies) ON thread_id, threadguard_tenant_id, threadguard_user_id FROM public.checkpoint_blobs;
 
@@ -857,11 +1003,26 @@ ALTER TABLE threadguard.definitions_applied ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE threadguard.langgraph_tables ENABLE ROW LEVEL SECURITY;
 
+ALTER TABLE threadguard.support_access ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY support_access_admin_select ON threadguard.support_access FOR SELECT TO threadguard_admin USING (true);
+
+COMMENT ON POLICY support_access_admin_select ON threadguard.support_access IS 'Admins review every access.';
+
+CREATE POLICY support_access_operator_insert ON threadguard.support_access FOR INSERT TO threadguard_operator WITH CHECK ((actor = SESSION_USER));
+
+COMMENT ON POLICY support_access_operator_insert ON threadguard.support_access IS 'open_support_access records an access for the login that opens it, never for another.';
+
+CREATE POLICY support_access_operator_select ON threadguard.support_access FOR SELECT TO threadguard_operator USING (true);
+
+COMMENT ON POLICY support_access_operator_select ON threadguard.support_access IS 'The support functions check the caller''s open accesses.';
+
 GRANT USAGE ON SCHEMA public TO threadguard_app;
 
 GRANT USAGE ON SCHEMA threadguard TO threadguard_app;
 GRANT USAGE ON SCHEMA threadguard TO threadguard_admin;
 GRANT USAGE ON SCHEMA threadguard TO threadguard_operator;
+GRANT USAGE ON SCHEMA threadguard TO threadguard_support;
 
 REVOKE ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) FROM PUBLIC;
 
@@ -905,10 +1066,19 @@ GRANT ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) TO threadgu
 REVOKE ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) TO threadguard_app;
 
+REVOKE ALL ON FUNCTION threadguard.open_support_access(p_tenant_id uuid, p_reason text, p_minutes integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.open_support_access(p_tenant_id uuid, p_reason text, p_minutes integer) TO threadguard_support;
+
 REVOKE ALL ON FUNCTION threadguard.prune_audit_log(p_older_than interval) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_app;
+
+REVOKE ALL ON FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) TO threadguard_support;
+
+REVOKE ALL ON FUNCTION threadguard.support_conversations(p_tenant_id uuid, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.support_conversations(p_tenant_id uuid, p_limit integer) TO threadguard_support;
 
 REVOKE ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_app;
@@ -932,5 +1102,8 @@ GRANT SELECT ON TABLE threadguard.audit_log TO threadguard_admin;
 
 GRANT SELECT ON TABLE threadguard.context TO threadguard_app;
 GRANT SELECT ON TABLE threadguard.context TO threadguard_admin;
+
+GRANT SELECT,INSERT ON TABLE threadguard.support_access TO threadguard_operator;
+GRANT SELECT ON TABLE threadguard.support_access TO threadguard_admin;
 
 ALTER DEFAULT PRIVILEGES FOR ROLE threadguard_owner REVOKE ALL ON FUNCTIONS  FROM PUBLIC;

@@ -5,7 +5,7 @@
 \set ON_ERROR_STOP 1
 create extension if not exists pgtap;
 create schema tests;
-grant usage on schema tests to threadguard_app, threadguard_owner, threadguard_admin;
+grant usage on schema tests to threadguard_app, threadguard_owner, threadguard_admin, threadguard_support;
 
 create function tests.id(p_name text)
 returns uuid
@@ -48,7 +48,7 @@ begin
         select c.oid from pg_catalog.pg_class c
         where c.relnamespace = pg_catalog.pg_my_temp_schema() and c.relkind in ('r', 'S')
     loop
-        execute format('grant all on %s to threadguard_app, threadguard_owner, threadguard_admin', v_rel);
+        execute format('grant all on %s to threadguard_app, threadguard_owner, threadguard_admin, threadguard_support', v_rel);
     end loop;
     if p_tenant is not null then
         perform pg_catalog.set_config('app.tenant_id', p_tenant, true);
@@ -111,6 +111,18 @@ end
 $$;
 comment on function tests.as_admin() is
     'Persona: threadguard_admin, the operators'' group role (executes the operator functions, reads the audit log).';
+
+create function tests.as_support()
+returns void
+language plpgsql
+as $$
+begin
+    perform tests._become(null, null);
+    perform pg_catalog.set_config('role', 'threadguard_support', true);
+end
+$$;
+comment on function tests.as_support() is
+    'Persona: threadguard_support, a support engineer (the session user is the access''s actor).';
 
 create function tests.as_superuser()
 returns void
@@ -191,7 +203,7 @@ end
 $$;
 comment on function tests.row_counts(text) is 'Rows per thread in a checkpoint table, as the current role sees them.';
 
-grant execute on all functions in schema tests to threadguard_app, threadguard_owner, threadguard_admin;
+grant execute on all functions in schema tests to threadguard_app, threadguard_owner, threadguard_admin, threadguard_support;
 
 create function tests.walk_pages(p_page_size integer)
 returns setof uuid

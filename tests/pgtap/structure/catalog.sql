@@ -89,7 +89,8 @@ select table_owner_is('public', 'checkpoint_migrations', 'threadguard_owner', 'c
 select schema_owner_is('threadguard', 'threadguard_owner', 'schema threadguard is owned by threadguard_owner');
 select is_empty($$select p.oid::regprocedure::text from pg_proc p where p.pronamespace = 'threadguard'::regnamespace
                   and p.proowner <> 'threadguard_owner'::regrole
-                  and not (p.proowner = 'threadguard_operator'::regrole and p.proname in ('erase', 'erasure_left'))$$,
+                  and not (p.proowner = 'threadguard_operator'::regrole
+                           and p.proname in ('erase', 'erasure_left', 'open_support_access', 'support_conversations', 'support_checkpoint'))$$,
     'every threadguard function is owned by threadguard_owner, but the operator functions by threadguard_operator');
 
 -- Functions: no PUBLIC execute, definers pin search_path, everything documented ----------------------
