@@ -4,6 +4,123 @@ ALTER SCHEMA threadguard OWNER TO threadguard_owner;
 
 COMMENT ON SCHEMA threadguard IS 'threadguard: conversation ownership, the tenant context functions and the SQL API. See README.md.';
 
+CREATE FUNCTION threadguard.apply_retention(p_batch integer DEFAULT 500, p_after uuid DEFAULT NULL::uuid, p_dry_run boolean DEFAULT false) RETURNS TABLE(next_after uuid, scanned bigint, conversations bigint, checkpoints bigint, checkpoint_blobs bigint, checkpoint_writes bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+#variable_conflict use_variable
+declare
+    v_nil constant uuid := '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid;
+    v_ids uuid[];
+    v_idle uuid[];
+    v_idle_threads text[];
+    v_thread text;
+    v_keep integer;
+    v_doomed text[];
+    v_n bigint;
+begin
+    if p_batch is null or p_batch not between 1 and 10000 then
+        raise exception 'threadguard: p_batch must be between 1 and 10000 (got %)', coalesce(p_batch::text, 'null')
+            using errcode = 'invalid_parameter_value';
+    end if;
+    conversations := 0::bigint; checkpoints := 0::bigint; checkpoint_blobs := 0::bigint; checkpoint_writes := 0::bigint;
+    select pg_catalog.array_agg(b.id order by b.id), pg_catalog.max(b.id::text)::pg_catalog.uuid into v_ids, next_after
+      from (select c.id from threadguard.conversations as c
+             where c.id operator(pg_catalog.>) coalesce(p_after, v_nil) order by c.id limit p_batch) as b;
+    scanned := pg_catalog.cardinality(coalesce(v_ids, array[]::uuid[]))::bigint;
+    if scanned operator(pg_catalog.=) 0 then
+        return next;
+        return;
+    end if;
+
+    -- Idle conversations: the tenant's own policy when it has one, else the default.
+    select pg_catalog.array_agg(c.id), pg_catalog.array_agg(c.thread_id) into v_idle, v_idle_threads
+      from threadguard.conversations as c
+      left join threadguard.retention_policies as t on t.tenant_id operator(pg_catalog.=) c.tenant_id
+      left join threadguard.retention_policies as d on d.tenant_id operator(pg_catalog.=) v_nil
+     where c.id operator(pg_catalog.=) any (v_ids)
+       and (case when t.tenant_id is not null then t.idle_days else d.idle_days end) is not null
+       and c.updated_at operator(pg_catalog.<) (pg_catalog.now() operator(pg_catalog.-)
+           pg_catalog.make_interval(days => case when t.tenant_id is not null then t.idle_days else d.idle_days end));
+    if v_idle is not null then
+        conversations := pg_catalog.cardinality(v_idle)::bigint;
+        select pg_catalog.count(*) into v_n from public.checkpoints as r where r.thread_id operator(pg_catalog.=) any (v_idle_threads);
+        checkpoints := v_n;
+        select pg_catalog.count(*) into v_n from public.checkpoint_blobs as r where r.thread_id operator(pg_catalog.=) any (v_idle_threads);
+        checkpoint_blobs := v_n;
+        select pg_catalog.count(*) into v_n from public.checkpoint_writes as r where r.thread_id operator(pg_catalog.=) any (v_idle_threads);
+        checkpoint_writes := v_n;
+        if not p_dry_run then
+            delete from threadguard.conversations as c where c.id operator(pg_catalog.=) any (v_idle);
+        end if;
+    end if;
+
+    -- The others: keep the latest N root checkpoints, their writes and the blobs they reference.
+    for v_thread, v_keep in
+        select c.thread_id, case when t.tenant_id is not null then t.keep_checkpoints else d.keep_checkpoints end
+          from threadguard.conversations as c
+          left join threadguard.retention_policies as t on t.tenant_id operator(pg_catalog.=) c.tenant_id
+          left join threadguard.retention_policies as d on d.tenant_id operator(pg_catalog.=) v_nil
+         where c.id operator(pg_catalog.=) any (v_ids)
+           and c.id operator(pg_catalog.<>) all (coalesce(v_idle, '{}'))
+           and (case when t.tenant_id is not null then t.keep_checkpoints else d.keep_checkpoints end) is not null
+    loop
+        select pg_catalog.array_agg(k.checkpoint_id) into v_doomed
+          from (select cp.checkpoint_id from public.checkpoints as cp
+                 where cp.thread_id operator(pg_catalog.=) v_thread and cp.checkpoint_ns operator(pg_catalog.=) ''
+                 order by cp.checkpoint_id desc offset v_keep) as k;
+        continue when v_doomed is null;
+        if p_dry_run then
+            select pg_catalog.count(*) into v_n from public.checkpoint_blobs as bl
+             where bl.thread_id operator(pg_catalog.=) v_thread and bl.checkpoint_ns operator(pg_catalog.=) ''
+               and not exists (select from public.checkpoints as cp
+                                where cp.thread_id operator(pg_catalog.=) v_thread and cp.checkpoint_ns operator(pg_catalog.=) ''
+                                  and cp.checkpoint_id operator(pg_catalog.<>) all (v_doomed)
+                                  and (cp.checkpoint operator(pg_catalog.->) 'channel_versions' operator(pg_catalog.->>) bl.channel)
+                                      operator(pg_catalog.=) bl.version);
+            checkpoint_blobs := checkpoint_blobs operator(pg_catalog.+) v_n;
+            select pg_catalog.count(*) into v_n from public.checkpoint_writes as w
+             where w.thread_id operator(pg_catalog.=) v_thread and w.checkpoint_ns operator(pg_catalog.=) ''
+               and w.checkpoint_id operator(pg_catalog.=) any (v_doomed);
+            checkpoint_writes := checkpoint_writes operator(pg_catalog.+) v_n;
+        else
+            delete from public.checkpoint_blobs as bl
+             where bl.thread_id operator(pg_catalog.=) v_thread and bl.checkpoint_ns operator(pg_catalog.=) ''
+               and not exists (select from public.checkpoints as cp
+                                where cp.thread_id operator(pg_catalog.=) v_thread and cp.checkpoint_ns operator(pg_catalog.=) ''
+                                  and cp.checkpoint_id operator(pg_catalog.<>) all (v_doomed)
+                                  and (cp.checkpoint operator(pg_catalog.->) 'channel_versions' operator(pg_catalog.->>) bl.channel)
+                                      operator(pg_catalog.=) bl.version);
+            get diagnostics v_n = row_count;
+            checkpoint_blobs := checkpoint_blobs operator(pg_catalog.+) v_n;
+            delete from public.checkpoint_writes as w
+             where w.thread_id operator(pg_catalog.=) v_thread and w.checkpoint_ns operator(pg_catalog.=) ''
+               and w.checkpoint_id operator(pg_catalog.=) any (v_doomed);
+            get diagnostics v_n = row_count;
+            checkpoint_writes := checkpoint_writes operator(pg_catalog.+) v_n;
+            delete from public.checkpoints as cp
+             where cp.thread_id operator(pg_catalog.=) v_thread and cp.checkpoint_ns operator(pg_catalog.=) ''
+               and cp.checkpoint_id operator(pg_catalog.=) any (v_doomed);
+        end if;
+        checkpoints := checkpoints operator(pg_catalog.+) pg_catalog.cardinality(v_doomed);
+    end loop;
+
+    if not p_dry_run and (conversations operator(pg_catalog.+) checkpoints operator(pg_catalog.+) checkpoint_blobs
+                          operator(pg_catalog.+) checkpoint_writes) operator(pg_catalog.>) 0 then
+        insert into threadguard.audit_log (action, reason, row_count, detail)
+        values ('retention', 'retention policies',
+                checkpoints operator(pg_catalog.+) checkpoint_blobs operator(pg_catalog.+) checkpoint_writes,
+                pg_catalog.jsonb_build_object('conversations', conversations, 'checkpoints', checkpoints,
+                    'checkpoint_blobs', checkpoint_blobs, 'checkpoint_writes', checkpoint_writes, 'after', p_after, 'batch', p_batch));
+    end if;
+    return next;
+end
+$$;
+
+ALTER FUNCTION threadguard.apply_retention(p_batch integer, p_after uuid, p_dry_run boolean) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.apply_retention(p_batch integer, p_after uuid, p_dry_run boolean) IS 'Retention (operators): applies the policies to up to p_batch conversations after p_after (id order): deletes idle ones, prunes the others'' root namespace to their latest checkpoints with the writes and blobs those need. Returns next_after (null: done) and what it removed (p_dry_run: would remove). Safe to run repeatedly and concurrently; audited.';
+
 CREATE FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -459,6 +576,30 @@ ALTER FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid)
 
 COMMENT ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) IS 'The current (tenant_id, user_id), as current_tenant_id() and current_user_id() return them; raises 42501 naming the missing setting unless both are valid uuids. Every API function calls it first and uses what it returns.';
 
+CREATE FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_tenant uuid := coalesce(p_tenant_id, '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid);  -- COALESCE is syntax
+begin
+    if p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
+        raise exception 'threadguard: a retention policy needs a reason' using errcode = 'null_value_not_allowed';
+    end if;
+    insert into threadguard.retention_policies as r (tenant_id, idle_days, keep_checkpoints)
+    values (v_tenant, p_idle_days, p_keep_checkpoints)
+    on conflict (tenant_id) do update
+        set idle_days = excluded.idle_days, keep_checkpoints = excluded.keep_checkpoints, updated_at = pg_catalog.clock_timestamp();
+    insert into threadguard.audit_log (action, tenant_id, reason, row_count, detail)
+    values ('set_retention', p_tenant_id, p_reason, 1,
+            pg_catalog.jsonb_build_object('idle_days', p_idle_days, 'keep_checkpoints', p_keep_checkpoints));
+end
+$$;
+
+ALTER FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) IS 'Retention (operators): p_tenant_id''s policy (null: the default for tenants without one): delete conversations idle for p_idle_days (null: never), keep each thread''s latest p_keep_checkpoints root checkpoints (null: all). Audited with p_reason.';
+
 CREATE FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) RETURNS TABLE(thread_id uuid, user_id uuid, checkpoint_id text, metadata jsonb, checkpoint jsonb)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -727,6 +868,33 @@ COMMENT ON COLUMN threadguard.langgraph_tables.created_by_threadguard IS 'True w
 
 COMMENT ON COLUMN threadguard.langgraph_tables.previous_acl IS 'The table''s grants before adoption (pg_class.relacl), restored by the rollback of migration 0013; null when unknown.';
 
+CREATE TABLE threadguard.retention_policies (
+    tenant_id uuid NOT NULL,
+    idle_days integer,
+    keep_checkpoints integer,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT retention_policies_idle_days CHECK (((idle_days IS NULL) OR (idle_days >= 1))),
+    CONSTRAINT retention_policies_keep_checkpoints CHECK (((keep_checkpoints IS NULL) OR (keep_checkpoints >= 1)))
+);
+
+ALTER TABLE ONLY threadguard.retention_policies FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE threadguard.retention_policies OWNER TO threadguard_owner;
+
+COMMENT ON TABLE threadguard.retention_policies IS 'Retention per tenant (the nil tenant''s row is the default for tenants without one): what threadguard.apply_retention deletes.';
+
+COMMENT ON COLUMN threadguard.retention_policies.tenant_id IS 'The tenant; 00000000-0000-0000-0000-000000000000 for the default.';
+
+COMMENT ON COLUMN threadguard.retention_policies.idle_days IS 'Conversations with no activity (updated_at) for this many days are deleted; null: never.';
+
+COMMENT ON COLUMN threadguard.retention_policies.keep_checkpoints IS 'Each thread keeps its latest N root checkpoints (with the blobs and writes they need); null: all.';
+
+COMMENT ON COLUMN threadguard.retention_policies.updated_at IS 'When the policy was last set.';
+
+COMMENT ON CONSTRAINT retention_policies_idle_days ON threadguard.retention_policies IS 'At least one idle day, or none.';
+
+COMMENT ON CONSTRAINT retention_policies_keep_checkpoints ON threadguard.retention_policies IS 'At least one checkpoint is kept, or all.';
+
 CREATE TABLE threadguard.support_access (
     id bigint NOT NULL,
     actor name DEFAULT SESSION_USER NOT NULL,
@@ -786,6 +954,9 @@ ALTER TABLE ONLY threadguard.conversations
 
 ALTER TABLE ONLY threadguard.langgraph_tables
     ADD CONSTRAINT langgraph_tables_pkey PRIMARY KEY (table_name);
+
+ALTER TABLE ONLY threadguard.retention_policies
+    ADD CONSTRAINT retention_policies_pkey PRIMARY KEY (tenant_id);
 
 ALTER TABLE ONLY threadguard.support_access
     ADD CONSTRAINT support_access_pkey PRIMARY KEY (id);
@@ -851,6 +1022,10 @@ COMMENT ON CONSTRAINT checkpoints_thread_owner_fkey ON public.checkpoints IS 'th
 
 ALTER TABLE public.checkpoint_blobs ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY checkpoint_blobs_operator_delete ON public.checkpoint_blobs FOR DELETE TO threadguard_operator USING (true);
+
+COMMENT ON POLICY checkpoint_blobs_operator_delete ON public.checkpoint_blobs IS 'Retention deletes every tenant''s old rows (threadguard.apply_retention); threadguard_operator has no members.';
+
 CREATE POLICY checkpoint_blobs_operator_select ON public.checkpoint_blobs FOR SELECT TO threadguard_operator USING (true);
 
 COMMENT ON POLICY checkpoint_blobs_operator_select ON public.checkpoint_blobs IS 'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';
@@ -883,6 +1058,10 @@ COMMENT ON POLICY checkpoint_blobs_owner_update ON public.checkpoint_blobs IS 'O
 
 ALTER TABLE public.checkpoint_writes ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY checkpoint_writes_operator_delete ON public.checkpoint_writes FOR DELETE TO threadguard_operator USING (true);
+
+COMMENT ON POLICY checkpoint_writes_operator_delete ON public.checkpoint_writes IS 'Retention deletes every tenant''s old rows (threadguard.apply_retention); threadguard_operator has no members.';
+
 CREATE POLICY checkpoint_writes_operator_select ON public.checkpoint_writes FOR SELECT TO threadguard_operator USING (true);
 
 COMMENT ON POLICY checkpoint_writes_operator_select ON public.checkpoint_writes IS 'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';
@@ -914,6 +1093,10 @@ CREATE POLICY checkpoint_writes_owner_update ON public.checkpoint_writes FOR UPD
 COMMENT ON POLICY checkpoint_writes_owner_update ON public.checkpoint_writes IS 'Only the owner updates a pending write (upserts, prune), and it stays theirs; the foreign key keeps it in a thread of theirs.';
 
 ALTER TABLE public.checkpoints ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY checkpoints_operator_delete ON public.checkpoints FOR DELETE TO threadguard_operator USING (true);
+
+COMMENT ON POLICY checkpoints_operator_delete ON public.checkpoints IS 'Retention deletes every tenant''s old rows (threadguard.apply_retention); threadguard_operator has no members.';
 
 CREATE POLICY checkpoints_operator_select ON public.checkpoints FOR SELECT TO threadguard_operator USING (true);
 
@@ -1003,6 +1186,16 @@ ALTER TABLE threadguard.definitions_applied ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE threadguard.langgraph_tables ENABLE ROW LEVEL SECURITY;
 
+ALTER TABLE threadguard.retention_policies ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY retention_policies_admin_select ON threadguard.retention_policies FOR SELECT TO threadguard_admin USING (true);
+
+COMMENT ON POLICY retention_policies_admin_select ON threadguard.retention_policies IS 'Admins read every policy.';
+
+CREATE POLICY retention_policies_operator_all ON threadguard.retention_policies TO threadguard_operator USING (true) WITH CHECK (true);
+
+COMMENT ON POLICY retention_policies_operator_all ON threadguard.retention_policies IS 'The operator functions set and read every tenant''s policy (set_retention audits each change).';
+
 ALTER TABLE threadguard.support_access ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY support_access_admin_select ON threadguard.support_access FOR SELECT TO threadguard_admin USING (true);
@@ -1023,6 +1216,9 @@ GRANT USAGE ON SCHEMA threadguard TO threadguard_app;
 GRANT USAGE ON SCHEMA threadguard TO threadguard_admin;
 GRANT USAGE ON SCHEMA threadguard TO threadguard_operator;
 GRANT USAGE ON SCHEMA threadguard TO threadguard_support;
+
+REVOKE ALL ON FUNCTION threadguard.apply_retention(p_batch integer, p_after uuid, p_dry_run boolean) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.apply_retention(p_batch integer, p_after uuid, p_dry_run boolean) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) FROM PUBLIC;
 
@@ -1074,6 +1270,9 @@ REVOKE ALL ON FUNCTION threadguard.prune_audit_log(p_older_than interval) FROM P
 REVOKE ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_app;
 
+REVOKE ALL ON FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) TO threadguard_admin;
+
 REVOKE ALL ON FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) TO threadguard_support;
 
@@ -1087,21 +1286,24 @@ GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_a
 REVOKE ALL ON FUNCTION threadguard.touch_conversation() FROM PUBLIC;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_blobs TO threadguard_app;
-GRANT SELECT ON TABLE public.checkpoint_blobs TO threadguard_operator;
+GRANT SELECT,DELETE ON TABLE public.checkpoint_blobs TO threadguard_operator;
 
 GRANT SELECT ON TABLE public.checkpoint_migrations TO threadguard_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_writes TO threadguard_app;
-GRANT SELECT ON TABLE public.checkpoint_writes TO threadguard_operator;
+GRANT SELECT,DELETE ON TABLE public.checkpoint_writes TO threadguard_operator;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoints TO threadguard_app;
-GRANT SELECT ON TABLE public.checkpoints TO threadguard_operator;
+GRANT SELECT,DELETE ON TABLE public.checkpoints TO threadguard_operator;
 
 GRANT INSERT ON TABLE threadguard.audit_log TO threadguard_operator;
 GRANT SELECT ON TABLE threadguard.audit_log TO threadguard_admin;
 
 GRANT SELECT ON TABLE threadguard.context TO threadguard_app;
 GRANT SELECT ON TABLE threadguard.context TO threadguard_admin;
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE threadguard.retention_policies TO threadguard_operator;
+GRANT SELECT ON TABLE threadguard.retention_policies TO threadguard_admin;
 
 GRANT SELECT,INSERT ON TABLE threadguard.support_access TO threadguard_operator;
 GRANT SELECT ON TABLE threadguard.support_access TO threadguard_admin;

@@ -48,8 +48,9 @@ create policy checkpoint_blobs_owner_delete on public.checkpoint_blobs
 comment on policy checkpoint_blobs_owner_delete on public.checkpoint_blobs is
     'Only the owner deletes a blob (delete_thread, prune); other rows are silently out of reach.';
 
--- The operator functions count what an erasure left (threadguard_operator has no members).
-grant select on table public.checkpoint_blobs to threadguard_operator;
+-- The operator functions count what an erasure left and apply retention
+-- (threadguard_operator has no members).
+grant select, delete on table public.checkpoint_blobs to threadguard_operator;
 
 drop policy if exists checkpoint_blobs_operator_select on public.checkpoint_blobs;
 create policy checkpoint_blobs_operator_select on public.checkpoint_blobs
@@ -57,3 +58,10 @@ create policy checkpoint_blobs_operator_select on public.checkpoint_blobs
     using (true);
 comment on policy checkpoint_blobs_operator_select on public.checkpoint_blobs is
     'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';
+
+drop policy if exists checkpoint_blobs_operator_delete on public.checkpoint_blobs;
+create policy checkpoint_blobs_operator_delete on public.checkpoint_blobs
+    for delete to threadguard_operator
+    using (true);
+comment on policy checkpoint_blobs_operator_delete on public.checkpoint_blobs is
+    'Retention deletes every tenant''s old rows (threadguard.apply_retention); threadguard_operator has no members.';

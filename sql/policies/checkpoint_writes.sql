@@ -48,8 +48,9 @@ create policy checkpoint_writes_owner_delete on public.checkpoint_writes
 comment on policy checkpoint_writes_owner_delete on public.checkpoint_writes is
     'Only the owner deletes a pending write (delete_thread, prune); other rows are silently out of reach.';
 
--- The operator functions count what an erasure left (threadguard_operator has no members).
-grant select on table public.checkpoint_writes to threadguard_operator;
+-- The operator functions count what an erasure left and apply retention
+-- (threadguard_operator has no members).
+grant select, delete on table public.checkpoint_writes to threadguard_operator;
 
 drop policy if exists checkpoint_writes_operator_select on public.checkpoint_writes;
 create policy checkpoint_writes_operator_select on public.checkpoint_writes
@@ -57,3 +58,10 @@ create policy checkpoint_writes_operator_select on public.checkpoint_writes
     using (true);
 comment on policy checkpoint_writes_operator_select on public.checkpoint_writes is
     'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';
+
+drop policy if exists checkpoint_writes_operator_delete on public.checkpoint_writes;
+create policy checkpoint_writes_operator_delete on public.checkpoint_writes
+    for delete to threadguard_operator
+    using (true);
+comment on policy checkpoint_writes_operator_delete on public.checkpoint_writes is
+    'Retention deletes every tenant''s old rows (threadguard.apply_retention); threadguard_operator has no members.';

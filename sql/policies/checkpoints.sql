@@ -48,8 +48,9 @@ create policy checkpoints_owner_delete on public.checkpoints
 comment on policy checkpoints_owner_delete on public.checkpoints is
     'Only the owner deletes a checkpoint (delete_thread, prune); other rows are silently out of reach.';
 
--- The operator functions count what an erasure left (threadguard_operator has no members).
-grant select on table public.checkpoints to threadguard_operator;
+-- The operator functions count what an erasure left and apply retention
+-- (threadguard_operator has no members).
+grant select, delete on table public.checkpoints to threadguard_operator;
 
 drop policy if exists checkpoints_operator_select on public.checkpoints;
 create policy checkpoints_operator_select on public.checkpoints
@@ -57,3 +58,10 @@ create policy checkpoints_operator_select on public.checkpoints
     using (true);
 comment on policy checkpoints_operator_select on public.checkpoints is
     'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';
+
+drop policy if exists checkpoints_operator_delete on public.checkpoints;
+create policy checkpoints_operator_delete on public.checkpoints
+    for delete to threadguard_operator
+    using (true);
+comment on policy checkpoints_operator_delete on public.checkpoints is
+    'Retention deletes every tenant''s old rows (threadguard.apply_retention); threadguard_operator has no members.';

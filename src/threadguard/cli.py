@@ -78,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     sub.add_parser("status", parents=[database], help="list applied and pending migrations (changes nothing)")
     sub.add_parser("break-lock", parents=[database], help="remove the migration lock a killed migrate or rollback left")
+    keep = sub.add_parser("retention", parents=[database], help="apply the retention policies to every conversation (audited)")
+    keep.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
+    keep.add_argument("--batch-size", type=int, default=500, metavar="N", help="conversations per transaction (default 500)")
     erase = sub.add_parser("erase", parents=[database], help="erase one user of a tenant, or a whole tenant, with proof (audited)")
     erase.add_argument("--tenant", required=True, metavar="UUID")
     erase.add_argument("--user", metavar="UUID", help="one user of the tenant (default: the whole tenant)")
@@ -137,6 +140,15 @@ def main(argv: list[str] | None = None) -> int:
                   f"{left.checkpoint_blobs} blob(s), {left.checkpoint_writes} write(s)")
             if any((left.conversations, left.checkpoints, left.checkpoint_blobs, left.checkpoint_writes)):
                 return EXIT_PROBLEMS
+        elif command == "retention":
+            def scanned(done: runner.Retention) -> None:
+                print(f"\rthreadguard retention: {done.scanned:,} conversation(s) scanned", end="", file=sys.stderr, flush=True)
+
+            kept = runner.retention(info, batch_size=args.batch_size, dry_run=args.dry_run, progress=scanned)
+            print(file=sys.stderr)
+            verb = "would remove" if args.dry_run else "removed"
+            print(f"{verb} {kept.conversations:,} idle conversation(s), {kept.checkpoints:,} checkpoint(s), "
+                  f"{kept.checkpoint_blobs:,} blob(s), {kept.checkpoint_writes:,} write(s)")
         elif command == "break-lock":
             runner.break_lock(info)
             print("threadguard break-lock: the migration lock is released")

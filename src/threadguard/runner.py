@@ -617,3 +617,33 @@ def erase(conninfo: str, tenant_id: str, user_id: str | None, reason: str, *, ba
                 break
         row = _one(conn, "select * from threadguard.erasure_left(%s::uuid, %s::uuid, %s)", (tenant_id, user_id, reason))
     return Left(*row)
+
+
+@dataclass
+class Retention:
+    """What apply_retention removed (or would, in a dry run), summed over its batches."""
+
+    scanned: int = 0
+    conversations: int = 0
+    checkpoints: int = 0
+    checkpoint_blobs: int = 0
+    checkpoint_writes: int = 0
+
+
+def retention(conninfo: str, *, batch_size: int = 500, dry_run: bool = False,
+              progress: Callable[[Retention], None] | None = None) -> Retention:
+    """Apply the retention policies to every conversation, one batch per transaction,
+    through threadguard.apply_retention. Runs as a login granted threadguard_admin."""
+    total = Retention()
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+        after = None
+        while True:
+            row = _one(conn, "select * from threadguard.apply_retention(%s, %s::uuid, %s)", (batch_size, after, dry_run))
+            after = row[0]
+            for name, value in zip(("scanned", "conversations", "checkpoints", "checkpoint_blobs", "checkpoint_writes"), row[1:], strict=True):
+                setattr(total, name, getattr(total, name) + value)
+            if progress:
+                progress(total)
+            if after is None:
+                return total

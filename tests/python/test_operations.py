@@ -56,3 +56,51 @@ def test_erase_a_tenant_of_10000_conversations(migrated_db: str) -> None:
     erases = [r for r in audit if r[0] == "erase"]
     assert sum(r[2] for r in erases) == 10_000 and len(erases) == 11, "ten batches of 1,000, then the second run's empty one"
     assert {r[1] for r in audit} == {"threadguard_test_operator"}
+
+
+def test_retention_prunes_a_thread_langgraph_then_resumes_and_deletes_idle_ones(migrated_db: str, app_db: str) -> None:
+    from langgraph.checkpoint.postgres import PostgresSaver
+
+    import threadguard as tg
+    from threadguard.demo import chat_graph, config
+
+    tenant, user = uuid.uuid4(), uuid.uuid4()
+    with tg.connect(app_db) as conn, tg.acting_as(tenant, user):
+        saver = PostgresSaver(conn)
+        graph = chat_graph(saver)
+        kept, idle = tg.create_conversation(conn, "kept").thread_id, tg.create_conversation(conn, "idle").thread_id
+        for turn in range(4):
+            graph.invoke({"messages": [f"turn {turn}"]}, config(kept))
+        graph.invoke({"messages": ["long ago"]}, config(idle))
+        before = len(list(saver.list(config(kept))))
+    with psycopg.connect(migrated_db) as conn:  # the idle one was last active 100 days ago
+        conn.execute("update threadguard.conversations set updated_at = now() - interval '100 days' where thread_id = %s", (idle,))
+    operator = _operator_login(migrated_db)
+    with psycopg.connect(operator, autocommit=True) as conn:
+        conn.execute("select threadguard.set_retention(%s, 30, 2, 'test policy')", (tenant,))
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "threadguard.cli", "retention", "--database", operator, *args],
+                              capture_output=True, text=True, timeout=300)
+
+    dry = cli("--dry-run", "--batch-size", "1")
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith("would remove 1 idle conversation(s)")
+    with tg.connect(app_db) as conn, tg.acting_as(tenant, user):
+        assert len(list(PostgresSaver(conn).list(config(kept)))) == before, "a dry run removed something"
+    done = cli("--batch-size", "1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("removed 1 idle conversation(s)")
+    with tg.connect(app_db) as conn, tg.acting_as(tenant, user):
+        saver = PostgresSaver(conn)
+        graph = chat_graph(saver)
+        assert tg.get_conversation(conn, idle) is None
+        assert len(list(saver.list(config(kept)))) == 2
+        assert graph.get_state(config(kept)).values["messages"][-1] == "assistant: I heard 'turn 3'"
+        graph.invoke({"messages": ["after retention"]}, config(kept))  # LangGraph resumes where it was
+        assert graph.get_state(config(kept)).values["messages"][-2:] == ["after retention", "assistant: I heard 'after retention'"]
+    again = cli()  # the turn after retention wrote new checkpoints: pruned to 2 again
+    assert again.returncode == 0 and again.stdout.startswith("removed 0 idle conversation(s), 3 checkpoint(s)"), again.stdout
+    with tg.connect(app_db) as conn, tg.acting_as(tenant, user):
+        assert len(list(PostgresSaver(conn).list(config(kept)))) == 2
+        assert chat_graph(PostgresSaver(conn)).get_state(config(kept)).values["messages"][-1] == "assistant: I heard 'after retention'"
+    assert cli().stdout.startswith("removed 0 idle conversation(s), 0 checkpoint(s), 0 blob(s), 0 write(s)"), "a second run removes nothing"

@@ -33,13 +33,13 @@ select policies_are('threadguard', 'conversations',
           'conversations_operator_select', 'conversations_operator_delete'],
     'conversations has exactly its four owner policies and two operator policies');
 select policies_are('public', 'checkpoints',
-    array['checkpoints_owner_select', 'checkpoints_owner_insert', 'checkpoints_owner_update', 'checkpoints_owner_delete', 'checkpoints_operator_select'],
+    array['checkpoints_owner_select', 'checkpoints_owner_insert', 'checkpoints_owner_update', 'checkpoints_owner_delete', 'checkpoints_operator_select', 'checkpoints_operator_delete'],
     'checkpoints has exactly its four owner policies');
 select policies_are('public', 'checkpoint_blobs',
-    array['checkpoint_blobs_owner_select', 'checkpoint_blobs_owner_insert', 'checkpoint_blobs_owner_update', 'checkpoint_blobs_owner_delete', 'checkpoint_blobs_operator_select'],
+    array['checkpoint_blobs_owner_select', 'checkpoint_blobs_owner_insert', 'checkpoint_blobs_owner_update', 'checkpoint_blobs_owner_delete', 'checkpoint_blobs_operator_select', 'checkpoint_blobs_operator_delete'],
     'checkpoint_blobs has exactly its four owner policies');
 select policies_are('public', 'checkpoint_writes',
-    array['checkpoint_writes_owner_select', 'checkpoint_writes_owner_insert', 'checkpoint_writes_owner_update', 'checkpoint_writes_owner_delete', 'checkpoint_writes_operator_select'],
+    array['checkpoint_writes_owner_select', 'checkpoint_writes_owner_insert', 'checkpoint_writes_owner_update', 'checkpoint_writes_owner_delete', 'checkpoint_writes_operator_select', 'checkpoint_writes_operator_delete'],
     'checkpoint_writes has exactly its four owner policies');
 select is_empty($$select schemaname || '.' || tablename || ' ' || policyname from pg_policies
                   where schemaname in ('public', 'threadguard') and permissive <> 'PERMISSIVE'$$,
@@ -90,7 +90,8 @@ select schema_owner_is('threadguard', 'threadguard_owner', 'schema threadguard i
 select is_empty($$select p.oid::regprocedure::text from pg_proc p where p.pronamespace = 'threadguard'::regnamespace
                   and p.proowner <> 'threadguard_owner'::regrole
                   and not (p.proowner = 'threadguard_operator'::regrole
-                           and p.proname in ('erase', 'erasure_left', 'open_support_access', 'support_conversations', 'support_checkpoint'))$$,
+                           and p.proname in ('erase', 'erasure_left', 'open_support_access', 'support_conversations', 'support_checkpoint',
+                                          'set_retention', 'apply_retention'))$$,
     'every threadguard function is owned by threadguard_owner, but the operator functions by threadguard_operator');
 
 -- Functions: no PUBLIC execute, definers pin search_path, everything documented ----------------------
