@@ -165,6 +165,10 @@ begin
         get diagnostics v_n = row_count;
         v_stamped := v_stamped operator(pg_catalog.+) v_n;
     end loop;
+    if pg_catalog.to_regclass('threadguard.audit_log') is not null then  -- from migration 0014 on
+        insert into threadguard.audit_log (action, tenant_id, user_id, reason, row_count, detail)
+        values ('assign_thread', p_tenant_id, p_user_id, 'adoption', v_stamped, pg_catalog.jsonb_build_object('thread_id', p_thread_id));
+    end if;
     return v_stamped;
 end
 $_$;
@@ -403,6 +407,69 @@ $$;
 ALTER FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) OWNER TO threadguard_operator;
 
 COMMENT ON FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) IS 'Erasure proof (operators): how many conversations, checkpoints, blobs and writes of p_user_id in p_tenant_id (the whole tenant when null) are left; all zero once an erasure is complete. Audited with p_reason.';
+
+CREATE FUNCTION threadguard.export_checkpoints(p_tenant_id uuid, p_thread_id uuid, p_reason text) RETURNS TABLE(thread_id text, checkpoint jsonb, checkpoint_ns text, checkpoint_id text, parent_checkpoint_id text, metadata jsonb, channel_values bytea[], pending_writes bytea[])
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+declare
+    v_n bigint;
+begin
+    if p_tenant_id is null or p_thread_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
+        raise exception 'threadguard: an export needs a tenant, a thread and a reason' using errcode = 'null_value_not_allowed';
+    end if;
+    return query
+    select k.thread_id, k.checkpoint, k.checkpoint_ns, k.checkpoint_id, k.parent_checkpoint_id, k.metadata,
+           (select pg_catalog.array_agg(array[pg_catalog.convert_to(bl.channel, 'UTF8'), pg_catalog.convert_to(bl.type, 'UTF8'), bl.blob])
+              from pg_catalog.jsonb_each_text(k.checkpoint operator(pg_catalog.->) 'channel_versions') as v
+              join public.checkpoint_blobs as bl
+                on bl.thread_id operator(pg_catalog.=) k.thread_id and bl.checkpoint_ns operator(pg_catalog.=) k.checkpoint_ns
+               and bl.channel operator(pg_catalog.=) v.key and bl.version operator(pg_catalog.=) v.value),
+           (select pg_catalog.array_agg(array[pg_catalog.convert_to(cw.task_id, 'UTF8'), pg_catalog.convert_to(cw.channel, 'UTF8'),
+                                              pg_catalog.convert_to(cw.type, 'UTF8'), cw.blob, pg_catalog.convert_to(cw.task_path, 'UTF8'),
+                                              pg_catalog.convert_to(cw.idx::text, 'UTF8')])
+              from public.checkpoint_writes as cw
+             where cw.thread_id operator(pg_catalog.=) k.thread_id and cw.checkpoint_ns operator(pg_catalog.=) k.checkpoint_ns
+               and cw.checkpoint_id operator(pg_catalog.=) k.checkpoint_id)
+      from threadguard.conversations as c
+      join public.checkpoints as k on k.thread_id operator(pg_catalog.=) c.thread_id and k.checkpoint_ns operator(pg_catalog.=) ''
+     where c.id operator(pg_catalog.=) p_thread_id and c.tenant_id operator(pg_catalog.=) p_tenant_id
+     order by k.checkpoint_id desc;
+    get diagnostics v_n = row_count;
+    insert into threadguard.audit_log (action, tenant_id, reason, row_count, detail)
+    values ('export_checkpoints', p_tenant_id, p_reason, v_n, pg_catalog.jsonb_build_object('thread_id', p_thread_id));
+end
+$$;
+
+ALTER FUNCTION threadguard.export_checkpoints(p_tenant_id uuid, p_thread_id uuid, p_reason text) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.export_checkpoints(p_tenant_id uuid, p_thread_id uuid, p_reason text) IS 'Export (operators): the root checkpoints of conversation p_thread_id of p_tenant_id, newest first, with their blobs and pending writes as LangGraph''s saver reads them; no rows when the conversation is not that tenant''s. Audited with p_reason.';
+
+CREATE FUNCTION threadguard.export_conversations(p_tenant_id uuid, p_user_id uuid, p_reason text) RETURNS TABLE(thread_id uuid, user_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+declare
+    v_n bigint;
+begin
+    if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
+        raise exception 'threadguard: an export needs a tenant and a reason' using errcode = 'null_value_not_allowed';
+    end if;
+    return query
+    select c.id, c.user_id, c.title, c.created_at, c.updated_at from threadguard.conversations as c
+     where c.tenant_id operator(pg_catalog.=) p_tenant_id and (p_user_id is null or c.user_id operator(pg_catalog.=) p_user_id)
+     order by c.id;
+    get diagnostics v_n = row_count;
+    insert into threadguard.audit_log (action, tenant_id, user_id, reason, row_count)
+    values ('export', p_tenant_id, p_user_id, p_reason, v_n);
+end
+$$;
+
+ALTER FUNCTION threadguard.export_conversations(p_tenant_id uuid, p_user_id uuid, p_reason text) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.export_conversations(p_tenant_id uuid, p_user_id uuid, p_reason text) IS 'Export (operators): the conversations of p_user_id in p_tenant_id (the whole tenant when null), by id. Audited with p_reason and the count.';
 
 CREATE FUNCTION threadguard.get_conversation(p_thread_id uuid) RETURNS TABLE(thread_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone, checkpoint_id text, metadata jsonb, checkpoint jsonb)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -1255,6 +1322,12 @@ GRANT ALL ON FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reas
 
 REVOKE ALL ON FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.export_checkpoints(p_tenant_id uuid, p_thread_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.export_checkpoints(p_tenant_id uuid, p_thread_id uuid, p_reason text) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.export_conversations(p_tenant_id uuid, p_user_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.export_conversations(p_tenant_id uuid, p_user_id uuid, p_reason text) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) TO threadguard_app;

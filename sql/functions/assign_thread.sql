@@ -60,6 +60,10 @@ begin
         get diagnostics v_n = row_count;
         v_stamped := v_stamped operator(pg_catalog.+) v_n;
     end loop;
+    if pg_catalog.to_regclass('threadguard.audit_log') is not null then  -- from migration 0014 on
+        insert into threadguard.audit_log (action, tenant_id, user_id, reason, row_count, detail)
+        values ('assign_thread', p_tenant_id, p_user_id, 'adoption', v_stamped, pg_catalog.jsonb_build_object('thread_id', p_thread_id));
+    end if;
     return v_stamped;
 end
 $$;

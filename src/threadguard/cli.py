@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     sub.add_parser("status", parents=[database], help="list applied and pending migrations (changes nothing)")
     sub.add_parser("break-lock", parents=[database], help="remove the migration lock a killed migrate or rollback left")
+    dump = sub.add_parser("export", parents=[database], help="one JSON line per conversation of a user or tenant, decoded (audited)")
+    dump.add_argument("--tenant", required=True, metavar="UUID")
+    dump.add_argument("--user", metavar="UUID", help="one user of the tenant (default: the whole tenant)")
+    dump.add_argument("--reason", required=True, help="why, recorded in threadguard.audit_log")
+    dump.add_argument("--output", metavar="FILE", help="where to write (default: standard output)")
     keep = sub.add_parser("retention", parents=[database], help="apply the retention policies to every conversation (audited)")
     keep.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
     keep.add_argument("--batch-size", type=int, default=500, metavar="N", help="conversations per transaction (default 500)")
@@ -140,6 +145,15 @@ def main(argv: list[str] | None = None) -> int:
                   f"{left.checkpoint_blobs} blob(s), {left.checkpoint_writes} write(s)")
             if any((left.conversations, left.checkpoints, left.checkpoint_blobs, left.checkpoint_writes)):
                 return EXIT_PROBLEMS
+        elif command == "export":
+            from threadguard import export
+
+            if args.output:
+                with open(args.output, "w", encoding="utf-8") as out:
+                    n = export.export(info, args.tenant, args.user, args.reason, out)
+            else:
+                n = export.export(info, args.tenant, args.user, args.reason, sys.stdout)
+            print(f"threadguard export: {n:,} conversation(s)", file=sys.stderr)
         elif command == "retention":
             def scanned(done: runner.Retention) -> None:
                 print(f"\rthreadguard retention: {done.scanned:,} conversation(s) scanned", end="", file=sys.stderr, flush=True)

@@ -418,6 +418,8 @@ def test_adopt_in_batches_interrupted_and_resumed(empty_db: str) -> None:
     assert f"adopted {len(threads) - 1} thread(s)" in done.stdout and "1 already had a conversation" in done.stdout
     assert "1 LangGraph thread(s) still have no owner" in done.stdout
     assert {t: _count(empty_db, t) for t in tables} == before, "adoption lost or added rows"
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("select count(*) from threadguard.audit_log where action = 'assign_thread'").fetchone()[0] == len(threads)
     for thread in threads:
         tenant, user = owners[thread]
         with tg.connect(app_conninfo(empty_db)) as conn, tg.acting_as(tenant, user):

@@ -104,3 +104,41 @@ def test_retention_prunes_a_thread_langgraph_then_resumes_and_deletes_idle_ones(
         assert len(list(PostgresSaver(conn).list(config(kept)))) == 2
         assert chat_graph(PostgresSaver(conn)).get_state(config(kept)).values["messages"][-1] == "assistant: I heard 'after retention'"
     assert cli().stdout.startswith("removed 0 idle conversation(s), 0 checkpoint(s), 0 blob(s), 0 write(s)"), "a second run removes nothing"
+
+
+def test_export_round_trip_readable_by_json(migrated_db: str, app_db: str) -> None:
+    import json
+
+    from langgraph.checkpoint.postgres import PostgresSaver
+
+    import threadguard as tg
+    from threadguard.demo import chat_graph, config
+
+    tenant, alice, bob, stranger = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), (uuid.uuid4(), uuid.uuid4())
+    threads = {}
+    with tg.connect(app_db) as conn:
+        graph = chat_graph(PostgresSaver(conn))
+        for who, words in ((alice, ["hello", "again"]), (bob, ["bonjour"])):
+            with tg.acting_as(tenant, who):
+                threads[who] = tg.create_conversation(conn, f"{who}").thread_id
+                for word in words:
+                    graph.invoke({"messages": [word]}, config(threads[who]))
+        with tg.acting_as(*stranger):
+            graph.invoke({"messages": ["not exported"]}, config(tg.create_conversation(conn, "other tenant").thread_id))
+    operator = _operator_login(migrated_db)
+    done = subprocess.run([sys.executable, "-m", "threadguard.cli", "export", "--database", operator, "--tenant", str(tenant),
+                           "--reason", "data access request"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert {line["thread_id"] for line in lines} == {threads[alice], threads[bob]}
+    by_user = {uuid.UUID(line["user_id"]): line for line in lines}
+    assert by_user[alice]["state"]["messages"][-1] == "assistant: I heard 'again'"
+    assert by_user[bob]["state"]["messages"] == ["bonjour", "assistant: I heard 'bonjour'"]
+    assert len(by_user[alice]["history"]) > len(by_user[bob]["history"]) > 1
+    assert "not exported" not in done.stdout
+    one = subprocess.run([sys.executable, "-m", "threadguard.cli", "export", "--database", operator, "--tenant", str(tenant),
+                          "--user", str(bob), "--reason", "data access request"], capture_output=True, text=True, timeout=300)
+    assert [json.loads(line)["thread_id"] for line in one.stdout.splitlines()] == [threads[bob]]
+    with psycopg.connect(migrated_db) as conn:
+        actions = [r[0] for r in conn.execute("select action from threadguard.audit_log where reason = 'data access request' order by id")]
+    assert actions.count("export") == 2 and actions.count("export_checkpoints") == 3

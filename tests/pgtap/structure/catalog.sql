@@ -2,7 +2,7 @@
 -- RLS enabled and forced on every protected table, exactly the policies and
 -- privileges threadguard defines, and definer functions that pin search_path.
 begin;
-select plan(51);
+select plan(56);
 
 -- Roles ----------------------------------------------------------------------
 select isnt_superuser('threadguard_owner', 'threadguard_owner is not a superuser');
@@ -91,7 +91,7 @@ select is_empty($$select p.oid::regprocedure::text from pg_proc p where p.pronam
                   and p.proowner <> 'threadguard_owner'::regrole
                   and not (p.proowner = 'threadguard_operator'::regrole
                            and p.proname in ('erase', 'erasure_left', 'open_support_access', 'support_conversations', 'support_checkpoint',
-                                          'set_retention', 'apply_retention'))$$,
+                                          'set_retention', 'apply_retention', 'export_conversations', 'export_checkpoints'))$$,
     'every threadguard function is owned by threadguard_owner, but the operator functions by threadguard_operator');
 
 -- Functions: no PUBLIC execute, definers pin search_path, everything documented ----------------------
@@ -113,6 +113,13 @@ select is((select max(v) from public.checkpoint_migrations), 9, 'LangGraph check
 select is((select count(*)::int from pg_attribute where attname in ('threadguard_tenant_id', 'threadguard_user_id') and not attisdropped
            and attrelid in ('public.checkpoints'::regclass, 'public.checkpoint_blobs'::regclass, 'public.checkpoint_writes'::regclass)),
     6, 'each LangGraph data table carries the two owner columns');
+
+-- The audit log accepts only inserts, and only from the operator functions' role ---------------
+select table_privs_are('threadguard', 'audit_log', 'threadguard_operator', array['INSERT'], 'audit_log: the operator role may only insert');
+select table_privs_are('threadguard', 'audit_log', 'threadguard_admin', array['SELECT'], 'audit_log: admins may only read');
+select table_privs_are('threadguard', 'audit_log', 'threadguard_app', '{}'::text[], 'audit_log: nothing for the application');
+select table_privs_are('threadguard', 'audit_log', 'threadguard_support', '{}'::text[], 'audit_log: nothing for support');
+select table_privs_are('threadguard', 'audit_log', 'public', '{}'::text[], 'audit_log: nothing for PUBLIC');
 
 -- Ownership is a constraint ------------------------------------------------------------------------
 select results_eq($$select conrelid::regclass::text, pg_get_constraintdef(oid), convalidated from pg_constraint

@@ -1,0 +1,71 @@
+"""`threadguard export`: one JSON line per conversation of a user or a tenant, with its
+latest state and its history decoded by LangGraph's own serializer, streamed: memory
+grows with the largest conversation, not with the tenant."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+import psycopg
+from langgraph.checkpoint.postgres import PostgresSaver
+from psycopg.rows import dict_row
+
+_CONVERSATIONS = "select * from threadguard.export_conversations(%s::uuid, %s::uuid, %s)"
+_CHECKPOINTS = "select * from threadguard.export_checkpoints(%s::uuid, %s::uuid, %s)"
+
+
+def jsonable(value: Any) -> Any:
+    """What json.dumps cannot write, in a form a reader can: models and dataclasses as
+    dicts, bytes as base64, the rest as text."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, bytes | bytearray):
+        return {"base64": base64.b64encode(bytes(value)).decode()}
+    if isinstance(value, datetime.datetime | datetime.date | uuid.UUID):
+        return str(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return repr(value)
+
+
+def conversations(conninfo: str, tenant_id: str, user_id: str | None, reason: str) -> Iterator[dict[str, Any]]:
+    """Each conversation with its decoded history, newest checkpoint first."""
+    with psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as listing, \
+            psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as reading:
+        decoder = PostgresSaver(reading)  # its serializer and row decoding only: no query of its own
+        with listing.transaction(), listing.cursor(name="threadguard_export") as cur:
+            cur.itersize = 100
+            cur.execute(_CONVERSATIONS, (tenant_id, user_id, reason))
+            for conversation in cur:
+                history = []
+                for row in reading.execute(_CHECKPOINTS, (tenant_id, conversation["thread_id"], reason)):
+                    tup = decoder._load_checkpoint_tuple(row)
+                    history.append({
+                        "checkpoint_id": tup.config["configurable"]["checkpoint_id"],
+                        "parent_checkpoint_id": row["parent_checkpoint_id"],
+                        "metadata": tup.metadata,
+                        "values": tup.checkpoint["channel_values"],
+                        "pending_writes": [list(w) for w in tup.pending_writes or []],
+                    })
+                yield {
+                    **{k: conversation[k] for k in ("thread_id", "user_id", "title", "created_at", "updated_at")},
+                    "state": history[0]["values"] if history else None,
+                    "history": history,
+                }
+
+
+def export(conninfo: str, tenant_id: str, user_id: str | None, reason: str, out: TextIO) -> int:
+    """Write the JSON lines; returns how many conversations."""
+    n = 0
+    for line in conversations(conninfo, tenant_id, user_id, reason):
+        out.write(json.dumps(line, default=jsonable, ensure_ascii=False) + "\n")
+        n += 1
+    return n
