@@ -667,14 +667,12 @@ ALTER FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, 
 
 COMMENT ON FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) IS 'Retention (operators): p_tenant_id''s policy (null: the default for tenants without one): delete conversations idle for p_idle_days (null: never), keep each thread''s latest p_keep_checkpoints root checkpoints (null: all). Audited with p_reason.';
 
-CREATE FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) RETURNS TABLE(thread_id uuid, user_id uuid, checkpoint_id text, metadata jsonb, checkpoint jsonb)
-    LANGUAGE plpgsql SECURITY DEFINER
+CREATE FUNCTION threadguard.support_access_id(p_tenant_id uuid) RETURNS bigint
+    LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-#variable_conflict use_column
 declare
     v_access bigint;
-    v_n bigint;
 begin
     select a.id into v_access from threadguard.support_access as a
      where a.actor operator(pg_catalog.=) session_user and a.tenant_id operator(pg_catalog.=) p_tenant_id
@@ -685,6 +683,24 @@ begin
             using errcode = 'insufficient_privilege',
                   hint = 'Open one with threadguard.open_support_access(tenant_id, reason, minutes).';
     end if;
+    return v_access;
+end
+$$;
+
+ALTER FUNCTION threadguard.support_access_id(p_tenant_id uuid) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.support_access_id(p_tenant_id uuid) IS 'The calling login''s open support access to p_tenant_id (the latest to expire), or 42501. Called by the support functions, as threadguard_operator; granted to nobody.';
+
+CREATE FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) RETURNS TABLE(thread_id uuid, user_id uuid, checkpoint_id text, metadata jsonb, checkpoint jsonb)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+declare
+    v_access bigint;
+    v_n bigint;
+begin
+    v_access := threadguard.support_access_id(p_tenant_id);
     return query
     select c.id, c.user_id, k.checkpoint_id, k.metadata, k.checkpoint
       from threadguard.conversations as c
@@ -714,15 +730,7 @@ declare
     v_access bigint;
     v_n bigint;
 begin
-    select a.id into v_access from threadguard.support_access as a
-     where a.actor operator(pg_catalog.=) session_user and a.tenant_id operator(pg_catalog.=) p_tenant_id
-       and a.expires_at operator(pg_catalog.>) pg_catalog.clock_timestamp()
-     order by a.expires_at desc limit 1;
-    if v_access is null then
-        raise exception 'threadguard: no open support access of % to this tenant', session_user
-            using errcode = 'insufficient_privilege',
-                  hint = 'Open one with threadguard.open_support_access(tenant_id, reason, minutes).';
-    end if;
+    v_access := threadguard.support_access_id(p_tenant_id);
     return query
     select c.id, c.user_id, c.title, c.created_at, c.updated_at
       from threadguard.conversations as c
@@ -1345,6 +1353,8 @@ GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_i
 
 REVOKE ALL ON FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.support_access_id(p_tenant_id uuid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) TO threadguard_support;

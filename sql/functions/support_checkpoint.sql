@@ -14,15 +14,7 @@ declare
     v_access bigint;
     v_n bigint;
 begin
-    select a.id into v_access from threadguard.support_access as a
-     where a.actor operator(pg_catalog.=) session_user and a.tenant_id operator(pg_catalog.=) p_tenant_id
-       and a.expires_at operator(pg_catalog.>) pg_catalog.clock_timestamp()
-     order by a.expires_at desc limit 1;
-    if v_access is null then
-        raise exception 'threadguard: no open support access of % to this tenant', session_user
-            using errcode = 'insufficient_privilege',
-                  hint = 'Open one with threadguard.open_support_access(tenant_id, reason, minutes).';
-    end if;
+    v_access := threadguard.support_access_id(p_tenant_id);
     return query
     select c.id, c.user_id, k.checkpoint_id, k.metadata, k.checkpoint
       from threadguard.conversations as c

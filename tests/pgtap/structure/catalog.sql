@@ -90,7 +90,7 @@ select schema_owner_is('threadguard', 'threadguard_owner', 'schema threadguard i
 select is_empty($$select p.oid::regprocedure::text from pg_proc p where p.pronamespace = 'threadguard'::regnamespace
                   and p.proowner <> 'threadguard_owner'::regrole
                   and not (p.proowner = 'threadguard_operator'::regrole
-                           and p.proname in ('erase', 'erasure_left', 'open_support_access', 'support_conversations', 'support_checkpoint',
+                           and p.proname in ('erase', 'erasure_left', 'open_support_access', 'support_conversations', 'support_checkpoint', 'support_access_id',
                                           'set_retention', 'apply_retention', 'export_conversations', 'export_checkpoints'))$$,
     'every threadguard function is owned by threadguard_owner, but the operator functions by threadguard_operator');
 
