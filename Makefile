@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps demo test lint migrate verify status schema bench bench-floor
+.PHONY: help install deps demo serve test lint migrate verify status schema bench bench-floor
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -26,11 +26,14 @@ deps: ## install PostgreSQL/pgTAP/pg_prove if missing (as root on Debian), else 
 demo: install deps ## migrate and run the two-tenant LangGraph demo (throwaway database unless DATABASE_URL)
 	tests/with_db.sh $(PY) -m threadguard.demo
 
+serve: install deps ## run the reference FastAPI service (examples/service) on a throwaway database, port $$PORT (8000)
+	tests/with_db.sh $(PY) -m examples.service.serve
+
 test: install deps lint ## lint, then the pgTAP suite and pytest on a throwaway database (or DATABASE_URL's server)
 	tests/with_db.sh tests/run.sh
 
 lint: install ## ruff and mypy (strict) over the Python code
-	$(VENV)/bin/ruff check src bench tests/python
+	$(VENV)/bin/ruff check src bench tests/python examples
 	$(VENV)/bin/mypy src
 
 migrate: install ## apply migrations to DATABASE_URL (or the PG* variables)

@@ -611,6 +611,34 @@ ALTER FUNCTION threadguard.prune_audit_log(p_older_than interval) OWNER TO threa
 
 COMMENT ON FUNCTION threadguard.prune_audit_log(p_older_than interval) IS 'Deletes audit rows older than p_older_than (at least 90 days); returns how many. For the DBA (a superuser): no role is granted it.';
 
+CREATE FUNCTION threadguard.rename_conversation(p_thread_id uuid, p_title text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
+begin
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
+    if p_thread_id is null then
+        raise exception 'threadguard: p_thread_id must not be null' using errcode = 'null_value_not_allowed';
+    end if;
+    if p_title is not null and pg_catalog.char_length(p_title) not between 1 and 200 then
+        raise exception 'threadguard: p_title must be 1 to 200 characters long (got %)', pg_catalog.char_length(p_title)
+            using errcode = 'invalid_parameter_value';
+    end if;
+    update threadguard.conversations as c set title = p_title
+     where c.id operator(pg_catalog.=) p_thread_id
+       and c.tenant_id operator(pg_catalog.=) v_tenant_id
+       and c.user_id operator(pg_catalog.=) v_user_id;
+    return found;
+end
+$$;
+
+ALTER FUNCTION threadguard.rename_conversation(p_thread_id uuid, p_title text) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.rename_conversation(p_thread_id uuid, p_title text) IS 'Sets the title (null, or 1-200 characters) of one conversation of the current user. True when renamed; false when the id does not exist or belongs to someone else (indistinguishable). Raises 42501 without a valid context, 22023 on a bad title, 22004 for a null id.';
+
 CREATE FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) RETURNS record
     LANGUAGE plpgsql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1347,6 +1375,9 @@ REVOKE ALL ON FUNCTION threadguard.open_support_access(p_tenant_id uuid, p_reaso
 GRANT ALL ON FUNCTION threadguard.open_support_access(p_tenant_id uuid, p_reason text, p_minutes integer) TO threadguard_support;
 
 REVOKE ALL ON FUNCTION threadguard.prune_audit_log(p_older_than interval) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION threadguard.rename_conversation(p_thread_id uuid, p_title text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.rename_conversation(p_thread_id uuid, p_title text) TO threadguard_app;
 
 REVOKE ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_app;

@@ -15,11 +15,13 @@ from threadguard.api import (
     adelete_namespace,
     aget_conversation,
     alist_conversations,
+    arename_conversation,
     create_conversation,
     delete_conversation,
     delete_namespace,
     get_conversation,
     list_conversations,
+    rename_conversation,
 )
 from threadguard.binding import (
     AsyncBoundConnection,
@@ -53,6 +55,7 @@ __all__ = [
     "adelete_namespace",
     "aget_conversation",
     "alist_conversations",
+    "arename_conversation",
     "async_saver_pool",
     "connect",
     "create_conversation",
@@ -61,5 +64,6 @@ __all__ = [
     "delete_namespace",
     "get_conversation",
     "list_conversations",
+    "rename_conversation",
     "saver_pool",
 ]

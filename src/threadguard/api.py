@@ -51,14 +51,30 @@ _CREATE = "select * from threadguard.create_conversation(%s::text, %s::uuid)"
 _LIST = "select * from threadguard.list_conversations(%s::integer, %s::timestamptz, %s::uuid)"
 _GET = "select * from threadguard.get_conversation(%s::uuid)"
 _DELETE = "select threadguard.delete_conversation(%s::uuid) as deleted"
+_RENAME = "select threadguard.rename_conversation(%s::uuid, %s::text) as renamed"
 _DELETE_NAMESPACE = "select threadguard.delete_namespace(%s::uuid, %s::text) as deleted"
+
+
+def _thread(thread_id: UUID | str | None) -> UUID | str | None:
+    """A thread id as the SQL API takes it. A string must be the canonical spelling LangGraph
+    stores (lower case, as str(uuid.UUID(...)) writes it): any other spelling would find the
+    conversation here and be refused by LangGraph, so it is refused here too."""
+    if isinstance(thread_id, str):
+        try:
+            canonical = str(UUID(thread_id))
+        except ValueError:
+            canonical = None
+        if canonical != thread_id:
+            raise ValueError(f"threadguard: thread ids are canonical lower-case uuids, as str(uuid.UUID(...)) writes them; "
+                             f"got {thread_id!r}")
+    return thread_id
 
 
 def create_conversation(
     conn: psycopg.Connection[Any], title: str | None = None, thread_id: UUID | str | None = None
 ) -> Conversation:
     with conn.cursor(row_factory=class_row(Conversation)) as cur:
-        row = cur.execute(_CREATE, (title, thread_id)).fetchone()
+        row = cur.execute(_CREATE, (title, _thread(thread_id))).fetchone()
     _require_row(row)
     return row  # type: ignore[return-value]
 
@@ -77,13 +93,20 @@ def list_conversations(
 def get_conversation(conn: psycopg.Connection[Any], thread_id: UUID | str) -> ConversationDetail | None:
     """None when the conversation does not exist or is someone else's (indistinguishable)."""
     with conn.cursor(row_factory=class_row(ConversationDetail)) as cur:
-        return cur.execute(_GET, (thread_id,)).fetchone()
+        return cur.execute(_GET, (_thread(thread_id),)).fetchone()
 
 
 def delete_conversation(conn: psycopg.Connection[Any], thread_id: UUID | str) -> bool:
     """True when deleted with all its checkpoints; False when absent or someone else's."""
     with conn.cursor() as cur:
-        row = cur.execute(_DELETE, (thread_id,)).fetchone()
+        row = cur.execute(_DELETE, (_thread(thread_id),)).fetchone()
+    return bool(_first(row))
+
+
+def rename_conversation(conn: psycopg.Connection[Any], thread_id: UUID | str, title: str | None) -> bool:
+    """True when renamed; False when absent or someone else's."""
+    with conn.cursor() as cur:
+        row = cur.execute(_RENAME, (_thread(thread_id), title)).fetchone()
     return bool(_first(row))
 
 
@@ -91,7 +114,7 @@ def delete_namespace(conn: psycopg.Connection[Any], thread_id: UUID | str, check
     """Delete one subgraph namespace (and those nested under it) of one of the caller's
     conversations; how many rows went, None when the conversation is absent or someone else's."""
     with conn.cursor() as cur:
-        row = cur.execute(_DELETE_NAMESPACE, (thread_id, checkpoint_ns)).fetchone()
+        row = cur.execute(_DELETE_NAMESPACE, (_thread(thread_id), checkpoint_ns)).fetchone()
     return _first(row)  # type: ignore[no-any-return]
 
 
@@ -99,7 +122,7 @@ async def acreate_conversation(
     conn: psycopg.AsyncConnection[Any], title: str | None = None, thread_id: UUID | str | None = None
 ) -> Conversation:
     async with conn.cursor(row_factory=class_row(Conversation)) as cur:
-        row = await (await cur.execute(_CREATE, (title, thread_id))).fetchone()
+        row = await (await cur.execute(_CREATE, (title, _thread(thread_id)))).fetchone()
     _require_row(row)
     return row  # type: ignore[return-value]
 
@@ -116,18 +139,24 @@ async def alist_conversations(
 
 async def aget_conversation(conn: psycopg.AsyncConnection[Any], thread_id: UUID | str) -> ConversationDetail | None:
     async with conn.cursor(row_factory=class_row(ConversationDetail)) as cur:
-        return await (await cur.execute(_GET, (thread_id,))).fetchone()
+        return await (await cur.execute(_GET, (_thread(thread_id),))).fetchone()
 
 
 async def adelete_conversation(conn: psycopg.AsyncConnection[Any], thread_id: UUID | str) -> bool:
     async with conn.cursor() as cur:
-        row = await (await cur.execute(_DELETE, (thread_id,))).fetchone()
+        row = await (await cur.execute(_DELETE, (_thread(thread_id),))).fetchone()
+    return bool(_first(row))
+
+
+async def arename_conversation(conn: psycopg.AsyncConnection[Any], thread_id: UUID | str, title: str | None) -> bool:
+    async with conn.cursor() as cur:
+        row = await (await cur.execute(_RENAME, (_thread(thread_id), title))).fetchone()
     return bool(_first(row))
 
 
 async def adelete_namespace(conn: psycopg.AsyncConnection[Any], thread_id: UUID | str, checkpoint_ns: str) -> int | None:
     async with conn.cursor() as cur:
-        row = await (await cur.execute(_DELETE_NAMESPACE, (thread_id, checkpoint_ns))).fetchone()
+        row = await (await cur.execute(_DELETE_NAMESPACE, (_thread(thread_id), checkpoint_ns))).fetchone()
     return _first(row)  # type: ignore[no-any-return]
 
 

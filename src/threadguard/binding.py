@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
@@ -172,7 +173,8 @@ def _refusals(query: Any = None) -> Iterator[None]:
         raise ThreadNotOwnedError(
             "threadguard: refused a write: the thread is not a conversation of the identity this code runs as "
             "(or no identity is bound). Create the conversation first (threadguard.create_conversation), use its "
-            "id as LangGraph's thread_id, and run the graph inside threadguard.acting_as(tenant_id, user_id)."
+            "id as LangGraph's thread_id in canonical form (lower case, as str(uuid.UUID(...)) writes it), and run "
+            "the graph inside threadguard.acting_as(tenant_id, user_id)."
         ) from exc
 
 
@@ -209,6 +211,20 @@ class _SyncGroup:
             return None
         self._identity_queued = params
         return params
+
+
+class _QuietAbortedPipelines(logging.Filter):
+    """psycopg logs a warning when a pipeline that already raised its error fails again
+    while closing ("pipeline aborted"): for a bound pipeline the error itself was raised
+    to the application (a refused write, say), so the echo is dropped, not the error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (len(args) == 2 and isinstance(args[0], _SyncGroup)
+                    and isinstance(args[1], psycopg.errors.PipelineAborted))
+
+
+logging.getLogger("psycopg").addFilter(_QuietAbortedPipelines())
 
 
 def _group(conn: psycopg.BaseConnection[Any]) -> _SyncGroup | None:

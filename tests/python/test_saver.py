@@ -292,3 +292,23 @@ def test_delete_namespace_removes_a_subgraphs_state_and_keeps_the_thread(alice: 
             assert tg.delete_namespace(conn, thread, "sub:1") == 1
             assert saver.get_tuple(sub) is None
             assert saver.get_tuple(config(thread)) is not None, "the root namespace is untouched"
+
+
+def test_thread_ids_are_canonical_everywhere_and_refusals_do_not_flood_the_log(
+    alice: Who, app: Route, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An upper-case spelling of one's own thread id: the Python API refuses it like
+    LangGraph does, and both errors say what a canonical id is. Refused writes log nothing."""
+    with app.connect() as conn, tg.acting_as(*alice):
+        graph = chat_graph(PostgresSaver(conn))
+        thread = _new_thread(conn, "canonical")
+        with pytest.raises(ValueError, match="canonical lower-case"):
+            tg.get_conversation(conn, thread.upper())
+        with pytest.raises(ValueError, match="canonical lower-case"):
+            tg.delete_conversation(conn, thread.upper())
+        assert tg.get_conversation(conn, uuid.UUID(thread.upper())) is not None, "a uuid value has no spelling"
+        with caplog.at_level("WARNING", logger="psycopg"):
+            for _ in range(3):
+                with pytest.raises(tg.ThreadNotOwnedError, match="canonical form"):
+                    graph.invoke({"messages": ["hi"]}, config(thread.upper()))
+        assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []

@@ -1,0 +1,35 @@
+"""`make serve`: migrate the database DATABASE_URL names (a superuser connection), give the
+service a login of its own granted threadguard_app, and run the reference service on it."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import psycopg
+import uvicorn
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from threadguard import cli, runner
+
+LOGIN, PASSWORD = "threadguard_service", "threadguard-service-example"
+
+
+def main() -> int:
+    admin = cli.conninfo(None)
+    runner.migrate(admin)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_roles where rolname = %s", (LOGIN,)).fetchone():
+            conn.execute(sql.SQL("create role {} login password {}").format(sql.Identifier(LOGIN), sql.Literal(PASSWORD)))
+        conn.execute(sql.SQL("grant threadguard_app to {}").format(sql.Identifier(LOGIN)))
+    os.environ["DATABASE_URL"] = make_conninfo(admin, user=LOGIN, password=PASSWORD)
+    port = int(os.environ.get("PORT", "8000"))
+    print(f"threadguard reference service on http://127.0.0.1:{port} (try: curl -H 'x-tenant-id: <uuid>' "
+          f"-H 'x-user-id: <uuid>' -X POST localhost:{port}/conversations -d '{{}}')", file=sys.stderr)
+    uvicorn.run("examples.service.app:app", host="127.0.0.1", port=port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""The reference service (examples/service) over real HTTP: uvicorn on a free loopback
+port, the application's login, two tenants and two users of one tenant on every route.
+Every cross-identity attempt is a 404 that reads exactly like an absent id, never a 500;
+malformed input is a 422; a streamed reply completes; hundreds of concurrent requests
+from both tenants never cross."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+Who = dict[str, str]
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def service(app_db: str) -> Iterator[str]:
+    port = _port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "examples.service.app:app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": app_db}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:  # readiness poll, not timing
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the service did not start: {process.stderr.read() if process.stderr else ''}")
+        time.sleep(0.05)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def person(tenant: uuid.UUID | None = None) -> Who:
+    return {"x-tenant-id": str(tenant or uuid.uuid4()), "x-user-id": str(uuid.uuid4())}
+
+
+def test_every_route_for_its_owner_and_404_for_everyone_else(service: str) -> None:
+    alice = person()
+    colleague = person(uuid.UUID(alice["x-tenant-id"]))  # same tenant, other user
+    mallory = person()
+    with httpx.Client(base_url=service, timeout=30) as http:
+        thread = http.post("/conversations", json={"title": "Trip"}, headers=alice).json()["thread_id"]
+        assert http.post(f"/conversations/{thread}/messages", json={"text": "hello"}, headers=alice).json() == \
+            {"reply": "assistant: I heard 'hello'"}
+        assert http.get(f"/conversations/{thread}/history", headers=alice).json() == ["hello", "assistant: I heard 'hello'"]
+        assert [c["thread_id"] for c in http.get("/conversations", headers=alice).json()] == [thread]
+        assert http.patch(f"/conversations/{thread}", json={"title": "Lisbon"}, headers=alice).json()["title"] == "Lisbon"
+        absent = str(uuid.uuid4())
+        for intruder in (colleague, mallory):
+            for target in (thread, absent, thread.upper()):
+                answers = [
+                    http.get(f"/conversations/{target}", headers=intruder),
+                    http.patch(f"/conversations/{target}", json={"title": "x"}, headers=intruder),
+                    http.post(f"/conversations/{target}/messages", json={"text": "intrusion"}, headers=intruder),
+                    http.get(f"/conversations/{target}/history", headers=intruder),
+                    http.post(f"/conversations/{target}/stream", json={"text": "intrusion"}, headers=intruder),
+                    http.delete(f"/conversations/{target}", headers=intruder),
+                ]
+                for answer in answers:
+                    assert (answer.status_code, answer.json()) == (404, {"detail": "conversation not found"}), answer.text
+            assert http.get("/conversations", headers=intruder).json() == []
+        assert http.get(f"/conversations/{thread.upper()}", headers=alice).status_code == 200, "any spelling of one's own id"
+        assert http.get(f"/conversations/{thread}/history", headers=alice).json() == ["hello", "assistant: I heard 'hello'"]
+        assert http.delete(f"/conversations/{thread}", headers=alice).status_code == 204
+        deleted = http.post(f"/conversations/{thread}/messages", json={"text": "again"}, headers=alice)
+        assert (deleted.status_code, deleted.json()) == (404, {"detail": "conversation not found"})
+
+
+def test_malformed_input_is_422_and_no_identity_is_401(service: str) -> None:
+    alice = person()
+    with httpx.Client(base_url=service, timeout=30) as http:
+        for answer in (
+            http.get("/conversations/not-a-uuid", headers=alice),
+            http.post("/conversations", json={"title": ""}, headers=alice),
+            http.post("/conversations", json={"title": "x" * 201}, headers=alice),
+            http.get("/conversations", params={"limit": 0}, headers=alice),
+            http.get("/conversations", params={"limit": 2**31}, headers=alice),
+        ):
+            assert answer.status_code == 422, answer.text
+            assert "threadguard" not in answer.text and "psycopg" not in answer.text
+        for headers in ({}, {"x-tenant-id": "tenant-1", "x-user-id": "user-1"}):
+            answer = http.get("/conversations", headers=headers)
+            assert (answer.status_code, answer.json()) == (401, {"detail": "no identity"})
+
+
+def test_a_streamed_reply_completes_as_the_caller(service: str) -> None:
+    alice = person()
+    with httpx.Client(base_url=service, timeout=30) as http:
+        thread = http.post("/conversations", json={}, headers=alice).json()["thread_id"]
+        with http.stream("POST", f"/conversations/{thread}/stream", json={"text": "streamed"}, headers=alice) as response:
+            assert response.status_code == 200
+            body = "".join(response.iter_text())
+        assert "I heard 'streamed'" in body and body.rstrip().endswith("data: {}")
+        assert http.get(f"/conversations/{thread}/history", headers=alice).json()[-1] == "assistant: I heard 'streamed'"
+
+
+def test_concurrent_requests_from_two_tenants_never_cross(service: str) -> None:
+    people = [person(), person()]
+    with httpx.Client(base_url=service, timeout=60, limits=httpx.Limits(max_connections=16)) as http:
+        threads = [http.post("/conversations", json={"title": f"t{i}"}, headers=p).json()["thread_id"] for i, p in enumerate(people)]
+
+        def turn(i: int) -> tuple[int, list[str], list[str]]:
+            who = i % 2
+            http.post(f"/conversations/{threads[who]}/messages", json={"text": f"{who}:{i}"}, headers=people[who]).raise_for_status()
+            listed = [c["thread_id"] for c in http.get("/conversations", headers=people[who]).json()]
+            history = http.get(f"/conversations/{threads[who]}/history", headers=people[who]).json()
+            return who, listed, history
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            results = list(pool.map(turn, range(200)))
+    for who, listed, history in results:
+        assert listed == [threads[who]]
+        assert all(m.startswith(f"{who}:") or m.startswith(f"assistant: I heard '{who}:") for m in history)
+
+
+def test_the_readme_shows_the_service_verbatim() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Running LangGraph under threadguard (Python)"):]
+    excerpt = section[section.index("```python\n") + len("```python\n"):section.index("\n```\n")]
+    source = (ROOT / "examples" / "service" / "app.py").read_text(encoding="utf-8").splitlines()
+    position = 0
+    for line in (line for line in excerpt.splitlines() if line.strip()):
+        assert line in source[position:], f"README line not in examples/service/app.py (in order): {line!r}"
+        position = source.index(line, position) + 1
