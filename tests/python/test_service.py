@@ -15,9 +15,16 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import BackgroundTasks, FastAPI
+from fastapi.responses import StreamingResponse
+from fastapi.testclient import TestClient
+
+import threadguard as tg
+from threadguard.fastapi import IdentityMiddleware
 
 ROOT = Path(__file__).resolve().parents[2]
 Who = dict[str, str]
@@ -145,3 +152,29 @@ def test_the_readme_shows_the_service_verbatim() -> None:
     for line in (line for line in excerpt.splitlines() if line.strip()):
         assert line in source[position:], f"README line not in examples/service/app.py (in order): {line!r}"
         position = source.index(line, position) + 1
+
+
+def test_the_middleware_holds_the_identity_for_streams_and_background_tasks() -> None:
+    """What runs after a handler returns (a streamed body, a background task) still acts
+    for the request's principal; a request without one acts for nobody."""
+    seen: list[object] = []
+    app = FastAPI()
+    app.add_middleware(IdentityMiddleware, principal=lambda r: (r.headers["x-tenant-id"], r.headers["x-user-id"])
+                       if "x-tenant-id" in r.headers else None)
+
+    @app.get("/stream")
+    async def stream(tasks: BackgroundTasks) -> StreamingResponse:
+        tasks.add_task(lambda: seen.append(("background", tg.current_identity())))
+
+        async def body() -> Any:
+            seen.append(("stream", tg.current_identity()))
+            yield "x"
+
+        return StreamingResponse(body(), background=tasks)
+
+    tenant, user = uuid.uuid4(), uuid.uuid4()
+    with TestClient(app) as client:
+        assert client.get("/stream", headers={"x-tenant-id": str(tenant), "x-user-id": str(user)}).text == "x"
+        assert client.get("/stream").text == "x"
+    assert seen == [("stream", tg.Identity(tenant, user)), ("background", tg.Identity(tenant, user)),
+                    ("stream", None), ("background", None)]
