@@ -14,6 +14,8 @@ from uuid import UUID
 import psycopg
 from psycopg.rows import class_row
 
+from threadguard.binding import canonical_thread_id
+
 
 @dataclass(frozen=True, slots=True)
 class Conversation:
@@ -56,17 +58,10 @@ _DELETE_NAMESPACE = "select threadguard.delete_namespace(%s::uuid, %s::text) as 
 
 
 def _thread(thread_id: UUID | str | None) -> UUID | str | None:
-    """A thread id as the SQL API takes it. A string must be the canonical spelling LangGraph
-    stores (lower case, as str(uuid.UUID(...)) writes it): any other spelling would find the
-    conversation here and be refused by LangGraph, so it is refused here too."""
+    """A thread id as the SQL API takes it: a string must be the canonical spelling LangGraph
+    stores, like every entry point (threadguard.binding.canonical_thread_id)."""
     if isinstance(thread_id, str):
-        try:
-            canonical = str(UUID(thread_id))
-        except ValueError:
-            canonical = None
-        if canonical != thread_id:
-            raise ValueError(f"threadguard: thread ids are canonical lower-case uuids, as str(uuid.UUID(...)) writes them; "
-                             f"got {thread_id!r}")
+        canonical_thread_id(thread_id)
     return thread_id
 
 

@@ -116,6 +116,33 @@ def _text_carries_identity(query: str) -> bool:
     return not _TRANSACTION_CONTROL.match(query)
 
 
+_CHECKPOINT_TABLE = re.compile(r"\bcheckpoint(s|_blobs|_writes)\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _reads_checkpoint_tables(query: str) -> bool:
+    return bool(_CHECKPOINT_TABLE.search(query))
+
+
+def canonical_thread_id(value: str) -> None:
+    """Refuse a thread id that is a uuid spelled otherwise than LangGraph stores it (lower
+    case, as str(uuid.UUID(...)) writes it): it would name no conversation."""
+    try:
+        canonical = str(UUID(value))
+    except ValueError:
+        return  # not a uuid at all: it names no conversation, and RLS says so
+    if canonical != value:
+        raise ValueError(f"threadguard: thread ids are canonical lower-case uuids, as str(uuid.UUID(...)) writes them: "
+                         f"{canonical!r}, not {value!r}")
+
+
+def _check_thread_param(query: Any, params: Any) -> None:
+    """LangGraph's statements on the checkpoint tables take the thread id first."""
+    if isinstance(query, str) and params and isinstance(params, list | tuple) and isinstance(params[0], str) \
+            and _reads_checkpoint_tables(query):
+        canonical_thread_id(params[0])
+
+
 def _in_pipeline(conn: psycopg.BaseConnection[Any]) -> bool:
     return conn.pgconn.pipeline_status != pq.PipelineStatus.OFF
 
@@ -263,6 +290,7 @@ class BoundCursor(psycopg.Cursor[Any]):
     """A cursor that runs every statement as the current identity."""
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> BoundCursor:
+        _check_thread_param(query, params)
         with _with_identity(self.connection, query):
             super().execute(query, params, **kwargs)
         return self
@@ -373,6 +401,7 @@ class AsyncBoundCursor(psycopg.AsyncCursor[Any]):
     """An async cursor that runs every statement as the current identity."""
 
     async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> AsyncBoundCursor:
+        _check_thread_param(query, params)
         async with _awith_identity(self.connection, query):
             await super().execute(query, params, **kwargs)
         return self

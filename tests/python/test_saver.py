@@ -307,8 +307,12 @@ def test_thread_ids_are_canonical_everywhere_and_refusals_do_not_flood_the_log(
         with pytest.raises(ValueError, match="canonical lower-case"):
             tg.delete_conversation(conn, thread.upper())
         assert tg.get_conversation(conn, uuid.UUID(thread.upper())) is not None, "a uuid value has no spelling"
+        with pytest.raises(ValueError, match="canonical lower-case"):
+            graph.get_state(config(thread.upper()))  # not a silently empty state
+        with pytest.raises(ValueError, match="canonical lower-case"):
+            graph.invoke({"messages": ["hi"]}, config(thread.upper()))
         with caplog.at_level("WARNING", logger="psycopg"):
-            for _ in range(3):
+            for _ in range(3):  # a foreign thread: refused, with the canonical form named
                 with pytest.raises(tg.ThreadNotOwnedError, match="canonical form"):
-                    graph.invoke({"messages": ["hi"]}, config(thread.upper()))
+                    graph.invoke({"messages": ["hi"]}, config(str(uuid.uuid4())))
         assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []
