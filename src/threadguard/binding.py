@@ -19,6 +19,8 @@ any `acting_as` block the identity sent is empty: nothing is visible and
 nothing can be written (fail closed). Statements that only control the
 transaction (BEGIN, SET TRANSACTION, COMMIT, ...) go out as they are, so that
 `SET TRANSACTION ISOLATION LEVEL` stays the first statement of its transaction.
+A statement on the checkpoint tables whose first parameter (LangGraph's thread id)
+is a uuid spelled otherwise than canonically is refused before it is sent.
 """
 
 from __future__ import annotations
