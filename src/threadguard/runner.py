@@ -72,19 +72,31 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
         return conn
 
 
+def _connect(conninfo: str, *, autocommit: bool = True) -> psycopg.Connection[Any]:
+    """A session of the DBA's commands: names resolve in pg_catalog, then pg_temp, so
+    nothing another role planted in public is reached unqualified."""
+    conn = psycopg.connect(conninfo, autocommit=autocommit)
+    conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+    if not autocommit:
+        conn.commit()  # keep the setting; the caller's transaction starts clean
+    return conn
+
+
+def _exists(conn: psycopg.Connection[Any], name: str) -> bool:
+    """Whether relation `name` exists (to_regclass: no error when it does not)."""
+    return _one(conn, "select pg_catalog.to_regclass(%s) is not null", (name,))[0]  # type: ignore[no-any-return]
+
+
 def _prepare_yoyo_schema(conninfo: str) -> None:
     """yoyo's schema, owned by the migrating role, PUBLIC kept out; yoyo's tables of an
     installation made before it moved out of public."""
-    with psycopg.connect(conninfo) as conn:
-        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true)")
+    with _connect(conninfo, autocommit=False) as conn:
         # Two migrate runs at once: one creates, the other waits and finds it (yoyo's own lock needs the schema).
         conn.execute("select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(%s))", (YOYO_SCHEMA,))
         conn.execute(f"create schema if not exists {YOYO_SCHEMA}")
         conn.execute(f"revoke all on schema {YOYO_SCHEMA} from public")
         for table in _YOYO_TABLES:
-            old = conn.execute("select pg_catalog.to_regclass(%s)", (f"public.{table}",)).fetchone()
-            new = conn.execute("select pg_catalog.to_regclass(%s)", (f"{YOYO_SCHEMA}.{table}",)).fetchone()
-            if old != (None,) and new == (None,):
+            if _exists(conn, f"public.{table}") and not _exists(conn, f"{YOYO_SCHEMA}.{table}"):
                 conn.execute(f"alter table public.{table} set schema {YOYO_SCHEMA}")
 
 
@@ -176,8 +188,8 @@ def catalog_fingerprint(conn: psycopg.Connection[Any]) -> dict[str, str]:
 def definitions_current(conninfo: str) -> bool:
     """Whether the database carries exactly these definitions, intact: the recorded
     digest matches and verify finds nothing that `threadguard migrate` would fix."""
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        if conn.execute("select pg_catalog.to_regclass('threadguard.definitions_applied')").fetchone() == (None,):
+    with _connect(conninfo) as conn:
+        if not _exists(conn, "threadguard.definitions_applied"):
             return False
         row = conn.execute("select d.sha256 from threadguard.definitions_applied as d").fetchone()
     if row is None or row[0] != definitions_digest():
@@ -188,9 +200,8 @@ def definitions_current(conninfo: str) -> bool:
 def apply_definitions(conninfo: str) -> None:
     """Apply every file in sql/ in one transaction, as threadguard_owner, and record
     their digest (when 0012 is applied)."""
-    with psycopg.connect(conninfo) as conn:
+    with _connect(conninfo, autocommit=False) as conn:
         conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (DDL_LOCK_TIMEOUT,))
-        conn.execute("set local search_path = pg_catalog, pg_temp")
         conn.execute("set local role threadguard_owner")
         conn.execute("set local check_function_bodies = off")
         for path in definition_files():
@@ -202,7 +213,7 @@ def apply_definitions(conninfo: str) -> None:
                     + "\nNothing from sql/ was applied; fix the file and run `threadguard migrate` again."
                 ) from exc
         conn.execute("reset role")
-        if conn.execute("select pg_catalog.to_regclass('threadguard.definitions_applied')").fetchone() != (None,):
+        if _exists(conn, "threadguard.definitions_applied"):
             conn.execute("delete from threadguard.definitions_applied")
             conn.execute("insert into threadguard.definitions_applied (sha256, catalog) values (%s, %s)",
                          (definitions_digest(), Jsonb(catalog_fingerprint(conn))))
@@ -277,7 +288,7 @@ _LANGGRAPH_TABLES = ("checkpoint_migrations", "checkpoints", "checkpoint_blobs",
 
 def _grants_before_adoption(conninfo: str) -> dict[str, str]:
     """The grants (relacl, as text) of LangGraph's tables that exist before 0003 adopts them."""
-    with psycopg.connect(conninfo, autocommit=True) as conn:
+    with _connect(conninfo) as conn:
         rows = conn.execute(
             "select c.relname::text, c.relacl::text from pg_catalog.pg_class as c"
             " where c.oid operator(pg_catalog.=) any(array(select pg_catalog.to_regclass('public.' operator(pg_catalog.||) t)"
@@ -289,7 +300,7 @@ def _grants_before_adoption(conninfo: str) -> dict[str, str]:
 
 def _record_grants(conninfo: str, grants: dict[str, str]) -> None:
     """Record them where 0013's rollback finds them."""
-    with psycopg.connect(conninfo) as conn:
+    with _connect(conninfo, autocommit=False) as conn:
         for name, acl in grants.items():
             conn.execute("update threadguard.langgraph_tables set previous_acl = %s::pg_catalog.aclitem[]"
                          " where table_name operator(pg_catalog.=) %s", (acl, name))
@@ -319,11 +330,10 @@ def rollback(conninfo: str, *, all_migrations: bool = False) -> list[str]:
 def status(conninfo: str) -> list[MigrationState]:
     """Every known migration, with when it was applied (None: pending). Changes nothing:
     a database yoyo never touched has every migration pending."""
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+    with _connect(conninfo) as conn:
         rows = []
         for schema in (YOYO_SCHEMA, "public"):  # public: before this version moved yoyo's tables
-            if conn.execute("select pg_catalog.to_regclass(%s)", (f"{schema}._yoyo_migration",)).fetchone() != (None,):
+            if _exists(conn, f"{schema}._yoyo_migration"):
                 rows = conn.execute(f"select migration_id, applied_at_utc from {schema}._yoyo_migration").fetchall()
                 break
     applied = {migration_id: at for migration_id, at in rows}
@@ -367,9 +377,8 @@ def verify(conninfo: str) -> list[str]:
     pending = [m.id for m in status(conninfo) if m.applied_at is None]
     if pending:
         problems.append(f"migrations not applied: {', '.join(pending)} (run `threadguard migrate`)")
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
-        if conn.execute("select pg_catalog.to_regnamespace('threadguard')").fetchone() == (None,):
+    with _connect(conninfo) as conn:
+        if _one(conn, "select pg_catalog.to_regnamespace('threadguard') is null")[0]:
             return [*problems, "threadguard is not installed in this database: schema threadguard does not exist (run `threadguard migrate`)"]
         for table in PROTECTED_TABLES:
             row = conn.execute(
@@ -398,7 +407,7 @@ def verify(conninfo: str) -> list[str]:
         if not superuser:
             problems.append("verify ran as a role that is not a superuser: it could not compare the catalog with what "
                             "migrate applied (run it as a superuser)")
-        elif conn.execute("select pg_catalog.to_regclass('threadguard.definitions_applied')").fetchone() != (None,):
+        elif _exists(conn, "threadguard.definitions_applied"):
             row = conn.execute("select d.catalog from threadguard.definitions_applied as d").fetchone()
             recorded: dict[str, str] = row[0] if row else {}
             now = catalog_fingerprint(conn)
@@ -549,22 +558,16 @@ def adopt(conninfo: str, owners_sql: str, *, batch_size: int = 500,
     skipped. Then VACUUM (ANALYZE) the three tables. Needs a superuser (assign_thread sees
     rows nobody owns)."""
     result = Adoption()
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false),"
-                     " pg_catalog.set_config('lock_timeout', %s, false)", (DDL_LOCK_TIMEOUT,))
+    with _connect(conninfo) as conn, _connect(conninfo) as writer:
+        writer.execute("select pg_catalog.set_config('lock_timeout', %s, false)", (DDL_LOCK_TIMEOUT,))
         (total,) = _one(conn, f"select pg_catalog.count(*) from ({owners_sql}) as owners")  # the DBA's own query, run as written
         with conn.transaction(), conn.cursor(name="threadguard_owners") as owners:
             owners.itersize = batch_size
             owners.execute(f"select * from ({owners_sql}) as owners")
-            reader = psycopg.connect(conninfo, autocommit=True)
-            try:
-                reader.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
-                while rows := owners.fetchmany(batch_size):
-                    _adopt_batch(reader, rows, result)
-                    if progress:
-                        progress(result, total)
-            finally:
-                reader.close()
+            while rows := owners.fetchmany(batch_size):
+                _adopt_batch(writer, rows, result)
+                if progress:
+                    progress(result, total)
         for table in ("checkpoints", "checkpoint_blobs", "checkpoint_writes"):
             conn.execute(f"vacuum (analyze) public.{table}")
         (result.unowned_left,) = _one(conn, "select pg_catalog.count(distinct thread_id) from public.checkpoints"
@@ -604,8 +607,7 @@ def erase(conninfo: str, tenant_id: str, user_id: str | None, reason: str, *, ba
     """Erase one user of a tenant (or the whole tenant) through threadguard.erase, one
     batch of conversations per transaction, then prove it with threadguard.erasure_left.
     Runs as a login granted threadguard_admin (or a superuser)."""
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+    with _connect(conninfo) as conn:
         total = 0
         while True:
             erased, remaining = _one(conn, "select e.erased, e.remaining from threadguard.erase(%s::uuid, %s::uuid, %s, %s) as e",
@@ -635,8 +637,7 @@ def retention(conninfo: str, *, batch_size: int = 500, dry_run: bool = False,
     """Apply the retention policies to every conversation, one batch per transaction,
     through threadguard.apply_retention. Runs as a login granted threadguard_admin."""
     total = Retention()
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+    with _connect(conninfo) as conn:
         after = None
         while True:
             row = _one(conn, "select * from threadguard.apply_retention(%s, %s::uuid, %s)", (batch_size, after, dry_run))
