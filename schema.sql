@@ -17,7 +17,8 @@ declare
     v_thread text;
     v_keep integer;
     v_doomed text[];
-    v_n bigint;
+    v_blobs tid[];
+    v_writes tid[];
 begin
     if p_batch is null or p_batch not between 1 and 10000 then
         raise exception 'threadguard: p_batch must be between 1 and 10000 (got %)', coalesce(p_batch::text, 'null')
@@ -44,12 +45,9 @@ begin
            pg_catalog.make_interval(days => case when t.tenant_id is not null then t.idle_days else d.idle_days end));
     if v_idle is not null then
         conversations := pg_catalog.cardinality(v_idle)::bigint;
-        select pg_catalog.count(*) into v_n from public.checkpoints as r where r.thread_id operator(pg_catalog.=) any (v_idle_threads);
-        checkpoints := v_n;
-        select pg_catalog.count(*) into v_n from public.checkpoint_blobs as r where r.thread_id operator(pg_catalog.=) any (v_idle_threads);
-        checkpoint_blobs := v_n;
-        select pg_catalog.count(*) into v_n from public.checkpoint_writes as r where r.thread_id operator(pg_catalog.=) any (v_idle_threads);
-        checkpoint_writes := v_n;
+        select pg_catalog.count(*) into checkpoints from public.checkpoints as r where r.thread_id operator(pg_catalog.=) any (v_idle_threads);
+        select pg_catalog.count(*) into checkpoint_blobs from public.checkpoint_blobs as r where r.thread_id operator(pg_catalog.=) any (v_idle_threads);
+        select pg_catalog.count(*) into checkpoint_writes from public.checkpoint_writes as r where r.thread_id operator(pg_catalog.=) any (v_idle_threads);
         if not p_dry_run then
             delete from threadguard.conversations as c where c.id operator(pg_catalog.=) any (v_idle);
         end if;
@@ -70,34 +68,22 @@ begin
                  where cp.thread_id operator(pg_catalog.=) v_thread and cp.checkpoint_ns operator(pg_catalog.=) ''
                  order by cp.checkpoint_id desc offset v_keep) as k;
         continue when v_doomed is null;
-        if p_dry_run then
-            select pg_catalog.count(*) into v_n from public.checkpoint_blobs as bl
-             where bl.thread_id operator(pg_catalog.=) v_thread and bl.checkpoint_ns operator(pg_catalog.=) ''
-               and not exists (select from public.checkpoints as cp
-                                where cp.thread_id operator(pg_catalog.=) v_thread and cp.checkpoint_ns operator(pg_catalog.=) ''
-                                  and cp.checkpoint_id operator(pg_catalog.<>) all (v_doomed)
-                                  and (cp.checkpoint operator(pg_catalog.->) 'channel_versions' operator(pg_catalog.->>) bl.channel)
-                                      operator(pg_catalog.=) bl.version);
-            checkpoint_blobs := checkpoint_blobs operator(pg_catalog.+) v_n;
-            select pg_catalog.count(*) into v_n from public.checkpoint_writes as w
-             where w.thread_id operator(pg_catalog.=) v_thread and w.checkpoint_ns operator(pg_catalog.=) ''
-               and w.checkpoint_id operator(pg_catalog.=) any (v_doomed);
-            checkpoint_writes := checkpoint_writes operator(pg_catalog.+) v_n;
-        else
-            delete from public.checkpoint_blobs as bl
-             where bl.thread_id operator(pg_catalog.=) v_thread and bl.checkpoint_ns operator(pg_catalog.=) ''
-               and not exists (select from public.checkpoints as cp
-                                where cp.thread_id operator(pg_catalog.=) v_thread and cp.checkpoint_ns operator(pg_catalog.=) ''
-                                  and cp.checkpoint_id operator(pg_catalog.<>) all (v_doomed)
-                                  and (cp.checkpoint operator(pg_catalog.->) 'channel_versions' operator(pg_catalog.->>) bl.channel)
-                                      operator(pg_catalog.=) bl.version);
-            get diagnostics v_n = row_count;
-            checkpoint_blobs := checkpoint_blobs operator(pg_catalog.+) v_n;
-            delete from public.checkpoint_writes as w
-             where w.thread_id operator(pg_catalog.=) v_thread and w.checkpoint_ns operator(pg_catalog.=) ''
-               and w.checkpoint_id operator(pg_catalog.=) any (v_doomed);
-            get diagnostics v_n = row_count;
-            checkpoint_writes := checkpoint_writes operator(pg_catalog.+) v_n;
+        -- What goes: the doomed checkpoints, their writes, and every blob no kept checkpoint references.
+        select pg_catalog.array_agg(bl.ctid) into v_blobs from public.checkpoint_blobs as bl
+         where bl.thread_id operator(pg_catalog.=) v_thread and bl.checkpoint_ns operator(pg_catalog.=) ''
+           and not exists (select from public.checkpoints as cp
+                            where cp.thread_id operator(pg_catalog.=) v_thread and cp.checkpoint_ns operator(pg_catalog.=) ''
+                              and cp.checkpoint_id operator(pg_catalog.<>) all (v_doomed)
+                              and (cp.checkpoint operator(pg_catalog.->) 'channel_versions' operator(pg_catalog.->>) bl.channel)
+                                  operator(pg_catalog.=) bl.version);
+        select pg_catalog.array_agg(w.ctid) into v_writes from public.checkpoint_writes as w
+         where w.thread_id operator(pg_catalog.=) v_thread and w.checkpoint_ns operator(pg_catalog.=) ''
+           and w.checkpoint_id operator(pg_catalog.=) any (v_doomed);
+        checkpoint_blobs := checkpoint_blobs operator(pg_catalog.+) coalesce(pg_catalog.cardinality(v_blobs), 0);
+        checkpoint_writes := checkpoint_writes operator(pg_catalog.+) coalesce(pg_catalog.cardinality(v_writes), 0);
+        if not p_dry_run then
+            delete from public.checkpoint_blobs as bl where bl.ctid operator(pg_catalog.=) any (v_blobs);
+            delete from public.checkpoint_writes as w where w.ctid operator(pg_catalog.=) any (v_writes);
             delete from public.checkpoints as cp
              where cp.thread_id operator(pg_catalog.=) v_thread and cp.checkpoint_ns operator(pg_catalog.=) ''
                and cp.checkpoint_id operator(pg_catalog.=) any (v_doomed);
