@@ -211,11 +211,10 @@ def _refusals(query: Any = None) -> Iterator[None]:
 
 
 def _queue_identity(conn: psycopg.Connection[Any]) -> None:
+    params = _identity_params()
     with psycopg.Cursor(conn) as cur:
-        cur.execute(SET_IDENTITY_SQL, _identity_params())
-    group = _group(conn)
-    if group is not None:
-        group._identity_queued = _identity_params()
+        cur.execute(SET_IDENTITY_SQL, params)
+    _queued(conn, params)
 
 
 class _SyncGroup:
@@ -228,18 +227,6 @@ class _SyncGroup:
     def _enqueue_sync(self) -> None:
         self._identity_queued = None
         super()._enqueue_sync()  # type: ignore[misc]
-
-    def needs(self, query: Any, conn: psycopg.BaseConnection[Any]) -> tuple[str, str] | None:
-        """The identity to queue before `query`, or None when it is queued already
-        (or `query` must go out alone)."""
-        if not _carries_identity(query, conn):
-            self._identity_queued = None  # ROLLBACK TO SAVEPOINT, COMMIT, ...: send it again after
-            return None
-        params = _identity_params()
-        if params == self._identity_queued:
-            return None
-        self._identity_queued = params
-        return params
 
 
 class _QuietAbortedPipelines(logging.Filter):
@@ -260,6 +247,22 @@ def _group(conn: psycopg.BaseConnection[Any]) -> _SyncGroup | None:
     return conn._pipeline if isinstance(conn._pipeline, _SyncGroup) else None
 
 
+def _queued(conn: psycopg.BaseConnection[Any], params: tuple[str, str]) -> None:
+    if (group := _group(conn)) is not None:
+        group._identity_queued = params
+
+
+def _needs_identity(conn: psycopg.BaseConnection[Any], query: Any) -> bool:
+    """Inside a pipeline: whether `query` needs the identity queued before it (not when
+    its Sync group carries it already, nor when it only controls the transaction)."""
+    group = _group(conn)
+    if not _carries_identity(query, conn):
+        if group is not None:
+            group._identity_queued = None  # ROLLBACK TO SAVEPOINT, COMMIT, ...: send it again after
+        return False
+    return group is None or group._identity_queued != _identity_params()
+
+
 @contextlib.contextmanager
 def _with_identity(conn: psycopg.Connection[Any], query: Any) -> Iterator[None]:
     """Around one statement: the identity goes first, in the same round trip and transaction."""
@@ -273,12 +276,8 @@ def _with_identity(conn: psycopg.Connection[Any], query: Any) -> Iterator[None]:
                 _queue_identity(conn)
                 yield
             return
-        group = _group(conn)
-        if group is not None:
-            if group.needs(query, conn) is not None:
-                _queue_identity(conn)  # no Sync between it and the statement
-        elif _carries_identity(query, conn):
-            _queue_identity(conn)
+        if _needs_identity(conn, query):
+            _queue_identity(conn)  # no Sync between it and the statement
         yield
 
 
@@ -366,11 +365,10 @@ def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = 
 
 
 async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
+    params = _identity_params()
     async with psycopg.AsyncCursor(conn) as cur:
-        await cur.execute(SET_IDENTITY_SQL, _identity_params())
-    group = _group(conn)
-    if group is not None:
-        group._identity_queued = _identity_params()
+        await cur.execute(SET_IDENTITY_SQL, params)
+    _queued(conn, params)
 
 
 @contextlib.asynccontextmanager
@@ -384,11 +382,7 @@ async def _awith_identity(conn: psycopg.AsyncConnection[Any], query: Any) -> Asy
                 await _aqueue_identity(conn)
                 yield
             return
-        group = _group(conn)
-        if group is not None:
-            if group.needs(query, conn) is not None:
-                await _aqueue_identity(conn)
-        elif _carries_identity(query, conn):
+        if _needs_identity(conn, query):
             await _aqueue_identity(conn)
         yield
 
