@@ -1,7 +1,8 @@
 -- threadguard.erase: erases one user of a tenant, or a whole tenant, in bounded batches:
 -- each call deletes up to p_batch of their conversations (the ownership keys take every
--- checkpoint, blob and write along), records it in the audit log, and says how many are
--- left. Owned by threadguard_operator, the only role whose policies reach every tenant.
+-- checkpoint, blob and write along) and up to p_batch of their store items, records it in
+-- the audit log, and says how many are left. Owned by threadguard_operator, the only role
+-- whose policies reach every tenant.
 
 reset role;  -- created as the superuser running migrate, then given to threadguard_operator
 create or replace function threadguard.erase(
@@ -16,6 +17,12 @@ language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_from text := p_tenant_id::text operator(pg_catalog.||) '.'
+                   operator(pg_catalog.||) coalesce(p_user_id::text operator(pg_catalog.||) '.', '');
+    v_to text := pg_catalog.left(v_from, -1) operator(pg_catalog.||) '/';
+    v_conversations bigint;
+    v_items bigint;
 begin
     if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
         raise exception 'threadguard: erase needs a tenant and a reason (user null: the whole tenant)'
@@ -31,12 +38,23 @@ begin
              where k.tenant_id operator(pg_catalog.=) p_tenant_id
                and (p_user_id is null or k.user_id operator(pg_catalog.=) p_user_id)
              limit p_batch));
-    get diagnostics erased = row_count;
+    get diagnostics v_conversations = row_count;
+    -- The user's namespaces (tenant_id.user_id.*), or all of the tenant's (tenant_id.*).
+    delete from public.store as s
+     where s.ctid operator(pg_catalog.=) any (array(
+            select k.ctid from public.store as k
+             where k.prefix operator(pg_catalog.~>=~) v_from and k.prefix operator(pg_catalog.~<~) v_to
+             limit p_batch));
+    get diagnostics v_items = row_count;
+    erased := v_conversations operator(pg_catalog.+) v_items;
     select pg_catalog.count(*) into remaining from threadguard.conversations as k
      where k.tenant_id operator(pg_catalog.=) p_tenant_id
        and (p_user_id is null or k.user_id operator(pg_catalog.=) p_user_id);
+    remaining := remaining operator(pg_catalog.+) (select pg_catalog.count(*) from public.store as k
+     where k.prefix operator(pg_catalog.~>=~) v_from and k.prefix operator(pg_catalog.~<~) v_to);
     insert into threadguard.audit_log (action, tenant_id, user_id, reason, row_count, detail)
-    values ('erase', p_tenant_id, p_user_id, p_reason, erased, pg_catalog.jsonb_build_object('remaining', remaining));
+    values ('erase', p_tenant_id, p_user_id, p_reason, erased,
+            pg_catalog.jsonb_build_object('conversations', v_conversations, 'store_items', v_items, 'remaining', remaining));
     return next;
 end
 $$;
@@ -44,5 +62,5 @@ alter function threadguard.erase(uuid, uuid, text, integer) owner to threadguard
 revoke all on function threadguard.erase(uuid, uuid, text, integer) from public;
 grant execute on function threadguard.erase(uuid, uuid, text, integer) to threadguard_admin;
 comment on function threadguard.erase(uuid, uuid, text, integer) is
-    'Erasure (operators): deletes up to p_batch conversations of p_user_id in p_tenant_id (of the whole tenant when p_user_id is null) with all their checkpoints, blobs and writes; returns how many it erased and how many are left (call again until none is). Every call is audited with p_reason.';
+    'Erasure (operators): deletes up to p_batch conversations of p_user_id in p_tenant_id (of the whole tenant when p_user_id is null) with all their checkpoints, blobs and writes, and up to p_batch of their store items (the user''s namespaces; the whole tenant''s, shared ones included, when p_user_id is null); returns how many conversations and items it erased and how many are left (call again until none is). Every call is audited with p_reason.';
 set local role threadguard_owner;

@@ -1,8 +1,9 @@
-"""threadguard: tenant and user isolation for LangGraph's Postgres checkpoints.
+"""threadguard: tenant and user isolation for LangGraph's Postgres checkpoints and store.
 
-Bind an identity with `acting_as(tenant_id, user_id)`, give LangGraph's saver a
-`connect(...)` connection or a `saver_pool(...)` pool, and call the SQL API
-through `create_conversation`, `list_conversations`, `get_conversation`,
+Bind an identity with `acting_as(tenant_id, user_id)`, give LangGraph's saver and
+store a `connect(...)` connection or a `saver_pool(...)` pool, keep store items under
+`user_namespace(...)` / `tenant_namespace(...)`, and call the SQL API through
+`create_conversation`, `list_conversations`, `get_conversation`,
 `delete_conversation` (and their `a`-prefixed async twins).
 """
 
@@ -27,8 +28,10 @@ from threadguard.binding import (
     AsyncBoundConnection,
     BoundConnection,
     Identity,
+    NamespaceNotOwnedError,
     SetupBelongsToMigrateError,
     ThreadNotOwnedError,
+    VectorSearchUnsupportedError,
     aconnect,
     acting_as,
     async_saver_pool,
@@ -36,6 +39,7 @@ from threadguard.binding import (
     current_identity,
     saver_pool,
 )
+from threadguard.store import tenant_namespace, user_namespace
 
 __version__ = "0.1.0"
 
@@ -46,8 +50,10 @@ __all__ = [
     "ConversationDetail",
     "ConversationSummary",
     "Identity",
+    "NamespaceNotOwnedError",
     "SetupBelongsToMigrateError",
     "ThreadNotOwnedError",
+    "VectorSearchUnsupportedError",
     "acreate_conversation",
     "acting_as",
     "aconnect",
@@ -66,4 +72,6 @@ __all__ = [
     "list_conversations",
     "rename_conversation",
     "saver_pool",
+    "tenant_namespace",
+    "user_namespace",
 ]

@@ -174,31 +174,60 @@ def is_refused_write(exc: BaseException) -> bool:
     return False
 
 
+class NamespaceNotOwnedError(psycopg.errors.InsufficientPrivilege):
+    """A write to LangGraph's store outside the current identity's namespaces: its own
+    (tenant_id, user_id, ...) and its tenant's shared (tenant_id, "shared", ...); or no
+    identity bound. SQLSTATE 42501; the error PostgreSQL raised is its __cause__."""
+
+
 class SetupBelongsToMigrateError(psycopg.errors.InsufficientPrivilege):
-    """The application ran PostgresSaver.setup(): under threadguard its role creates
-    nothing, and the LangGraph tables are set up by `threadguard migrate`. SQLSTATE 42501."""
+    """The application ran PostgresSaver.setup() or PostgresStore.setup(): under
+    threadguard its role creates nothing, and the LangGraph tables are set up by
+    `threadguard migrate`. SQLSTATE 42501."""
 
 
-# The first statement of PostgresSaver.setup() / AsyncPostgresSaver.setup().
-_LANGGRAPH_SETUP = re.compile(r"\s*create\s+table\s+if\s+not\s+exists\s+checkpoint_migrations\b", re.IGNORECASE)
+class VectorSearchUnsupportedError(psycopg.errors.FeatureNotSupported):
+    """A PostgresStore with an index config (vector search) on threadguard's database:
+    the protected store has no store_vectors table (pgvector is not part of it), and the
+    statement failed whole, writing nothing. SQLSTATE 0A000."""
+
+
+# The first statement of PostgresSaver.setup() / PostgresStore.setup() (and their async twins).
+_LANGGRAPH_SETUP = re.compile(r"\s*create\s+table\s+if\s+not\s+exists\s+(checkpoint|store|vector)_migrations\b", re.IGNORECASE)
 
 
 @contextlib.contextmanager
 def _refusals(query: Any = None) -> Iterator[None]:
-    """Raise a refused write as ThreadNotOwnedError, and LangGraph's setup() as
-    SetupBelongsToMigrateError."""
+    """Raise a refused write as ThreadNotOwnedError (checkpoints) or NamespaceNotOwnedError
+    (the store), LangGraph's setup() as SetupBelongsToMigrateError, and a store's vector
+    statement as VectorSearchUnsupportedError."""
     try:
         yield
+    except (ThreadNotOwnedError, NamespaceNotOwnedError, SetupBelongsToMigrateError, VectorSearchUnsupportedError):
+        raise
     except psycopg.Error as exc:
-        if (isinstance(exc, psycopg.errors.InsufficientPrivilege) and not isinstance(exc, ThreadNotOwnedError)
+        if (isinstance(exc, psycopg.errors.InsufficientPrivilege)
                 and isinstance(query, str) and _LANGGRAPH_SETUP.match(query)):
             raise SetupBelongsToMigrateError(
-                "threadguard: the application's role creates nothing, so PostgresSaver.setup() cannot run as it: "
-                "LangGraph's tables are created and upgraded by `threadguard migrate`, run by the DBA. "
+                "threadguard: the application's role creates nothing, so PostgresSaver.setup() and PostgresStore.setup() "
+                "cannot run as it: LangGraph's tables are created and upgraded by `threadguard migrate`, run by the DBA. "
                 "Remove the setup() call from the application (after `threadguard migrate` there is nothing left to set up)."
             ) from exc
-        if isinstance(exc, ThreadNotOwnedError) or not is_refused_write(exc):
+        if isinstance(exc, psycopg.errors.UndefinedTable) and "store_vectors" in (exc.diag.message_primary or ""):
+            raise VectorSearchUnsupportedError(
+                "threadguard: the protected store has no vector search (no store_vectors table, no pgvector), so a "
+                "PostgresStore with an index config cannot write or search; nothing was written. Create the store "
+                "without index=... (search then filters by namespace and value)."
+            ) from exc
+        if not is_refused_write(exc):
             raise
+        if '"store"' in (exc.diag.message_primary or ""):
+            raise NamespaceNotOwnedError(
+                "threadguard: refused a store write: the namespace is not one of the identity this code runs as (or no "
+                "identity is bound). Keep a user's items under (tenant_id, user_id, ...) and the tenant's shared items "
+                "under (tenant_id, \"shared\", ...): threadguard.user_namespace(...) and threadguard.tenant_namespace(...) "
+                "build them, inside threadguard.acting_as(tenant_id, user_id)."
+            ) from exc
         raise ThreadNotOwnedError(
             "threadguard: refused a write: the thread is not a conversation of the identity this code runs as "
             "(or no identity is bound). Create the conversation first (threadguard.create_conversation), use its "

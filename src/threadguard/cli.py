@@ -8,6 +8,7 @@ failed and was rolled back; 2 bad usage, no database named, or no connection;
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import sys
@@ -78,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     sub.add_parser("status", parents=[database], help="list applied and pending migrations (changes nothing)")
     sub.add_parser("break-lock", parents=[database], help="remove the migration lock a killed migrate or rollback left")
-    dump = sub.add_parser("export", parents=[database], help="one JSON line per conversation of a user or tenant, decoded (audited)")
+    dump = sub.add_parser("export", parents=[database], help="one JSON line per conversation and per store item of a user or tenant, decoded (audited)")
     dump.add_argument("--tenant", required=True, metavar="UUID")
     dump.add_argument("--user", metavar="UUID", help="one user of the tenant (default: the whole tenant)")
     dump.add_argument("--reason", required=True, help="why, recorded in threadguard.audit_log")
@@ -91,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--user", metavar="UUID", help="one user of the tenant (default: the whole tenant)")
     erase.add_argument("--reason", required=True, help="why, recorded in threadguard.audit_log")
     erase.add_argument("--batch-size", type=int, default=500, metavar="N", help="conversations per transaction (default 500)")
+    sweep = sub.add_parser("sweep-store", parents=[database], help="delete the store items whose TTL has passed, every tenant's (audited)")
+    sweep.add_argument("--batch-size", type=int, default=10000, metavar="N", help="items per transaction (default 10000)")
     adopt = sub.add_parser("adopt", parents=[database], help="give an adopted LangGraph database's threads their owners, in batches")
     adopt.add_argument("--owners", required=True, metavar="SQL",
                        help="a query returning thread_id, tenant_id, user_id[, title] for each thread, from the application's records")
@@ -137,23 +140,24 @@ def main(argv: list[str] | None = None) -> int:
                   "thread(s) still have no owner")
         elif command == "erase":
             def erased(done: int, remaining: int) -> None:
-                print(f"\rthreadguard erase: {done:,} conversation(s) erased, {remaining:,} left", end="", file=sys.stderr, flush=True)
+                print(f"\rthreadguard erase: {done:,} conversation(s) and store item(s) erased, {remaining:,} left",
+                      end="", file=sys.stderr, flush=True)
 
             left = runner.erase(info, args.tenant, args.user, args.reason, batch_size=args.batch_size, progress=erased)
             print(file=sys.stderr)
             print(f"left: {left.conversations} conversation(s), {left.checkpoints} checkpoint(s), "
-                  f"{left.checkpoint_blobs} blob(s), {left.checkpoint_writes} write(s)")
-            if any((left.conversations, left.checkpoints, left.checkpoint_blobs, left.checkpoint_writes)):
+                  f"{left.checkpoint_blobs} blob(s), {left.checkpoint_writes} write(s), {left.store_items} store item(s)")
+            if any(dataclasses.astuple(left)):
                 return EXIT_PROBLEMS
         elif command == "export":
             from threadguard import export
 
             if args.output:
                 with open(args.output, "w", encoding="utf-8") as out:
-                    n = export.export(info, args.tenant, args.user, args.reason, out)
+                    n, items = export.export(info, args.tenant, args.user, args.reason, out)
             else:
-                n = export.export(info, args.tenant, args.user, args.reason, sys.stdout)
-            print(f"threadguard export: {n:,} conversation(s)", file=sys.stderr)
+                n, items = export.export(info, args.tenant, args.user, args.reason, sys.stdout)
+            print(f"threadguard export: {n:,} conversation(s), {items:,} store item(s)", file=sys.stderr)
         elif command == "retention":
             def scanned(done: runner.Retention) -> None:
                 print(f"\rthreadguard retention: {done.scanned:,} conversation(s) scanned", end="", file=sys.stderr, flush=True)
@@ -163,6 +167,13 @@ def main(argv: list[str] | None = None) -> int:
             verb = "would remove" if args.dry_run else "removed"
             print(f"{verb} {kept.conversations:,} idle conversation(s), {kept.checkpoints:,} checkpoint(s), "
                   f"{kept.checkpoint_blobs:,} blob(s), {kept.checkpoint_writes:,} write(s)")
+        elif command == "sweep-store":
+            def swept(done: int, remaining: int) -> None:
+                print(f"\rthreadguard sweep-store: {done:,} expired item(s) deleted, {remaining:,} left", end="", file=sys.stderr, flush=True)
+
+            n = runner.sweep_store(info, batch_size=args.batch_size, progress=swept)
+            print(file=sys.stderr)
+            print(f"deleted {n:,} expired store item(s)")
         elif command == "break-lock":
             runner.break_lock(info)
             print("threadguard break-lock: the migration lock is released")

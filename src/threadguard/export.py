@@ -1,6 +1,7 @@
 """`threadguard export`: one JSON line per conversation of a user or a tenant, with its
-latest state and its history decoded by LangGraph's own serializer, streamed: memory
-grows with the largest conversation, not with the tenant."""
+latest state and its history decoded by LangGraph's own serializer, then one line per
+item of theirs in LangGraph's store, streamed: memory grows with the largest
+conversation, not with the tenant."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from psycopg.rows import dict_row
 
 _CONVERSATIONS = "select * from threadguard.export_conversations(%s::uuid, %s::uuid, %s)"
 _CHECKPOINTS = "select * from threadguard.export_checkpoints(%s::uuid, %s::uuid, %s)"
+_STORE_ITEMS = "select * from threadguard.export_store_items(%s::uuid, %s::uuid, %s)"
 
 
 def jsonable(value: Any) -> Any:
@@ -62,10 +64,22 @@ def conversations(conninfo: str, tenant_id: str, user_id: str | None, reason: st
                 }
 
 
-def export(conninfo: str, tenant_id: str, user_id: str | None, reason: str, out: TextIO) -> int:
-    """Write the JSON lines; returns how many conversations."""
-    n = 0
-    for line in conversations(conninfo, tenant_id, user_id, reason):
-        out.write(json.dumps(line, default=jsonable, ensure_ascii=False) + "\n")
-        n += 1
-    return n
+def store_items(conninfo: str, tenant_id: str, user_id: str | None, reason: str) -> Iterator[dict[str, Any]]:
+    """Each store item in the user's namespaces (the whole tenant's, shared ones included,
+    without a user), by namespace and key, marked as a store item."""
+    with psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as conn, \
+            conn.transaction(), conn.cursor(name="threadguard_export_store") as cur:
+        cur.itersize = 500
+        cur.execute(_STORE_ITEMS, (tenant_id, user_id, reason))
+        for item in cur:
+            yield {"store_item": item}
+
+
+def export(conninfo: str, tenant_id: str, user_id: str | None, reason: str, out: TextIO) -> tuple[int, int]:
+    """Write the JSON lines: conversations, then store items; returns how many of each."""
+    counts = [0, 0]
+    for i, lines in enumerate((conversations(conninfo, tenant_id, user_id, reason), store_items(conninfo, tenant_id, user_id, reason))):
+        for line in lines:
+            out.write(json.dumps(line, default=jsonable, ensure_ascii=False) + "\n")
+            counts[i] += 1
+    return counts[0], counts[1]

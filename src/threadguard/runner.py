@@ -35,12 +35,14 @@ LOCK_TIMEOUT_SECONDS = 600
 DDL_LOCK_TIMEOUT = "5s"
 LOCK_ATTEMPTS = 5
 LANGGRAPH_SCHEMA_VERSION = 9
-PROTECTED_TABLES = (
-    "threadguard.conversations",
-    "public.checkpoints",
-    "public.checkpoint_blobs",
-    "public.checkpoint_writes",
-)
+STORE_SCHEMA_VERSION = 3
+CHECKPOINT_TABLES = ("public.checkpoints", "public.checkpoint_blobs", "public.checkpoint_writes")
+PROTECTED_TABLES = ("threadguard.conversations", *CHECKPOINT_TABLES, "public.store")
+# LangGraph's version tables: no tenant data, readable by the application, changed by nobody.
+VERSION_TABLES = ("public.checkpoint_migrations", "public.store_migrations")
+_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+# A store prefix someone owns: tenant_id.user_id.label... or tenant_id.shared.label...
+STORE_NAMESPACE_PATTERN = rf"^{_UUID}[.]({_UUID}|shared)[.]"
 
 
 class MigrationError(RuntimeError):
@@ -181,7 +183,7 @@ select 'view ' || c.oid::pg_catalog.regclass::text,
 
 def catalog_fingerprint(conn: psycopg.Connection[Any]) -> dict[str, str]:
     """What the definitions left in the catalog, as verify compares it."""
-    tables = [*PROTECTED_TABLES, "public.checkpoint_migrations"]
+    tables = [*PROTECTED_TABLES, *VERSION_TABLES]
     return {name: digest for name, digest in conn.execute(_CATALOG_SQL, (tables,)).fetchall()}
 
 
@@ -417,11 +419,12 @@ def verify(conninfo: str) -> list[str]:
                 problems.append(f"{name} was changed since threadguard migrate applied it (run `threadguard migrate`)")
         for (table,) in conn.execute(
             "select c.oid::pg_catalog.regclass::text from pg_catalog.pg_class as c"
-            " where c.relkind in ('r', 'p', 'v', 'm') and c.relname operator(pg_catalog.~~) 'checkpoint%%'"
+            " where c.relkind in ('r', 'p', 'v', 'm')"
+            " and (c.relname operator(pg_catalog.~~) 'checkpoint%%' or c.relname in ('store', 'store_migrations', 'store_vectors', 'vector_migrations'))"
             " and c.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace"
-            " and c.oid <> all(pg_catalog.array_remove(array[pg_catalog.to_regclass('public.checkpoints'),"
-            " pg_catalog.to_regclass('public.checkpoint_blobs'), pg_catalog.to_regclass('public.checkpoint_writes'),"
-            " pg_catalog.to_regclass('public.checkpoint_migrations')], null))"
+            " and c.oid <> all(array(select pg_catalog.to_regclass(t) from pg_catalog.unnest(%s::text[]) as t"
+            " where pg_catalog.to_regclass(t) is not null))",
+            ([*PROTECTED_TABLES, *VERSION_TABLES],),
         ).fetchall():
             problems.append(f"{table} looks like a LangGraph table but threadguard does not protect it: any role that can read it "
                             "sees every tenant's rows (drop it, or move its rows into public's tables and adopt them)")
@@ -504,7 +507,17 @@ def verify(conninfo: str) -> list[str]:
                 )
         else:
             problems.append("public.checkpoint_migrations does not exist (run `threadguard migrate`)")
-        for table in PROTECTED_TABLES[1:]:
+        if _one(conn, "select pg_catalog.to_regclass('public.store_migrations')")[0]:
+            (version,) = _one(conn, "select pg_catalog.max(v) from public.store_migrations")
+            if version != STORE_SCHEMA_VERSION:
+                problems.append(f"LangGraph store schema version is {version}, threadguard knows {STORE_SCHEMA_VERSION}")
+        if _one(conn, "select pg_catalog.to_regclass('public.store')")[0]:
+            (nobodys,) = _one(conn, "select pg_catalog.count(*) from public.store as s where not"
+                                    " s.prefix operator(pg_catalog.~) %s", (STORE_NAMESPACE_PATTERN,))
+            if nobodys:
+                problems.append(f"{nobodys} item(s) of public.store are outside the namespace convention (tenant_id, user_id or "
+                                "'shared', ...): no identity can read them (give them an owner with threadguard.assign_store_items)")
+        for table in CHECKPOINT_TABLES:
             (count,) = _one(
                 conn,
                 "select pg_catalog.count(*) from pg_catalog.pg_attribute where attrelid = pg_catalog.to_regclass(%s)"
@@ -600,12 +613,13 @@ class Left:
     checkpoints: int
     checkpoint_blobs: int
     checkpoint_writes: int
+    store_items: int
 
 
 def erase(conninfo: str, tenant_id: str, user_id: str | None, reason: str, *, batch_size: int = 500,
           progress: Callable[[int, int], None] | None = None) -> Left:
     """Erase one user of a tenant (or the whole tenant) through threadguard.erase, one
-    batch of conversations per transaction, then prove it with threadguard.erasure_left.
+    batch of conversations and store items per transaction, then prove it with threadguard.erasure_left.
     Runs as a login granted threadguard_admin (or a superuser)."""
     with _connect(conninfo) as conn:
         total = 0
@@ -619,6 +633,20 @@ def erase(conninfo: str, tenant_id: str, user_id: str | None, reason: str, *, ba
                 break
         row = _one(conn, "select * from threadguard.erasure_left(%s::uuid, %s::uuid, %s)", (tenant_id, user_id, reason))
     return Left(*row)
+
+
+def sweep_store(conninfo: str, *, batch_size: int = 10000, progress: Callable[[int, int], None] | None = None) -> int:
+    """Delete every expired store item through threadguard.sweep_store, one batch per
+    transaction; returns how many. Runs as a login granted threadguard_admin."""
+    total = 0
+    with _connect(conninfo) as conn:
+        while True:
+            deleted, remaining = _one(conn, "select s.deleted, s.remaining from threadguard.sweep_store(%s) as s", (batch_size,))
+            total += deleted
+            if progress:
+                progress(total, remaining)
+            if deleted == 0 or remaining == 0:
+                return total
 
 
 @dataclass

@@ -203,6 +203,49 @@ end
 $$;
 comment on function tests.row_counts(text) is 'Rows per thread in a checkpoint table, as the current role sees them.';
 
+create function tests.ns(p_owner text, p_user text, p_label text default 'memories')
+returns text
+language sql
+immutable
+as $$ select tests.t(p_owner) || '.' || coalesce(tests.t(p_user), p_user) || '.' || p_label $$;
+comment on function tests.ns(text, text, text) is
+    'A store prefix as LangGraph writes it: tests.ns(''tenant_a'', ''user_a1'') is A1''s own ''memories'' namespace, tests.ns(''tenant_a'', ''shared'') tenant A''s shared one.';
+
+create function tests.store_put_sql(p_prefix text, p_key text default 'k', p_value text default '{"v": "new"}')
+returns text
+language sql
+immutable
+as $$
+    select format($f$insert into public.store (prefix, key, value, created_at, updated_at, expires_at, ttl_minutes)
+                     values (%L, %L, %L, current_timestamp, current_timestamp, null, null)
+                     on conflict (prefix, key) do update set value = excluded.value, updated_at = current_timestamp,
+                        expires_at = excluded.expires_at, ttl_minutes = excluded.ttl_minutes$f$, p_prefix, p_key, p_value)
+$$;
+comment on function tests.store_put_sql(text, text, text) is
+    'PostgresStore''s put of one item: its INSERT ... ON CONFLICT (prefix, key) DO UPDATE.';
+
+create function tests.seed_store()
+returns void
+language plpgsql
+as $$
+begin
+    perform tests.as_superuser();
+    -- The same namespace label and key for A1, A2 and B1: LangGraph's (prefix, key) never meet.
+    insert into public.store (prefix, key, value) values
+        (tests.ns('tenant_a', 'user_a1'), 'k', '{"who": "a1"}'),
+        (tests.ns('tenant_a', 'user_a2'), 'k', '{"who": "a2"}'),
+        (tests.ns('tenant_b', 'user_b1'), 'k', '{"who": "b1"}'),
+        (tests.ns('tenant_a', 'shared', 'kb'), 'k', '{"who": "tenant a"}'),
+        (tests.ns('tenant_b', 'shared', 'kb'), 'k', '{"who": "tenant b"}'),
+        ('memories', 'k', '{"who": "before adoption"}');
+    insert into public.store (prefix, key, value, expires_at, ttl_minutes) values
+        (tests.ns('tenant_a', 'user_a1'), 'expired', '{"who": "a1"}', now() - interval '1 hour', 1),
+        (tests.ns('tenant_b', 'user_b1'), 'expired', '{"who": "b1"}', now() - interval '1 hour', 1);
+end
+$$;
+comment on function tests.seed_store() is
+    'As superuser: one item keyed k in the memories namespace of A1, A2 and B1, one in each tenant''s shared kb namespace, one from before adoption in namespace (memories), nobody''s, and an expired item keyed expired for A1 and B1.';
+
 grant execute on all functions in schema tests to threadguard_app, threadguard_owner, threadguard_admin, threadguard_support;
 
 create function tests.walk_pages(p_page_size integer)

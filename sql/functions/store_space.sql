@@ -1,0 +1,23 @@
+-- threadguard.store_space: the two ranges of store prefixes the current identity may use,
+-- from threadguard.context: its own (tenant_id.user_id.*) and its tenant's shared one
+-- (tenant_id.shared.*). Each range is [from, to) in byte order, so the policies on
+-- public.store compare with it through the prefix's text_pattern_ops index.
+
+create or replace view threadguard.store_space
+    with (security_invoker = true)  -- reads only settings, through threadguard.context
+as
+select
+    c.tenant_id::text || '.' || c.user_id::text || '.' as own_from,
+    c.tenant_id::text || '.' || c.user_id::text || '/' as own_to,
+    c.tenant_id::text || '.shared.' as shared_from,
+    c.tenant_id::text || '.shared/' as shared_to
+from threadguard.context as c;
+
+revoke all on table threadguard.store_space from public;
+grant select on table threadguard.store_space to threadguard_app;
+comment on view threadguard.store_space is
+    'One row: the store prefixes the current identity may read and write, as byte-order ranges [from, to): its own namespaces (tenant_id, user_id, ...) and its tenant''s shared ones (tenant_id, ''shared'', ...). All null without a valid context.';
+comment on column threadguard.store_space.own_from is 'Lowest prefix of the caller''s own namespaces: ''<tenant_id>.<user_id>.''.';
+comment on column threadguard.store_space.own_to is 'First prefix past them: ''<tenant_id>.<user_id>/'' (''/'' follows ''.'').';
+comment on column threadguard.store_space.shared_from is 'Lowest prefix of the tenant''s shared namespaces: ''<tenant_id>.shared.''.';
+comment on column threadguard.store_space.shared_to is 'First prefix past them: ''<tenant_id>.shared/''.';
