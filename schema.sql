@@ -107,6 +107,45 @@ ALTER FUNCTION threadguard.apply_retention(p_batch integer, p_after uuid, p_dry_
 
 COMMENT ON FUNCTION threadguard.apply_retention(p_batch integer, p_after uuid, p_dry_run boolean) IS 'Retention (operators): applies the policies to up to p_batch conversations after p_after (id order): deletes idle ones, prunes the others'' root namespace to their latest checkpoints with the writes and blobs those need. Returns next_after (null: done) and what it removed (p_dry_run: would remove). Safe to run repeatedly and concurrently; audited.';
 
+CREATE FUNCTION threadguard.assign_store_items(p_prefix text, p_tenant_id uuid, p_user_id uuid, p_reason text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+    v_n bigint;
+begin
+    if p_prefix is null or p_prefix operator(pg_catalog.=) '' or p_tenant_id is null or p_user_id is null
+       or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
+        raise exception 'threadguard: assign_store_items needs a namespace, a tenant, a user and a reason'
+            using errcode = 'null_value_not_allowed';
+    end if;
+    if p_prefix operator(pg_catalog.~) '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}([.]|$)' then
+        raise exception 'threadguard: namespace % already starts with a tenant id: it is someone''s', p_prefix
+            using errcode = 'invalid_parameter_value';
+    end if;
+    begin
+    update public.store as s
+       set prefix = p_tenant_id::text operator(pg_catalog.||) '.' operator(pg_catalog.||) p_user_id::text
+                    operator(pg_catalog.||) '.' operator(pg_catalog.||) s.prefix
+     where s.prefix operator(pg_catalog.=) p_prefix
+        or (s.prefix operator(pg_catalog.~>=~) (p_prefix operator(pg_catalog.||) '.')
+            and s.prefix operator(pg_catalog.~<~) (p_prefix operator(pg_catalog.||) '/'));
+    exception when unique_violation then
+        raise exception 'threadguard: that user already has an item with the same namespace and key as one of namespace %; nothing was moved', p_prefix
+            using errcode = 'unique_violation',
+                  hint = 'Move or delete one of the two (as the DBA), then assign again.';
+    end;
+    get diagnostics v_n = row_count;
+    insert into threadguard.audit_log (action, tenant_id, user_id, reason, row_count, detail)
+    values ('assign_store_items', p_tenant_id, p_user_id, p_reason, v_n, pg_catalog.jsonb_build_object('namespace', p_prefix));
+    return v_n;
+end
+$_$;
+
+ALTER FUNCTION threadguard.assign_store_items(p_prefix text, p_tenant_id uuid, p_user_id uuid, p_reason text) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.assign_store_items(p_prefix text, p_tenant_id uuid, p_user_id uuid, p_reason text) IS 'Adoption (operators): moves the store items of namespace p_prefix (dot-joined, as LangGraph stores it) and the namespaces under it into (p_tenant_id, p_user_id, ...), where that user sees them; returns how many. Refuses a namespace that already starts with a tenant id, and moves nothing when the user already holds one of the keys (23505). Audited with p_reason.';
+
 CREATE FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -333,6 +372,12 @@ CREATE FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason tex
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+    v_from text := p_tenant_id::text operator(pg_catalog.||) '.'
+                   operator(pg_catalog.||) coalesce(p_user_id::text operator(pg_catalog.||) '.', '');
+    v_to text := pg_catalog.left(v_from, -1) operator(pg_catalog.||) '/';
+    v_conversations bigint;
+    v_items bigint;
 begin
     if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
         raise exception 'threadguard: erase needs a tenant and a reason (user null: the whole tenant)'
@@ -348,24 +393,39 @@ begin
              where k.tenant_id operator(pg_catalog.=) p_tenant_id
                and (p_user_id is null or k.user_id operator(pg_catalog.=) p_user_id)
              limit p_batch));
-    get diagnostics erased = row_count;
+    get diagnostics v_conversations = row_count;
+    -- The user's namespaces (tenant_id.user_id.*), or all of the tenant's (tenant_id.*).
+    delete from public.store as s
+     where s.ctid operator(pg_catalog.=) any (array(
+            select k.ctid from public.store as k
+             where k.prefix operator(pg_catalog.~>=~) v_from and k.prefix operator(pg_catalog.~<~) v_to
+             limit p_batch));
+    get diagnostics v_items = row_count;
+    erased := v_conversations operator(pg_catalog.+) v_items;
     select pg_catalog.count(*) into remaining from threadguard.conversations as k
      where k.tenant_id operator(pg_catalog.=) p_tenant_id
        and (p_user_id is null or k.user_id operator(pg_catalog.=) p_user_id);
+    remaining := remaining operator(pg_catalog.+) (select pg_catalog.count(*) from public.store as k
+     where k.prefix operator(pg_catalog.~>=~) v_from and k.prefix operator(pg_catalog.~<~) v_to);
     insert into threadguard.audit_log (action, tenant_id, user_id, reason, row_count, detail)
-    values ('erase', p_tenant_id, p_user_id, p_reason, erased, pg_catalog.jsonb_build_object('remaining', remaining));
+    values ('erase', p_tenant_id, p_user_id, p_reason, erased,
+            pg_catalog.jsonb_build_object('conversations', v_conversations, 'store_items', v_items, 'remaining', remaining));
     return next;
 end
 $$;
 
 ALTER FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason text, p_batch integer) OWNER TO threadguard_operator;
 
-COMMENT ON FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason text, p_batch integer) IS 'Erasure (operators): deletes up to p_batch conversations of p_user_id in p_tenant_id (of the whole tenant when p_user_id is null) with all their checkpoints, blobs and writes; returns how many it erased and how many are left (call again until none is). Every call is audited with p_reason.';
+COMMENT ON FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason text, p_batch integer) IS 'Erasure (operators): deletes up to p_batch conversations of p_user_id in p_tenant_id (of the whole tenant when p_user_id is null) with all their checkpoints, blobs and writes, and up to p_batch of their store items (the user''s namespaces; the whole tenant''s, shared ones included, when p_user_id is null); returns how many conversations and items it erased and how many are left (call again until none is). Every call is audited with p_reason.';
 
-CREATE FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) RETURNS TABLE(conversations bigint, checkpoints bigint, checkpoint_blobs bigint, checkpoint_writes bigint)
+CREATE FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) RETURNS TABLE(conversations bigint, checkpoints bigint, checkpoint_blobs bigint, checkpoint_writes bigint, store_items bigint)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+    v_from text := p_tenant_id::text operator(pg_catalog.||) '.'
+                   operator(pg_catalog.||) coalesce(p_user_id::text operator(pg_catalog.||) '.', '');
+    v_to text := pg_catalog.left(v_from, -1) operator(pg_catalog.||) '/';
 begin
     if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
         raise exception 'threadguard: erasure_left needs a tenant and a reason' using errcode = 'null_value_not_allowed';
@@ -381,18 +441,22 @@ begin
     select pg_catalog.count(*) into checkpoint_writes from public.checkpoint_writes as r
      where r.threadguard_tenant_id operator(pg_catalog.=) p_tenant_id
        and (p_user_id is null or r.threadguard_user_id operator(pg_catalog.=) p_user_id);
+    select pg_catalog.count(*) into store_items from public.store as s
+     where s.prefix operator(pg_catalog.~>=~) v_from and s.prefix operator(pg_catalog.~<~) v_to;
     insert into threadguard.audit_log (action, tenant_id, user_id, reason, row_count, detail)
     values ('erasure_left', p_tenant_id, p_user_id, p_reason,
-            conversations operator(pg_catalog.+) checkpoints operator(pg_catalog.+) checkpoint_blobs operator(pg_catalog.+) checkpoint_writes,
+            conversations operator(pg_catalog.+) checkpoints operator(pg_catalog.+) checkpoint_blobs
+                operator(pg_catalog.+) checkpoint_writes operator(pg_catalog.+) store_items,
             pg_catalog.jsonb_build_object('conversations', conversations, 'checkpoints', checkpoints,
-                                          'checkpoint_blobs', checkpoint_blobs, 'checkpoint_writes', checkpoint_writes));
+                                          'checkpoint_blobs', checkpoint_blobs, 'checkpoint_writes', checkpoint_writes,
+                                          'store_items', store_items));
     return next;
 end
 $$;
 
 ALTER FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) OWNER TO threadguard_operator;
 
-COMMENT ON FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) IS 'Erasure proof (operators): how many conversations, checkpoints, blobs and writes of p_user_id in p_tenant_id (the whole tenant when null) are left; all zero once an erasure is complete. Audited with p_reason.';
+COMMENT ON FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text) IS 'Erasure proof (operators): how many conversations, checkpoints, blobs, writes and store items of p_user_id in p_tenant_id (the whole tenant when null, shared items included) are left; all zero once an erasure is complete. Audited with p_reason.';
 
 CREATE FUNCTION threadguard.export_checkpoints(p_tenant_id uuid, p_thread_id uuid, p_reason text) RETURNS TABLE(thread_id text, checkpoint jsonb, checkpoint_ns text, checkpoint_id text, parent_checkpoint_id text, metadata jsonb, channel_values bytea[], pending_writes bytea[])
     LANGUAGE plpgsql SECURITY DEFINER
@@ -456,6 +520,35 @@ $$;
 ALTER FUNCTION threadguard.export_conversations(p_tenant_id uuid, p_user_id uuid, p_reason text) OWNER TO threadguard_operator;
 
 COMMENT ON FUNCTION threadguard.export_conversations(p_tenant_id uuid, p_user_id uuid, p_reason text) IS 'Export (operators): the conversations of p_user_id in p_tenant_id (the whole tenant when null), by id. Audited with p_reason and the count.';
+
+CREATE FUNCTION threadguard.export_store_items(p_tenant_id uuid, p_user_id uuid, p_reason text) RETURNS TABLE(namespace text[], key text, value jsonb, created_at timestamp with time zone, updated_at timestamp with time zone, expires_at timestamp with time zone, ttl_minutes integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+#variable_conflict use_column
+declare
+    v_from text := p_tenant_id::text operator(pg_catalog.||) '.'
+                   operator(pg_catalog.||) coalesce(p_user_id::text operator(pg_catalog.||) '.', '');
+    v_to text := pg_catalog.left(v_from, -1) operator(pg_catalog.||) '/';
+    v_n bigint;
+begin
+    if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
+        raise exception 'threadguard: an export needs a tenant and a reason' using errcode = 'null_value_not_allowed';
+    end if;
+    return query
+    select pg_catalog.string_to_array(s.prefix, '.'), s.key, s.value, s.created_at, s.updated_at, s.expires_at, s.ttl_minutes
+      from public.store as s
+     where s.prefix operator(pg_catalog.~>=~) v_from and s.prefix operator(pg_catalog.~<~) v_to
+     order by s.prefix, s.key;
+    get diagnostics v_n = row_count;
+    insert into threadguard.audit_log (action, tenant_id, user_id, reason, row_count)
+    values ('export_store', p_tenant_id, p_user_id, p_reason, v_n);
+end
+$$;
+
+ALTER FUNCTION threadguard.export_store_items(p_tenant_id uuid, p_user_id uuid, p_reason text) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.export_store_items(p_tenant_id uuid, p_user_id uuid, p_reason text) IS 'Export (operators): the store items of p_user_id in p_tenant_id (their namespaces; the whole tenant''s, shared ones included, when null), namespace as LangGraph''s tuple, by namespace and key. Audited with p_reason and the count.';
 
 CREATE FUNCTION threadguard.get_conversation(p_thread_id uuid) RETURNS TABLE(thread_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone, checkpoint_id text, metadata jsonb, checkpoint jsonb)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -762,6 +855,36 @@ ALTER FUNCTION threadguard.support_conversations(p_tenant_id uuid, p_limit integ
 
 COMMENT ON FUNCTION threadguard.support_conversations(p_tenant_id uuid, p_limit integer) IS 'Support: p_tenant_id''s conversations (at most p_limit, 1-200), most recently active first, for a login with an open access to that tenant (42501 otherwise). Read-only; audited.';
 
+CREATE FUNCTION threadguard.sweep_store(p_batch integer DEFAULT 10000) RETURNS TABLE(deleted bigint, remaining bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    if p_batch is null or p_batch not between 1 and 100000 then
+        raise exception 'threadguard: p_batch must be between 1 and 100000 (got %)', coalesce(p_batch::text, 'null')
+            using errcode = 'invalid_parameter_value';
+    end if;
+    -- LangGraph's own condition (expires_at < NOW()), through idx_store_expires_at.
+    delete from public.store as s
+     where s.ctid operator(pg_catalog.=) any (array(
+            select k.ctid from public.store as k
+             where k.expires_at is not null and k.expires_at operator(pg_catalog.<) pg_catalog.now()
+             limit p_batch));
+    get diagnostics deleted = row_count;
+    select pg_catalog.count(*) into remaining from public.store as k
+     where k.expires_at is not null and k.expires_at operator(pg_catalog.<) pg_catalog.now();
+    if deleted operator(pg_catalog.>) 0 then
+        insert into threadguard.audit_log (action, reason, row_count, detail)
+        values ('sweep_store', 'store items past their TTL', deleted, pg_catalog.jsonb_build_object('remaining', remaining));
+    end if;
+    return next;
+end
+$$;
+
+ALTER FUNCTION threadguard.sweep_store(p_batch integer) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.sweep_store(p_batch integer) IS 'Store TTL sweep (operators, schedulable): deletes up to p_batch items of every tenant whose expires_at has passed; returns how many it deleted and how many expired ones are left (call again until none is). Audited when it deletes anything.';
+
 CREATE FUNCTION threadguard.thread_uuid(p_thread_id text) RETURNS uuid
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $_$
@@ -860,6 +983,26 @@ ALTER TABLE public.checkpoints OWNER TO threadguard_owner;
 COMMENT ON COLUMN public.checkpoints.threadguard_tenant_id IS 'threadguard: tenant that wrote the row (defaults to app.tenant_id); RLS shows the row only to that tenant.';
 
 COMMENT ON COLUMN public.checkpoints.threadguard_user_id IS 'threadguard: user that wrote the row (defaults to app.user_id); RLS shows the row only to that user.';
+
+CREATE TABLE public.store (
+    prefix text NOT NULL,
+    key text NOT NULL,
+    value jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT CURRENT_TIMESTAMP,
+    updated_at timestamp with time zone DEFAULT CURRENT_TIMESTAMP,
+    expires_at timestamp with time zone,
+    ttl_minutes integer
+);
+
+ALTER TABLE ONLY public.store FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE public.store OWNER TO threadguard_owner;
+
+CREATE TABLE public.store_migrations (
+    v integer NOT NULL
+);
+
+ALTER TABLE public.store_migrations OWNER TO threadguard_owner;
 
 CREATE TABLE threadguard.audit_log (
     id bigint NOT NULL,
@@ -984,6 +1127,25 @@ COMMENT ON CONSTRAINT retention_policies_idle_days ON threadguard.retention_poli
 
 COMMENT ON CONSTRAINT retention_policies_keep_checkpoints ON threadguard.retention_policies IS 'At least one checkpoint is kept, or all.';
 
+CREATE VIEW threadguard.store_space WITH (security_invoker='true') AS
+ SELECT ((((c.tenant_id)::text || '.'::text) || (c.user_id)::text) || '.'::text) AS own_from,
+    ((((c.tenant_id)::text || '.'::text) || (c.user_id)::text) || '/'::text) AS own_to,
+    ((c.tenant_id)::text || '.shared.'::text) AS shared_from,
+    ((c.tenant_id)::text || '.shared/'::text) AS shared_to
+   FROM threadguard.context c;
+
+ALTER TABLE threadguard.store_space OWNER TO threadguard_owner;
+
+COMMENT ON VIEW threadguard.store_space IS 'One row: the store prefixes the current identity may read and write, as byte-order ranges [from, to): its own namespaces (tenant_id, user_id, ...) and its tenant''s shared ones (tenant_id, ''shared'', ...). All null without a valid context.';
+
+COMMENT ON COLUMN threadguard.store_space.own_from IS 'Lowest prefix of the caller''s own namespaces: ''<tenant_id>.<user_id>.''.';
+
+COMMENT ON COLUMN threadguard.store_space.own_to IS 'First prefix past them: ''<tenant_id>.<user_id>/'' (''/'' follows ''.'').';
+
+COMMENT ON COLUMN threadguard.store_space.shared_from IS 'Lowest prefix of the tenant''s shared namespaces: ''<tenant_id>.shared.''.';
+
+COMMENT ON COLUMN threadguard.store_space.shared_to IS 'First prefix past them: ''<tenant_id>.shared/''.';
+
 CREATE TABLE threadguard.support_access (
     id bigint NOT NULL,
     actor name DEFAULT SESSION_USER NOT NULL,
@@ -1035,6 +1197,12 @@ ALTER TABLE ONLY public.checkpoint_writes
 ALTER TABLE ONLY public.checkpoints
     ADD CONSTRAINT checkpoints_pkey PRIMARY KEY (thread_id, checkpoint_ns, checkpoint_id);
 
+ALTER TABLE ONLY public.store_migrations
+    ADD CONSTRAINT store_migrations_pkey PRIMARY KEY (v);
+
+ALTER TABLE ONLY public.store
+    ADD CONSTRAINT store_pkey PRIMARY KEY (prefix, key);
+
 ALTER TABLE ONLY threadguard.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
 
@@ -1055,6 +1223,10 @@ CREATE INDEX checkpoint_blobs_thread_id_idx ON public.checkpoint_blobs USING btr
 CREATE INDEX checkpoint_writes_thread_id_idx ON public.checkpoint_writes USING btree (thread_id);
 
 CREATE INDEX checkpoints_thread_id_idx ON public.checkpoints USING btree (thread_id);
+
+CREATE INDEX idx_store_expires_at ON public.store USING btree (expires_at) WHERE (expires_at IS NOT NULL);
+
+CREATE INDEX store_prefix_idx ON public.store USING btree (prefix text_pattern_ops);
 
 CREATE INDEX audit_log_at_idx ON threadguard.audit_log USING btree (at);
 
@@ -1217,6 +1389,56 @@ CREATE POLICY checkpoints_owner_update ON public.checkpoints FOR UPDATE USING ((
 
 COMMENT ON POLICY checkpoints_owner_update ON public.checkpoints IS 'Only the owner updates a checkpoint (upserts, prune), and it stays theirs; the foreign key keeps it in a thread of theirs.';
 
+ALTER TABLE public.store ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY store_operator_delete ON public.store FOR DELETE TO threadguard_operator USING (true);
+
+COMMENT ON POLICY store_operator_delete ON public.store IS 'The TTL sweep and erasure delete every tenant''s items (threadguard.sweep_store, threadguard.erase); threadguard_operator has no members.';
+
+CREATE POLICY store_operator_select ON public.store FOR SELECT TO threadguard_operator USING (true);
+
+COMMENT ON POLICY store_operator_select ON public.store IS 'The operator functions read every tenant''s items (export, erasure proof, sweep); threadguard_operator has no members.';
+
+CREATE POLICY store_operator_update ON public.store FOR UPDATE TO threadguard_operator USING (true);
+
+COMMENT ON POLICY store_operator_update ON public.store IS 'threadguard.assign_store_items moves items from before adoption into an owner''s namespace; threadguard_operator has no members.';
+
+CREATE POLICY store_owner_delete ON public.store FOR DELETE USING ((((prefix ~>=~ ( SELECT s.own_from
+   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.own_to
+   FROM threadguard.store_space s))) OR ((prefix ~>=~ ( SELECT s.shared_from
+   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.shared_to
+   FROM threadguard.store_space s)))));
+
+COMMENT ON POLICY store_owner_delete ON public.store IS 'Only items in the caller''s namespaces are deleted (delete, put of None, the application''s own TTL sweeper); other rows are silently out of reach.';
+
+CREATE POLICY store_owner_insert ON public.store FOR INSERT WITH CHECK ((((prefix ~>=~ ( SELECT s.own_from
+   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.own_to
+   FROM threadguard.store_space s))) OR ((prefix ~>=~ ( SELECT s.shared_from
+   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.shared_to
+   FROM threadguard.store_space s)))));
+
+COMMENT ON POLICY store_owner_insert ON public.store IS 'An item is written only into the caller''s own namespaces or its tenant''s shared ones; checked before any conflict, so a key elsewhere is never met, overwritten or revealed.';
+
+CREATE POLICY store_owner_select ON public.store FOR SELECT USING ((((prefix ~>=~ ( SELECT s.own_from
+   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.own_to
+   FROM threadguard.store_space s))) OR ((prefix ~>=~ ( SELECT s.shared_from
+   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.shared_to
+   FROM threadguard.store_space s)))));
+
+COMMENT ON POLICY store_owner_select ON public.store IS 'An item is visible only in the caller''s own namespaces (tenant_id, user_id, ...) and in its tenant''s shared ones (tenant_id, ''shared'', ...); nothing without a valid context.';
+
+CREATE POLICY store_owner_update ON public.store FOR UPDATE USING ((((prefix ~>=~ ( SELECT s.own_from
+   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.own_to
+   FROM threadguard.store_space s))) OR ((prefix ~>=~ ( SELECT s.shared_from
+   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.shared_to
+   FROM threadguard.store_space s))))) WITH CHECK ((((prefix ~>=~ ( SELECT s.own_from
+   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.own_to
+   FROM threadguard.store_space s))) OR ((prefix ~>=~ ( SELECT s.shared_from
+   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.shared_to
+   FROM threadguard.store_space s)))));
+
+COMMENT ON POLICY store_owner_update ON public.store IS 'Only items in the caller''s namespaces are updated (upserts, TTL refresh), and they stay there.';
+
 ALTER TABLE threadguard.audit_log ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY audit_log_admin_select ON threadguard.audit_log FOR SELECT TO threadguard_admin USING (true);
@@ -1309,6 +1531,9 @@ GRANT USAGE ON SCHEMA threadguard TO threadguard_support;
 REVOKE ALL ON FUNCTION threadguard.apply_retention(p_batch integer, p_after uuid, p_dry_run boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.apply_retention(p_batch integer, p_after uuid, p_dry_run boolean) TO threadguard_admin;
 
+REVOKE ALL ON FUNCTION threadguard.assign_store_items(p_prefix text, p_tenant_id uuid, p_user_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.assign_store_items(p_prefix text, p_tenant_id uuid, p_user_id uuid, p_reason text) TO threadguard_admin;
+
 REVOKE ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION threadguard.current_tenant_id() FROM PUBLIC;
@@ -1351,6 +1576,9 @@ GRANT ALL ON FUNCTION threadguard.export_checkpoints(p_tenant_id uuid, p_thread_
 REVOKE ALL ON FUNCTION threadguard.export_conversations(p_tenant_id uuid, p_user_id uuid, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.export_conversations(p_tenant_id uuid, p_user_id uuid, p_reason text) TO threadguard_admin;
 
+REVOKE ALL ON FUNCTION threadguard.export_store_items(p_tenant_id uuid, p_user_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.export_store_items(p_tenant_id uuid, p_user_id uuid, p_reason text) TO threadguard_admin;
+
 REVOKE ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) TO threadguard_app;
 
@@ -1379,6 +1607,9 @@ GRANT ALL ON FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_
 REVOKE ALL ON FUNCTION threadguard.support_conversations(p_tenant_id uuid, p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.support_conversations(p_tenant_id uuid, p_limit integer) TO threadguard_support;
 
+REVOKE ALL ON FUNCTION threadguard.sweep_store(p_batch integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.sweep_store(p_batch integer) TO threadguard_admin;
+
 REVOKE ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_app;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_admin;
@@ -1396,6 +1627,11 @@ GRANT SELECT,DELETE ON TABLE public.checkpoint_writes TO threadguard_operator;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoints TO threadguard_app;
 GRANT SELECT,DELETE ON TABLE public.checkpoints TO threadguard_operator;
 
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.store TO threadguard_app;
+GRANT SELECT,DELETE,UPDATE ON TABLE public.store TO threadguard_operator;
+
+GRANT SELECT ON TABLE public.store_migrations TO threadguard_app;
+
 GRANT INSERT ON TABLE threadguard.audit_log TO threadguard_operator;
 GRANT SELECT ON TABLE threadguard.audit_log TO threadguard_admin;
 
@@ -1404,6 +1640,8 @@ GRANT SELECT ON TABLE threadguard.context TO threadguard_admin;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE threadguard.retention_policies TO threadguard_operator;
 GRANT SELECT ON TABLE threadguard.retention_policies TO threadguard_admin;
+
+GRANT SELECT ON TABLE threadguard.store_space TO threadguard_app;
 
 GRANT SELECT,INSERT ON TABLE threadguard.support_access TO threadguard_operator;
 GRANT SELECT ON TABLE threadguard.support_access TO threadguard_admin;

@@ -22,12 +22,18 @@ begin
         raise exception 'threadguard: namespace % already starts with a tenant id: it is someone''s', p_prefix
             using errcode = 'invalid_parameter_value';
     end if;
+    begin
     update public.store as s
        set prefix = p_tenant_id::text operator(pg_catalog.||) '.' operator(pg_catalog.||) p_user_id::text
                     operator(pg_catalog.||) '.' operator(pg_catalog.||) s.prefix
      where s.prefix operator(pg_catalog.=) p_prefix
         or (s.prefix operator(pg_catalog.~>=~) (p_prefix operator(pg_catalog.||) '.')
             and s.prefix operator(pg_catalog.~<~) (p_prefix operator(pg_catalog.||) '/'));
+    exception when unique_violation then
+        raise exception 'threadguard: that user already has an item with the same namespace and key as one of namespace %; nothing was moved', p_prefix
+            using errcode = 'unique_violation',
+                  hint = 'Move or delete one of the two (as the DBA), then assign again.';
+    end;
     get diagnostics v_n = row_count;
     insert into threadguard.audit_log (action, tenant_id, user_id, reason, row_count, detail)
     values ('assign_store_items', p_tenant_id, p_user_id, p_reason, v_n, pg_catalog.jsonb_build_object('namespace', p_prefix));
@@ -38,5 +44,5 @@ alter function threadguard.assign_store_items(text, uuid, uuid, text) owner to t
 revoke all on function threadguard.assign_store_items(text, uuid, uuid, text) from public;
 grant execute on function threadguard.assign_store_items(text, uuid, uuid, text) to threadguard_admin;
 comment on function threadguard.assign_store_items(text, uuid, uuid, text) is
-    'Adoption (operators): moves the store items of namespace p_prefix (dot-joined, as LangGraph stores it) and the namespaces under it into (p_tenant_id, p_user_id, ...), where that user sees them; returns how many. Refuses a namespace that already starts with a tenant id. Audited with p_reason.';
+    'Adoption (operators): moves the store items of namespace p_prefix (dot-joined, as LangGraph stores it) and the namespaces under it into (p_tenant_id, p_user_id, ...), where that user sees them; returns how many. Refuses a namespace that already starts with a tenant id, and moves nothing when the user already holds one of the keys (23505). Audited with p_reason.';
 set local role threadguard_owner;

@@ -30,6 +30,7 @@ from threadguard.binding import (
     Identity,
     NamespaceNotOwnedError,
     SetupBelongsToMigrateError,
+    SharedBatcherError,
     ThreadNotOwnedError,
     VectorSearchUnsupportedError,
     aconnect,
@@ -39,18 +40,20 @@ from threadguard.binding import (
     current_identity,
     saver_pool,
 )
-from threadguard.store import tenant_namespace, user_namespace
+from threadguard.store import AsyncStore, async_store, tenant_namespace, user_namespace
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AsyncBoundConnection",
+    "AsyncStore",
     "BoundConnection",
     "Conversation",
     "ConversationDetail",
     "ConversationSummary",
     "Identity",
     "NamespaceNotOwnedError",
+    "SharedBatcherError",
     "SetupBelongsToMigrateError",
     "ThreadNotOwnedError",
     "VectorSearchUnsupportedError",
@@ -63,6 +66,7 @@ __all__ = [
     "alist_conversations",
     "arename_conversation",
     "async_saver_pool",
+    "async_store",
     "connect",
     "create_conversation",
     "current_identity",

@@ -25,9 +25,11 @@ is a uuid spelled otherwise than canonically is refused before it is sent.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
+import pathlib
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
@@ -203,7 +205,7 @@ def _refusals(query: Any = None) -> Iterator[None]:
     statement as VectorSearchUnsupportedError."""
     try:
         yield
-    except (ThreadNotOwnedError, NamespaceNotOwnedError, SetupBelongsToMigrateError, VectorSearchUnsupportedError):
+    except (ThreadNotOwnedError, NamespaceNotOwnedError, SetupBelongsToMigrateError, VectorSearchUnsupportedError, SharedBatcherError):
         raise
     except psycopg.Error as exc:
         if (isinstance(exc, psycopg.errors.InsufficientPrivilege)
@@ -393,7 +395,33 @@ def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = 
 # --- async ------------------------------------------------------------------
 
 
+class SharedBatcherError(psycopg.ProgrammingError):
+    """AsyncPostgresStore's own aget/aput/asearch/... hand every caller's operations to
+    one background task, which merges those of concurrent callers into one batch and
+    runs it in the context of whoever created the store: no caller's identity can reach
+    it. threadguard refuses such a batch; use threadguard.async_store(...)."""
+
+
+def _in_shared_batcher() -> bool:
+    """Whether the running asyncio task is LangGraph's store batcher (langgraph.store.base.batch._run)."""
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:
+        return False
+    code = getattr(task.get_coro(), "cr_code", None) if task is not None else None
+    return code is not None and code.co_name == "_run" and code.co_filename.endswith(_BATCHER_FILE)
+
+
+_BATCHER_FILE = str(pathlib.Path("langgraph", "store", "base", "batch.py"))
+
+
 async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
+    if _in_shared_batcher():
+        raise SharedBatcherError(
+            "threadguard: AsyncPostgresStore's aget/aput/asearch/adelete/alist_namespaces run in one background task shared "
+            "by every caller, where no caller's identity can reach, so threadguard refuses them. Wrap the store: "
+            "threadguard.async_store(pool) runs each operation of the same AsyncPostgresStore in the caller's own task."
+        )
     params = _identity_params()
     async with psycopg.AsyncCursor(conn) as cur:
         await cur.execute(SET_IDENTITY_SQL, params)

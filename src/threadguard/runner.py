@@ -642,9 +642,9 @@ def sweep_store(conninfo: str, *, batch_size: int = 10000, progress: Callable[[i
     with _connect(conninfo) as conn:
         while True:
             deleted, remaining = _one(conn, "select s.deleted, s.remaining from threadguard.sweep_store(%s) as s", (batch_size,))
-            total += deleted
+            total += int(deleted)
             if progress:
-                progress(total, remaining)
+                progress(total, int(remaining))
             if deleted == 0 or remaining == 0:
                 return total
 

@@ -44,10 +44,10 @@ def test_erase_a_tenant_of_10000_conversations(migrated_db: str) -> None:
                "--reason", "tenant closed its account", "--batch-size", "1000"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert "10,000 conversation(s) erased, 0 left" in done.stderr
-    assert done.stdout.strip() == "left: 0 conversation(s), 0 checkpoint(s), 0 blob(s), 0 write(s)"
+    assert "10,000 conversation(s) and store item(s) erased, 0 left" in done.stderr
+    assert done.stdout.strip() == "left: 0 conversation(s), 0 checkpoint(s), 0 blob(s), 0 write(s), 0 store item(s)"
     again = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert again.returncode == 0 and "0 conversation(s) erased, 0 left" in again.stderr
+    assert again.returncode == 0 and "0 conversation(s) and store item(s) erased, 0 left" in again.stderr
     with psycopg.connect(migrated_db) as conn:
         assert conn.execute("select count(*) from threadguard.conversations where tenant_id = %s", (kept,)).fetchone()[0] == 3
         assert conn.execute("select count(*) from public.checkpoint_writes where threadguard_tenant_id = %s", (kept,)).fetchone()[0] == 3

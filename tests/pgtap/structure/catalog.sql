@@ -2,7 +2,7 @@
 -- RLS enabled and forced on every protected table, exactly the policies and
 -- privileges threadguard defines, and definer functions that pin search_path.
 begin;
-select plan(56);
+select plan(60);
 
 -- Roles ----------------------------------------------------------------------
 select isnt_superuser('threadguard_owner', 'threadguard_owner is not a superuser');
@@ -73,11 +73,14 @@ select table_privs_are('public', 'checkpoints', 'threadguard_admin', '{}'::text[
 select table_privs_are('public', 'checkpoint_blobs', 'threadguard_admin', '{}'::text[], 'admin: no direct access to checkpoint_blobs');
 select table_privs_are('public', 'checkpoint_writes', 'threadguard_admin', '{}'::text[], 'admin: no direct access to checkpoint_writes');
 select table_privs_are('threadguard', 'conversations', 'threadguard_admin', '{}'::text[], 'admin: no direct access to conversations');
+select table_privs_are('public', 'store', 'threadguard_admin', '{}'::text[], 'admin: no direct access to the store');
 
 select table_privs_are('public', 'checkpoints', 'public', '{}'::text[], 'PUBLIC: nothing on checkpoints');
 select table_privs_are('public', 'checkpoint_blobs', 'public', '{}'::text[], 'PUBLIC: nothing on checkpoint_blobs');
 select table_privs_are('public', 'checkpoint_writes', 'public', '{}'::text[], 'PUBLIC: nothing on checkpoint_writes');
 select table_privs_are('public', 'checkpoint_migrations', 'public', '{}'::text[], 'PUBLIC: nothing on checkpoint_migrations');
+select table_privs_are('public', 'store', 'public', '{}'::text[], 'PUBLIC: nothing on the store');
+select table_privs_are('public', 'store_migrations', 'public', '{}'::text[], 'PUBLIC: nothing on store_migrations');
 select table_privs_are('threadguard', 'conversations', 'public', '{}'::text[], 'PUBLIC: nothing on conversations');
 
 -- Ownership: threadguard_owner owns every protected object -----------------------------------
@@ -86,12 +89,14 @@ select table_owner_is('public', 'checkpoints', 'threadguard_owner', 'checkpoints
 select table_owner_is('public', 'checkpoint_blobs', 'threadguard_owner', 'checkpoint_blobs is owned by threadguard_owner');
 select table_owner_is('public', 'checkpoint_writes', 'threadguard_owner', 'checkpoint_writes is owned by threadguard_owner');
 select table_owner_is('public', 'checkpoint_migrations', 'threadguard_owner', 'checkpoint_migrations is owned by threadguard_owner');
+select table_owner_is('public', 'store_migrations', 'threadguard_owner', 'store_migrations is owned by threadguard_owner');
 select schema_owner_is('threadguard', 'threadguard_owner', 'schema threadguard is owned by threadguard_owner');
 select is_empty($$select p.oid::regprocedure::text from pg_proc p where p.pronamespace = 'threadguard'::regnamespace
                   and p.proowner <> 'threadguard_owner'::regrole
                   and not (p.proowner = 'threadguard_operator'::regrole
                            and p.proname in ('erase', 'erasure_left', 'open_support_access', 'support_conversations', 'support_checkpoint', 'support_access_id',
-                                          'set_retention', 'apply_retention', 'export_conversations', 'export_checkpoints'))$$,
+                                          'set_retention', 'apply_retention', 'export_conversations', 'export_checkpoints',
+                                          'sweep_store', 'export_store_items', 'assign_store_items'))$$,
     'every threadguard function is owned by threadguard_owner, but the operator functions by threadguard_operator');
 
 -- Functions: no PUBLIC execute, definers pin search_path, everything documented ----------------------
