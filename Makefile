@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps demo serve test lint migrate verify status schema bench bench-floor
+.PHONY: help install deps demo serve test lint migrate verify status schema bench bench-floor bench-store
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -55,3 +55,7 @@ bench: install deps ## run the benchmarks and rewrite bench/RESULTS.md (BENCH_SI
 bench-floor: install deps ## what each policy layer costs a superstep, on the bench cluster (BENCH_SIZE=...)
 	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 TG_PG_OPTS="-c shared_buffers=2GB -c work_mem=16MB" \
 		tests/with_db.sh $(PY) -m bench.floor --size $${BENCH_SIZE:-small}
+
+bench-store: install deps ## LangGraph store put/get/search, T/A, on STORE_ITEMS items (default 1M), on the bench cluster
+	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 TG_PG_OPTS="-c shared_buffers=2GB -c work_mem=16MB" \
+		tests/with_db.sh $(PY) -m bench.store

@@ -1,6 +1,6 @@
 """`make demo`: migrate, then two tenants run a LangGraph conversation each through
-the real saver, and every cross-tenant read, write and delete comes back empty
-or refused. DATABASE_URL must name a superuser (or DBA) connection: the demo
+the real saver, and keep a long-term memory per user in LangGraph's store, and every
+cross-tenant read, write and delete comes back empty or refused. DATABASE_URL must name a superuser (or DBA) connection: the demo
 migrates that database, creates the login role `threadguard_demo_app` (granted
 threadguard_app), acts only through it, and deletes its conversations at the end.
 
@@ -47,6 +47,29 @@ def chat_graph(checkpointer: Any, *, interrupt_before_reply: bool = False) -> An
     builder.add_edge(START, "reply")
     builder.add_edge("reply", END)
     return builder.compile(checkpointer=checkpointer, interrupt_before=["reply"] if interrupt_before_reply else None)
+
+
+def memory_graph(checkpointer: Any, store: Any) -> Any:
+    """A chat that keeps a long-term memory per user in LangGraph's store: the user's last
+    request, under threadguard.user_namespace("memories"), and recalls what it holds."""
+    from langgraph.graph import END, START, StateGraph
+    from langgraph.store.base import BaseStore
+    from typing_extensions import TypedDict
+
+    class ChatState(TypedDict):
+        messages: Annotated[list[str], operator.add]
+
+    def remember(state: ChatState, *, store: BaseStore) -> dict[str, Any]:
+        mine = tg.user_namespace("memories")
+        store.put(mine, "last_request", {"text": state["messages"][-1]})
+        recalled = sorted(item.value["text"] for item in store.search(mine[:2]))
+        return {"messages": [f"assistant: I remember {recalled}"]}
+
+    builder = StateGraph(ChatState)
+    builder.add_node("remember", remember)
+    builder.add_edge(START, "remember")
+    builder.add_edge("remember", END)
+    return builder.compile(checkpointer=checkpointer, store=store)
 
 
 def config(thread_id: str) -> RunnableConfig:
@@ -96,6 +119,47 @@ def _rows_of(admin: str, thread_id: str) -> tuple[int, int, int]:
     if row is None:
         raise RuntimeError("count query returned no row")
     return (int(row[0]), int(row[1]), int(row[2]))
+
+
+def _memories(report: Report, pool: Any, saver: Any, acme: tuple[uuid.UUID, uuid.UUID], globex: tuple[uuid.UUID, uuid.UUID]) -> None:
+    from langgraph.store.postgres import PostgresStore
+
+    store = PostgresStore(pool)
+    graph = memory_graph(saver, store)
+    carol = (acme[0], uuid.uuid4())  # alice's colleague at Acme
+    people = (("alice@acme", acme, "a window seat"), ("carol@acme", carol, "an aisle seat"), ("bob@globex", globex, "the Q3 numbers"))
+    report.say("7. long-term memory (LangGraph's PostgresStore, same pool): each user's own, the same key for all:")
+    for name, who, request in people:
+        with tg.acting_as(*who), pool.connection() as conn:
+            thread = tg.create_conversation(conn, "memory").thread_id
+            answer = graph.invoke({"messages": [request]}, config(thread))["messages"][-1]
+            report.say(f"   {name:11} asks for {request!r:16} -> {answer}")
+            report.check(answer == f"assistant: I remember [{request!r}]", f"{name} recalls exactly its own memory")
+            tg.delete_conversation(conn, thread)
+    with tg.acting_as(*acme):
+        store.put(tg.tenant_namespace("policies"), "travel", {"text": "economy under 4 hours"})
+    with tg.acting_as(*carol):
+        report.check([i.key for i in store.search(tg.tenant_namespace("policies"))] == ["travel"],
+                     "carol@acme reads the policy alice shared with Acme (tenant_namespace)")
+    with tg.acting_as(*globex):
+        found = store.search(())
+        report.check(bool(found) and {i.namespace[0] for i in found} == {str(globex[0])},
+                     f"bob@globex searches the whole store: {len(found)} item(s), all Globex's")
+        alices = (str(acme[0]), str(acme[1]), "memories")
+        report.check(store.get(alices, "last_request") is None, "bob@globex get of alice's memory: None")
+        try:
+            store.put(alices, "last_request", {"text": "bob was here"})
+            report.check(False, "bob@globex overwriting alice's memory was refused")
+        except tg.NamespaceNotOwnedError as exc:
+            report.check(True, f"bob@globex put into alice's namespace: refused ({type(exc).__name__}, SQLSTATE {exc.sqlstate})")
+    report.check(store.search(()) == [], "no identity: the store shows nothing")
+    with tg.acting_as(*acme):
+        report.check(store.get(tg.user_namespace("memories"), "last_request").value == {"text": "a window seat"},  # type: ignore[union-attr]
+                     "alice's memory is intact")
+        store.delete(tg.tenant_namespace("policies"), "travel")
+    for _, who, _ in people:  # leave the database as we found it
+        with tg.acting_as(*who):
+            store.delete(tg.user_namespace("memories"), "last_request")
 
 
 def run(admin: str) -> Report:
@@ -164,7 +228,9 @@ def run(admin: str) -> Report:
             except psycopg.errors.InsufficientPrivilege as exc:
                 report.check(True, f"list_conversations: {exc.diag.message_primary}")
 
-        report.say("7. alice deletes her conversation:")
+        _memories(report, pool, saver, acme, globex)
+
+        report.say("8. alice deletes her conversation:")
         with tg.acting_as(*acme), pool.connection() as conn:
             report.check(tg.delete_conversation(conn, alice_thread) is True, "delete_conversation: true")
             try:

@@ -7,7 +7,8 @@ needs to get threadguard right without copying code.
   identity: nothing is visible and nothing can be written.
 - `install_error_handlers(app)`: threadguard's errors as HTTP answers with no database
   text in them: 404 for a thread that is absent, someone else's, deleted or spelled
-  non-canonically (indistinguishable), 422 for malformed input, 401 without identity.
+  non-canonically (indistinguishable), 404 for a store write outside the caller's
+  namespaces, 422 for malformed input, 401 without identity.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from threadguard.binding import ThreadNotOwnedError, acting_as
+from threadguard.binding import NamespaceNotOwnedError, ThreadNotOwnedError, acting_as
 
 Principal = Callable[[Request], "tuple[UUID | str, UUID | str] | None"]
 
@@ -69,6 +70,7 @@ def _answer(status: int, detail: str) -> Callable[[Request, Exception], Awaitabl
 def install_error_handlers(app: FastAPI) -> None:
     """Map threadguard's errors to HTTP: 404, 422 and 401, never 500, never database text."""
     app.add_exception_handler(ThreadNotOwnedError, _answer(404, "conversation not found"))
+    app.add_exception_handler(NamespaceNotOwnedError, _answer(404, "not found"))
     for error in _MALFORMED:
         app.add_exception_handler(error, _answer(422, "invalid input"))
     app.add_exception_handler(psycopg.errors.InsufficientPrivilege, _answer(401, "no identity"))
