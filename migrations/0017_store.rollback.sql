@@ -1,6 +1,6 @@
 -- Rollback of 0017 store: never loses an item. A store threadguard created is dropped
 -- only while it is empty; otherwise both tables go back to their previous owner (or to
--- the role running the rollback) without threadguard's policies. The functions that
+-- the role running the rollback) without threadguard's policies and index. The functions that
 -- use the store are definitions and go with it.
 
 drop function if exists threadguard.sweep_store(integer);
@@ -23,6 +23,7 @@ begin
         for v_policy in select p.polname from pg_catalog.pg_policy as p where p.polrelid = 'public.store'::pg_catalog.regclass loop
             execute pg_catalog.format('drop policy %I on public.store', v_policy);
         end loop;
+        drop index if exists public.store_owner_idx;
         alter table public.store no force row level security;
         alter table public.store disable row level security;
         for v_row in select * from threadguard.langgraph_tables as t where t.table_name in ('store', 'store_migrations') loop

@@ -81,5 +81,13 @@ begin
 end
 $$;
 
+-- The policies compare prefixes in byte order with each caller's ranges: this index serves
+-- them (search, list_namespaces), apart from LangGraph's own indexes, which its get and put
+-- keep using (a range on store_prefix_idx would make every get read its whole namespace).
+-- On an adopted store the build holds a SHARE lock: writes wait (about 1.5 s per million items).
+create index if not exists store_owner_idx on public.store (prefix collate "C");
+comment on index public.store_owner_idx is
+    'threadguard: the store policies'' byte-order ranges of prefixes (the caller''s own and its tenant''s shared namespaces).';
+
 -- erasure_left gains a column for the store's items: a return type cannot be replaced.
 drop function if exists threadguard.erasure_left(uuid, uuid, text);

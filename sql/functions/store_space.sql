@@ -1,7 +1,7 @@
 -- threadguard.store_space: the two ranges of store prefixes the current identity may use,
 -- from threadguard.context: its own (tenant_id.user_id.*) and its tenant's shared one
--- (tenant_id.shared.*). Each range is [from, to) in byte order, so the policies on
--- public.store compare with it through the prefix's text_pattern_ops index.
+-- (tenant_id.shared.*). Each range is [from, to) in byte order (collate "C"), so the
+-- policies on public.store compare with it through store_owner_idx.
 
 create or replace view threadguard.store_space
     with (security_invoker = true)  -- reads only settings, through threadguard.context

@@ -14,44 +14,44 @@ grant select, insert, update, delete on table public.store to threadguard_app;
 drop policy if exists store_owner_select on public.store;
 create policy store_owner_select on public.store
     for select
-    using ((prefix ~>=~ (select s.own_from from threadguard.store_space as s)
-            and prefix ~<~ (select s.own_to from threadguard.store_space as s))
-        or (prefix ~>=~ (select s.shared_from from threadguard.store_space as s)
-            and prefix ~<~ (select s.shared_to from threadguard.store_space as s)));
+    using (((prefix collate "C") >= (select s.own_from from threadguard.store_space as s)
+            and (prefix collate "C") < (select s.own_to from threadguard.store_space as s))
+        or ((prefix collate "C") >= (select s.shared_from from threadguard.store_space as s)
+            and (prefix collate "C") < (select s.shared_to from threadguard.store_space as s)));
 comment on policy store_owner_select on public.store is
     'An item is visible only in the caller''s own namespaces (tenant_id, user_id, ...) and in its tenant''s shared ones (tenant_id, ''shared'', ...); nothing without a valid context.';
 
 drop policy if exists store_owner_insert on public.store;
 create policy store_owner_insert on public.store
     for insert
-    with check ((prefix ~>=~ (select s.own_from from threadguard.store_space as s)
-                 and prefix ~<~ (select s.own_to from threadguard.store_space as s))
-             or (prefix ~>=~ (select s.shared_from from threadguard.store_space as s)
-                 and prefix ~<~ (select s.shared_to from threadguard.store_space as s)));
+    with check (((prefix collate "C") >= (select s.own_from from threadguard.store_space as s)
+                 and (prefix collate "C") < (select s.own_to from threadguard.store_space as s))
+             or ((prefix collate "C") >= (select s.shared_from from threadguard.store_space as s)
+                 and (prefix collate "C") < (select s.shared_to from threadguard.store_space as s)));
 comment on policy store_owner_insert on public.store is
     'An item is written only into the caller''s own namespaces or its tenant''s shared ones; checked before any conflict, so a key elsewhere is never met, overwritten or revealed.';
 
 drop policy if exists store_owner_update on public.store;
 create policy store_owner_update on public.store
     for update
-    using ((prefix ~>=~ (select s.own_from from threadguard.store_space as s)
-            and prefix ~<~ (select s.own_to from threadguard.store_space as s))
-        or (prefix ~>=~ (select s.shared_from from threadguard.store_space as s)
-            and prefix ~<~ (select s.shared_to from threadguard.store_space as s)))
-    with check ((prefix ~>=~ (select s.own_from from threadguard.store_space as s)
-                 and prefix ~<~ (select s.own_to from threadguard.store_space as s))
-             or (prefix ~>=~ (select s.shared_from from threadguard.store_space as s)
-                 and prefix ~<~ (select s.shared_to from threadguard.store_space as s)));
+    using (((prefix collate "C") >= (select s.own_from from threadguard.store_space as s)
+            and (prefix collate "C") < (select s.own_to from threadguard.store_space as s))
+        or ((prefix collate "C") >= (select s.shared_from from threadguard.store_space as s)
+            and (prefix collate "C") < (select s.shared_to from threadguard.store_space as s)))
+    with check (((prefix collate "C") >= (select s.own_from from threadguard.store_space as s)
+                 and (prefix collate "C") < (select s.own_to from threadguard.store_space as s))
+             or ((prefix collate "C") >= (select s.shared_from from threadguard.store_space as s)
+                 and (prefix collate "C") < (select s.shared_to from threadguard.store_space as s)));
 comment on policy store_owner_update on public.store is
     'Only items in the caller''s namespaces are updated (upserts, TTL refresh), and they stay there.';
 
 drop policy if exists store_owner_delete on public.store;
 create policy store_owner_delete on public.store
     for delete
-    using ((prefix ~>=~ (select s.own_from from threadguard.store_space as s)
-            and prefix ~<~ (select s.own_to from threadguard.store_space as s))
-        or (prefix ~>=~ (select s.shared_from from threadguard.store_space as s)
-            and prefix ~<~ (select s.shared_to from threadguard.store_space as s)));
+    using (((prefix collate "C") >= (select s.own_from from threadguard.store_space as s)
+            and (prefix collate "C") < (select s.own_to from threadguard.store_space as s))
+        or ((prefix collate "C") >= (select s.shared_from from threadguard.store_space as s)
+            and (prefix collate "C") < (select s.shared_to from threadguard.store_space as s)));
 comment on policy store_owner_delete on public.store is
     'Only items in the caller''s namespaces are deleted (delete, put of None, the application''s own TTL sweeper); other rows are silently out of reach.';
 
