@@ -1226,6 +1226,10 @@ CREATE INDEX checkpoints_thread_id_idx ON public.checkpoints USING btree (thread
 
 CREATE INDEX idx_store_expires_at ON public.store USING btree (expires_at) WHERE (expires_at IS NOT NULL);
 
+CREATE INDEX store_owner_idx ON public.store USING btree (prefix COLLATE "C");
+
+COMMENT ON INDEX public.store_owner_idx IS 'threadguard: the store policies'' byte-order ranges of prefixes (the caller''s own and its tenant''s shared namespaces).';
+
 CREATE INDEX store_prefix_idx ON public.store USING btree (prefix text_pattern_ops);
 
 CREATE INDEX audit_log_at_idx ON threadguard.audit_log USING btree (at);
@@ -1403,38 +1407,38 @@ CREATE POLICY store_operator_update ON public.store FOR UPDATE TO threadguard_op
 
 COMMENT ON POLICY store_operator_update ON public.store IS 'threadguard.assign_store_items moves items from before adoption into an owner''s namespace; threadguard_operator has no members.';
 
-CREATE POLICY store_owner_delete ON public.store FOR DELETE USING ((((prefix ~>=~ ( SELECT s.own_from
-   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.own_to
-   FROM threadguard.store_space s))) OR ((prefix ~>=~ ( SELECT s.shared_from
-   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.shared_to
+CREATE POLICY store_owner_delete ON public.store FOR DELETE USING (((((prefix COLLATE "C") >= ( SELECT s.own_from
+   FROM threadguard.store_space s)) AND ((prefix COLLATE "C") < ( SELECT s.own_to
+   FROM threadguard.store_space s))) OR (((prefix COLLATE "C") >= ( SELECT s.shared_from
+   FROM threadguard.store_space s)) AND ((prefix COLLATE "C") < ( SELECT s.shared_to
    FROM threadguard.store_space s)))));
 
 COMMENT ON POLICY store_owner_delete ON public.store IS 'Only items in the caller''s namespaces are deleted (delete, put of None, the application''s own TTL sweeper); other rows are silently out of reach.';
 
-CREATE POLICY store_owner_insert ON public.store FOR INSERT WITH CHECK ((((prefix ~>=~ ( SELECT s.own_from
-   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.own_to
-   FROM threadguard.store_space s))) OR ((prefix ~>=~ ( SELECT s.shared_from
-   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.shared_to
+CREATE POLICY store_owner_insert ON public.store FOR INSERT WITH CHECK (((((prefix COLLATE "C") >= ( SELECT s.own_from
+   FROM threadguard.store_space s)) AND ((prefix COLLATE "C") < ( SELECT s.own_to
+   FROM threadguard.store_space s))) OR (((prefix COLLATE "C") >= ( SELECT s.shared_from
+   FROM threadguard.store_space s)) AND ((prefix COLLATE "C") < ( SELECT s.shared_to
    FROM threadguard.store_space s)))));
 
 COMMENT ON POLICY store_owner_insert ON public.store IS 'An item is written only into the caller''s own namespaces or its tenant''s shared ones; checked before any conflict, so a key elsewhere is never met, overwritten or revealed.';
 
-CREATE POLICY store_owner_select ON public.store FOR SELECT USING ((((prefix ~>=~ ( SELECT s.own_from
-   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.own_to
-   FROM threadguard.store_space s))) OR ((prefix ~>=~ ( SELECT s.shared_from
-   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.shared_to
+CREATE POLICY store_owner_select ON public.store FOR SELECT USING (((((prefix COLLATE "C") >= ( SELECT s.own_from
+   FROM threadguard.store_space s)) AND ((prefix COLLATE "C") < ( SELECT s.own_to
+   FROM threadguard.store_space s))) OR (((prefix COLLATE "C") >= ( SELECT s.shared_from
+   FROM threadguard.store_space s)) AND ((prefix COLLATE "C") < ( SELECT s.shared_to
    FROM threadguard.store_space s)))));
 
 COMMENT ON POLICY store_owner_select ON public.store IS 'An item is visible only in the caller''s own namespaces (tenant_id, user_id, ...) and in its tenant''s shared ones (tenant_id, ''shared'', ...); nothing without a valid context.';
 
-CREATE POLICY store_owner_update ON public.store FOR UPDATE USING ((((prefix ~>=~ ( SELECT s.own_from
-   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.own_to
-   FROM threadguard.store_space s))) OR ((prefix ~>=~ ( SELECT s.shared_from
-   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.shared_to
-   FROM threadguard.store_space s))))) WITH CHECK ((((prefix ~>=~ ( SELECT s.own_from
-   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.own_to
-   FROM threadguard.store_space s))) OR ((prefix ~>=~ ( SELECT s.shared_from
-   FROM threadguard.store_space s)) AND (prefix ~<~ ( SELECT s.shared_to
+CREATE POLICY store_owner_update ON public.store FOR UPDATE USING (((((prefix COLLATE "C") >= ( SELECT s.own_from
+   FROM threadguard.store_space s)) AND ((prefix COLLATE "C") < ( SELECT s.own_to
+   FROM threadguard.store_space s))) OR (((prefix COLLATE "C") >= ( SELECT s.shared_from
+   FROM threadguard.store_space s)) AND ((prefix COLLATE "C") < ( SELECT s.shared_to
+   FROM threadguard.store_space s))))) WITH CHECK (((((prefix COLLATE "C") >= ( SELECT s.own_from
+   FROM threadguard.store_space s)) AND ((prefix COLLATE "C") < ( SELECT s.own_to
+   FROM threadguard.store_space s))) OR (((prefix COLLATE "C") >= ( SELECT s.shared_from
+   FROM threadguard.store_space s)) AND ((prefix COLLATE "C") < ( SELECT s.shared_to
    FROM threadguard.store_space s)))));
 
 COMMENT ON POLICY store_owner_update ON public.store IS 'Only items in the caller''s namespaces are updated (upserts, TTL refresh), and they stay there.';

@@ -511,6 +511,10 @@ def verify(conninfo: str) -> list[str]:
             (version,) = _one(conn, "select pg_catalog.max(v) from public.store_migrations")
             if version != STORE_SCHEMA_VERSION:
                 problems.append(f"LangGraph store schema version is {version}, threadguard knows {STORE_SCHEMA_VERSION}")
+        if _one(conn, "select pg_catalog.to_regclass('public.store')")[0] \
+                and not _one(conn, "select pg_catalog.to_regclass('public.store_owner_idx')")[0]:
+            problems.append("public.store lacks store_owner_idx, without which every get reads its whole namespace and every "
+                            "search the whole store (create index store_owner_idx on public.store (prefix collate \"C\"))")
         if _one(conn, "select pg_catalog.to_regclass('public.store')")[0]:
             (nobodys,) = _one(conn, "select pg_catalog.count(*) from public.store as s where not"
                                     " s.prefix operator(pg_catalog.~) %s", (STORE_NAMESPACE_PATTERN,))

@@ -363,3 +363,39 @@ def test_a_store_with_vectors_is_refused(legacy_store: tuple[str, str]) -> None:
         conn.execute("create table public.store_vectors (prefix text, key text)")
     with pytest.raises(runner.MigrationError, match="store_vectors"):
         runner.migrate(db)
+
+
+def test_fastapi_answers_a_foreign_store_write_with_404(app_db: str) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from threadguard.fastapi import IdentityMiddleware, install_error_handlers
+
+    alice, bob = _people()[:2]
+    service = FastAPI()
+    service.add_middleware(IdentityMiddleware, principal=lambda r: (r.headers["x-tenant"], r.headers["x-user"]))
+    install_error_handlers(service)
+
+    @service.put("/memories/{owner}/{key}")
+    def remember(owner: str, key: str) -> dict[str, str]:
+        with tg.connect(app_db) as conn:
+            PostgresStore(conn).put((str(alice[0]), owner, "memories"), key, {"v": "x"})
+        return {"ok": "stored"}
+
+    client = TestClient(service)
+    as_alice = {"x-tenant": str(alice[0]), "x-user": str(alice[1])}
+    as_bob = {"x-tenant": str(bob[0]), "x-user": str(bob[1])}
+    assert client.put(f"/memories/{alice[1]}/k", headers=as_alice).json() == {"ok": "stored"}
+    refused = client.put(f"/memories/{alice[1]}/k", headers=as_bob)
+    assert (refused.status_code, refused.json()) == (404, {"detail": "not found"})
+
+
+def test_verify_reports_the_missing_owner_index(empty_db: str) -> None:
+    runner.migrate(empty_db)
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute("drop index public.store_owner_idx")
+    problems = runner.verify(empty_db)
+    assert len(problems) == 1 and "store_owner_idx" in problems[0] and "create index store_owner_idx" in problems[0]
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute('create index store_owner_idx on public.store (prefix collate "C")')
+    assert runner.verify(empty_db) == []
