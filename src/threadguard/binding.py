@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import pathlib
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
@@ -38,6 +37,7 @@ from typing import Any, cast
 from uuid import UUID
 
 import psycopg
+from langgraph.store.base import batch
 from psycopg import pq, sql
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
@@ -408,11 +408,7 @@ def _in_shared_batcher() -> bool:
         task = asyncio.current_task()
     except RuntimeError:
         return False
-    code = getattr(task.get_coro(), "cr_code", None) if task is not None else None
-    return code is not None and code.co_name == "_run" and code.co_filename.endswith(_BATCHER_FILE)
-
-
-_BATCHER_FILE = str(pathlib.Path("langgraph", "store", "base", "batch.py"))
+    return task is not None and getattr(task.get_coro(), "cr_code", None) is batch._run.__code__
 
 
 async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
