@@ -147,6 +147,18 @@ async def test_async_store_on_a_pool(app: Route) -> None:
         assert set(seen["namespaces"]) == {(str(tenant), str(user), "memories"), (str(tenant), "shared", "kb")}
 
 
+async def test_async_store_on_one_connection(app: Route) -> None:
+    people = _people()
+    async with await app.aconnect() as conn:
+        store = tg.async_store(conn)
+        results = await asyncio.gather(*(_asession(store, who) for who in people))
+        with tg.acting_as(*people[0]):
+            found = await store.asearch(tg.user_namespace("memories"), filter={"owner": str(people[0][1])}, limit=2, offset=1)
+            assert [i.key for i in found] == [i.key for i in await store.asearch(tg.user_namespace("memories"), limit=5)][1:3]
+    for (tenant, user), seen in zip(people, results, strict=True):
+        assert {(i.namespace[0], i.namespace[1]) for i in seen["everything"]} <= {(str(tenant), str(user)), (str(tenant), "shared")}
+
+
 async def test_the_shared_batcher_is_refused_whoever_created_the_store(app: Route, migrated_db: str) -> None:
     """AsyncPostgresStore's own aput/aget run in one task shared by all callers, in the
     context of whoever created the store: refused, even when that was an identity."""
