@@ -194,6 +194,9 @@ class VectorSearchUnsupportedError(psycopg.errors.FeatureNotSupported):
     statement failed whole, writing nothing. SQLSTATE 0A000."""
 
 
+# A policy check names the table it refused a row for; only LangGraph's store is called that.
+_STORE_TABLE = re.compile(r"\bstore\b")
+
 # The first statement of PostgresSaver.setup() / PostgresStore.setup() (and their async twins).
 _LANGGRAPH_SETUP = re.compile(r"\s*create\s+table\s+if\s+not\s+exists\s+(checkpoint|store|vector)_migrations\b", re.IGNORECASE)
 
@@ -223,7 +226,7 @@ def _refusals(query: Any = None) -> Iterator[None]:
             ) from exc
         if not is_refused_write(exc):
             raise
-        if '"store"' in (exc.diag.message_primary or ""):
+        if _STORE_TABLE.search(exc.diag.message_primary or ""):  # the table's name, whatever lc_messages quotes it with
             raise NamespaceNotOwnedError(
                 "threadguard: refused a store write: the namespace is not one of the identity this code runs as (or no "
                 "identity is bound). Keep a user's items under (tenant_id, user_id, ...) and the tenant's shared items "
