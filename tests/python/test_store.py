@@ -411,3 +411,17 @@ def test_verify_reports_the_missing_owner_index(empty_db: str) -> None:
     with psycopg.connect(empty_db, autocommit=True) as conn:
         conn.execute('create index store_owner_idx on public.store (prefix collate "C")')
     assert runner.verify(empty_db) == []
+
+
+async def test_the_sync_stores_async_methods_run_without_the_callers_identity(app_db: str) -> None:
+    """PostgresStore.aget/aput run batch() in an executor thread that gets no contextvars:
+    fail closed (nothing seen, nothing written), as the README says."""
+    with tg.connect(app_db) as conn:
+        store = PostgresStore(conn)
+        with tg.acting_as(*_people()[0]):
+            ns = tg.user_namespace("memories")
+            store.put(ns, "k", {"v": 1})
+            assert store.get(ns, "k") is not None
+            assert await store.aget(ns, "k") is None
+            with pytest.raises(tg.NamespaceNotOwnedError):
+                await store.aput(ns, "k2", {"v": 2})
