@@ -69,6 +69,29 @@ def app_conninfo(conninfo: str) -> str:
     return make_conninfo(conninfo, user=APP_LOGIN, password=APP_PASSWORD)
 
 
+OPERATOR_LOGIN = "threadguard_test_operator"
+
+
+def operator_conninfo(conninfo: str) -> str:
+    """A login granted threadguard_admin (the operators' role), created when missing, as
+    conninfo to the same database."""
+    with psycopg.connect(admin_conninfo(), autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_roles where rolname = %s", (OPERATOR_LOGIN,)).fetchone():
+            conn.execute(sql.SQL("create role {} login password 'operator'").format(sql.Identifier(OPERATOR_LOGIN)))
+        conn.execute(sql.SQL("grant threadguard_admin to {}").format(sql.Identifier(OPERATOR_LOGIN)))
+    return make_conninfo(conninfo, user=OPERATOR_LOGIN, password="operator")
+
+
+def legacy_login(conninfo: str) -> tuple[str, str]:
+    """A new login that may create in schema public, as the application's role was before
+    threadguard (it ran LangGraph's setup()): its name and its conninfo to the same database."""
+    role = f"tg_legacy_{secrets.token_hex(4)}"
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(sql.SQL("create role {} login password 'legacy'").format(sql.Identifier(role)))
+        conn.execute(sql.SQL("grant create on schema public to {}").format(sql.Identifier(role)))
+    return role, make_conninfo(conninfo, user=role, password="legacy")
+
+
 def pg_dump_binary() -> str:
     found = shutil.which("pg_dump")
     if not found:

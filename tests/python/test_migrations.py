@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from dbtools import APP_LOGIN, app_conninfo, ensure_app_login, schema_dump, thread_rows
+from dbtools import APP_LOGIN, app_conninfo, ensure_app_login, legacy_login, schema_dump, thread_rows
 from langgraph.checkpoint.postgres import PostgresSaver
 from psycopg import sql
 from psycopg.rows import dict_row
@@ -88,11 +88,7 @@ def test_migration_files_are_append_only() -> None:
 def _langgraph_app_database(empty_db: str) -> tuple[str, list[str]]:
     """A database where the application's own login role ran PostgresSaver.setup()
     and wrote checkpoints: what a running deployment looks like before threadguard."""
-    owner = f"tg_legacy_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(empty_db, autocommit=True) as conn:
-        conn.execute(sql.SQL("create role {} login password 'legacy'").format(sql.Identifier(owner)))
-        conn.execute(sql.SQL("grant create on schema public to {}").format(sql.Identifier(owner)))
-    legacy = psycopg.conninfo.make_conninfo(empty_db, user=owner, password="legacy")
+    owner, legacy = legacy_login(empty_db)
     threads = [str(uuid.uuid4()) for _ in range(3)]
     with psycopg.connect(legacy, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
         saver = PostgresSaver(conn)

@@ -10,18 +10,7 @@ import sys
 import uuid
 
 import psycopg
-from dbtools import admin_conninfo
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
-
-
-def _operator_login(conninfo: str) -> str:
-    login = "threadguard_test_operator"
-    with psycopg.connect(admin_conninfo(), autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_roles where rolname = %s", (login,)).fetchone():
-            conn.execute(sql.SQL("create role {} login password 'operator'").format(sql.Identifier(login)))
-        conn.execute(sql.SQL("grant threadguard_admin to {}").format(sql.Identifier(login)))
-    return make_conninfo(conninfo, user=login, password="operator")
+from dbtools import operator_conninfo
 
 
 def test_erase_a_tenant_of_10000_conversations(migrated_db: str) -> None:
@@ -39,7 +28,7 @@ def test_erase_a_tenant_of_10000_conversations(migrated_db: str) -> None:
         ):
             conn.execute(f"insert into public.{table} (thread_id, {columns}, threadguard_tenant_id, threadguard_user_id)"
                          f" select c.thread_id, {values}, c.tenant_id, c.user_id from threadguard.conversations as c")
-    operator = _operator_login(migrated_db)
+    operator = operator_conninfo(migrated_db)
     command = [sys.executable, "-m", "threadguard.cli", "erase", "--database", operator, "--tenant", str(doomed),
                "--reason", "tenant closed its account", "--batch-size", "1000"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
@@ -75,7 +64,7 @@ def test_retention_prunes_a_thread_langgraph_then_resumes_and_deletes_idle_ones(
         before = len(list(saver.list(config(kept))))
     with psycopg.connect(migrated_db) as conn:  # the idle one was last active 100 days ago
         conn.execute("update threadguard.conversations set updated_at = now() - interval '100 days' where thread_id = %s", (idle,))
-    operator = _operator_login(migrated_db)
+    operator = operator_conninfo(migrated_db)
     with psycopg.connect(operator, autocommit=True) as conn:
         conn.execute("select threadguard.set_retention(%s, 30, 2, 'test policy')", (tenant,))
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -125,7 +114,7 @@ def test_export_round_trip_readable_by_json(migrated_db: str, app_db: str) -> No
                     graph.invoke({"messages": [word]}, config(threads[who]))
         with tg.acting_as(*stranger):
             graph.invoke({"messages": ["not exported"]}, config(tg.create_conversation(conn, "other tenant").thread_id))
-    operator = _operator_login(migrated_db)
+    operator = operator_conninfo(migrated_db)
     done = subprocess.run([sys.executable, "-m", "threadguard.cli", "export", "--database", operator, "--tenant", str(tenant),
                            "--reason", "data access request"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -18,12 +18,11 @@ from typing import Any
 
 import psycopg
 import pytest
-from dbtools import Route, app_conninfo, ensure_app_login
+from dbtools import Route, app_conninfo, ensure_app_login, legacy_login, operator_conninfo
 from langgraph.store.base import GetOp, ListNamespacesOp, PutOp, SearchOp
 from langgraph.store.postgres import PostgresStore
 from langgraph.store.postgres.aio import AsyncPostgresStore
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 
 import threadguard as tg
@@ -37,15 +36,6 @@ def _people() -> list[Who]:
     """Two users of tenant A and one of tenant B."""
     tenant_a, tenant_b = uuid.uuid4(), uuid.uuid4()
     return [(tenant_a, uuid.uuid4()), (tenant_a, uuid.uuid4()), (tenant_b, uuid.uuid4())]
-
-
-def _admin_login(conninfo: str) -> str:
-    login = "threadguard_test_operator"
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_roles where rolname = %s", (login,)).fetchone():
-            conn.execute(sql.SQL("create role {} login password 'operator'").format(sql.Identifier(login)))
-        conn.execute(sql.SQL("grant threadguard_admin to {}").format(sql.Identifier(login)))
-    return make_conninfo(conninfo, user=login, password="operator")
 
 
 def _session(store: PostgresStore, who: Who, rounds: int) -> dict[str, Any]:
@@ -260,7 +250,7 @@ def test_ttl_sweep_is_an_operation(migrated_db: str, app_db: str) -> None:
         assert store.sweep_ttl() == 0, "LangGraph's own sweeper runs with no identity: it deletes nothing"
         with tg.acting_as(*alice):
             assert store.sweep_ttl() == 1, "inside acting_as it deletes only the caller's expired items"
-    admin = _admin_login(migrated_db)
+    admin = operator_conninfo(migrated_db)
     done = subprocess.run([sys.executable, "-m", "threadguard.cli", "sweep-store", "--database", admin, "--batch-size", "1"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -278,7 +268,7 @@ def test_erasure_and_export_cover_the_store(migrated_db: str, app_db: str) -> No
             with tg.acting_as(tenant, user):
                 store.put(tg.user_namespace("memories"), "likes", {"food": f"{user}"})
                 store.put(tg.tenant_namespace("kb"), f"from-{user}", {"v": 1})
-    admin = _admin_login(migrated_db)
+    admin = operator_conninfo(migrated_db)
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "threadguard.cli", *args, "--database", admin, "--tenant", str(tenant)],
@@ -312,11 +302,7 @@ def test_erasure_and_export_cover_the_store(migrated_db: str, app_db: str) -> No
 def legacy_store(empty_db: str) -> Iterator[tuple[str, str]]:
     """A database where the application's own login ran PostgresStore.setup() and stored
     items, some already in threadguard's namespaces, some in a namespace of its own."""
-    owner = f"tg_legacy_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(empty_db, autocommit=True) as conn:
-        conn.execute(sql.SQL("create role {} login password 'legacy'").format(sql.Identifier(owner)))
-        conn.execute(sql.SQL("grant create on schema public to {}").format(sql.Identifier(owner)))
-    legacy = make_conninfo(empty_db, user=owner, password="legacy")
+    owner, legacy = legacy_login(empty_db)
     with psycopg.connect(legacy, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
         store = PostgresStore(conn)
         store.setup()
