@@ -75,11 +75,15 @@ def store_items(conninfo: str, tenant_id: str, user_id: str | None, reason: str)
             yield {"store_item": item}
 
 
+def _write(lines: Iterator[dict[str, Any]], out: TextIO) -> int:
+    n = 0
+    for line in lines:
+        out.write(json.dumps(line, default=jsonable, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
 def export(conninfo: str, tenant_id: str, user_id: str | None, reason: str, out: TextIO) -> tuple[int, int]:
     """Write the JSON lines: conversations, then store items; returns how many of each."""
-    counts = [0, 0]
-    for i, lines in enumerate((conversations(conninfo, tenant_id, user_id, reason), store_items(conninfo, tenant_id, user_id, reason))):
-        for line in lines:
-            out.write(json.dumps(line, default=jsonable, ensure_ascii=False) + "\n")
-            counts[i] += 1
-    return counts[0], counts[1]
+    return (_write(conversations(conninfo, tenant_id, user_id, reason), out),
+            _write(store_items(conninfo, tenant_id, user_id, reason), out))

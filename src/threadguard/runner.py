@@ -514,11 +514,12 @@ def verify(conninfo: str, *, data: bool = True) -> list[str]:
             (version,) = _one(conn, "select pg_catalog.max(v) from public.store_migrations")
             if version != STORE_SCHEMA_VERSION:
                 problems.append(f"LangGraph store schema version is {version}, threadguard knows {STORE_SCHEMA_VERSION}")
-        if _one(conn, "select pg_catalog.to_regclass('public.store')")[0] \
-                and not _one(conn, "select pg_catalog.to_regclass('public.store_owner_idx')")[0]:
+        store, owner_idx = _one(conn, "select pg_catalog.to_regclass('public.store') is not null,"
+                                      " pg_catalog.to_regclass('public.store_owner_idx') is not null")
+        if store and not owner_idx:
             problems.append("public.store lacks store_owner_idx, without which every get reads its whole namespace and every "
                             "search the whole store (create index store_owner_idx on public.store (prefix collate \"C\"))")
-        if data and _one(conn, "select pg_catalog.to_regclass('public.store')")[0]:
+        if data and store:
             # The pattern is tested once per distinct owner part (a regular expression per row
             # costs seconds on a million items), the grouping kept apart from the test.
             (nobodys,) = _one(conn, "with o as materialized (select pg_catalog.left(s.prefix, 74) as owner, pg_catalog.count(*) as n"
