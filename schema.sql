@@ -373,9 +373,8 @@ CREATE FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason tex
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    v_from text := p_tenant_id::text operator(pg_catalog.||) '.'
-                   operator(pg_catalog.||) coalesce(p_user_id::text operator(pg_catalog.||) '.', '');
-    v_to text := pg_catalog.left(v_from, -1) operator(pg_catalog.||) '/';
+    v_from text;  -- the tenant's or user's store prefixes, threadguard.store_range
+    v_to text;
     v_conversations bigint;
     v_items bigint;
 begin
@@ -387,6 +386,7 @@ begin
         raise exception 'threadguard: p_batch must be between 1 and 10000 (got %)', coalesce(p_batch::text, 'null')
             using errcode = 'invalid_parameter_value';
     end if;
+    select r.range_from, r.range_to into v_from, v_to from threadguard.store_range(p_tenant_id, p_user_id) as r;
     delete from threadguard.conversations as c
      where c.id operator(pg_catalog.=) any (array(
             select k.id from threadguard.conversations as k
@@ -423,13 +423,13 @@ CREATE FUNCTION threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_rea
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
-    v_from text := p_tenant_id::text operator(pg_catalog.||) '.'
-                   operator(pg_catalog.||) coalesce(p_user_id::text operator(pg_catalog.||) '.', '');
-    v_to text := pg_catalog.left(v_from, -1) operator(pg_catalog.||) '/';
+    v_from text;  -- the tenant's or user's store prefixes, threadguard.store_range
+    v_to text;
 begin
     if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
         raise exception 'threadguard: erasure_left needs a tenant and a reason' using errcode = 'null_value_not_allowed';
     end if;
+    select r.range_from, r.range_to into v_from, v_to from threadguard.store_range(p_tenant_id, p_user_id) as r;
     select pg_catalog.count(*) into conversations from threadguard.conversations as k
      where k.tenant_id operator(pg_catalog.=) p_tenant_id and (p_user_id is null or k.user_id operator(pg_catalog.=) p_user_id);
     select pg_catalog.count(*) into checkpoints from public.checkpoints as r
@@ -527,14 +527,14 @@ CREATE FUNCTION threadguard.export_store_items(p_tenant_id uuid, p_user_id uuid,
     AS $$
 #variable_conflict use_column
 declare
-    v_from text := p_tenant_id::text operator(pg_catalog.||) '.'
-                   operator(pg_catalog.||) coalesce(p_user_id::text operator(pg_catalog.||) '.', '');
-    v_to text := pg_catalog.left(v_from, -1) operator(pg_catalog.||) '/';
+    v_from text;  -- the tenant's or user's store prefixes, threadguard.store_range
+    v_to text;
     v_n bigint;
 begin
     if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
         raise exception 'threadguard: an export needs a tenant and a reason' using errcode = 'null_value_not_allowed';
     end if;
+    select r.range_from, r.range_to into v_from, v_to from threadguard.store_range(p_tenant_id, p_user_id) as r;
     return query
     select pg_catalog.string_to_array(s.prefix, '.'), s.key, s.value, s.created_at, s.updated_at, s.expires_at, s.ttl_minutes
       from public.store as s
@@ -773,6 +773,19 @@ $$;
 ALTER FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) OWNER TO threadguard_operator;
 
 COMMENT ON FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) IS 'Retention (operators): p_tenant_id''s policy (null: the default for tenants without one): delete conversations idle for p_idle_days (null: never), keep each thread''s latest p_keep_checkpoints root checkpoints (null: all). Audited with p_reason.';
+
+CREATE FUNCTION threadguard.store_range(p_tenant_id uuid, p_user_id uuid, OUT range_from text, OUT range_to text) RETURNS record
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    select v.p, pg_catalog.left(v.p, -1) operator(pg_catalog.||) '/'  -- '/' follows '.'
+    from (select p_tenant_id::text operator(pg_catalog.||) '.'
+                 operator(pg_catalog.||) coalesce(p_user_id::text operator(pg_catalog.||) '.', '') as p) as v
+$$;
+
+ALTER FUNCTION threadguard.store_range(p_tenant_id uuid, p_user_id uuid, OUT range_from text, OUT range_to text) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.store_range(p_tenant_id uuid, p_user_id uuid, OUT range_from text, OUT range_to text) IS 'The store prefixes of p_user_id in p_tenant_id (''<tenant>.<user>.'' up to ''<tenant>.<user>/''), or of the whole tenant when p_user_id is null (''<tenant>.'' up to ''<tenant>/''), in byte order (~>=~, ~<~).';
 
 CREATE FUNCTION threadguard.support_access_id(p_tenant_id uuid) RETURNS bigint
     LANGUAGE plpgsql STABLE
@@ -1602,6 +1615,9 @@ GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_i
 
 REVOKE ALL ON FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.store_range(p_tenant_id uuid, p_user_id uuid, OUT range_from text, OUT range_to text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.store_range(p_tenant_id uuid, p_user_id uuid, OUT range_from text, OUT range_to text) TO threadguard_operator;
 
 REVOKE ALL ON FUNCTION threadguard.support_access_id(p_tenant_id uuid) FROM PUBLIC;
 

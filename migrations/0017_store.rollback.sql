@@ -6,6 +6,7 @@
 drop function if exists threadguard.sweep_store(integer);
 drop function if exists threadguard.export_store_items(uuid, uuid, text);
 drop function if exists threadguard.assign_store_items(text, uuid, uuid, text);
+drop function if exists threadguard.store_range(uuid, uuid);
 drop function if exists threadguard.erasure_left(uuid, uuid, text);
 drop function if exists threadguard.erase(uuid, uuid, text, integer);
 

@@ -18,9 +18,8 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_from text := p_tenant_id::text operator(pg_catalog.||) '.'
-                   operator(pg_catalog.||) coalesce(p_user_id::text operator(pg_catalog.||) '.', '');
-    v_to text := pg_catalog.left(v_from, -1) operator(pg_catalog.||) '/';
+    v_from text;  -- the tenant's or user's store prefixes, threadguard.store_range
+    v_to text;
     v_conversations bigint;
     v_items bigint;
 begin
@@ -32,6 +31,7 @@ begin
         raise exception 'threadguard: p_batch must be between 1 and 10000 (got %)', coalesce(p_batch::text, 'null')
             using errcode = 'invalid_parameter_value';
     end if;
+    select r.range_from, r.range_to into v_from, v_to from threadguard.store_range(p_tenant_id, p_user_id) as r;
     delete from threadguard.conversations as c
      where c.id operator(pg_catalog.=) any (array(
             select k.id from threadguard.conversations as k

@@ -10,13 +10,13 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_from text := p_tenant_id::text operator(pg_catalog.||) '.'
-                   operator(pg_catalog.||) coalesce(p_user_id::text operator(pg_catalog.||) '.', '');
-    v_to text := pg_catalog.left(v_from, -1) operator(pg_catalog.||) '/';
+    v_from text;  -- the tenant's or user's store prefixes, threadguard.store_range
+    v_to text;
 begin
     if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
         raise exception 'threadguard: erasure_left needs a tenant and a reason' using errcode = 'null_value_not_allowed';
     end if;
+    select r.range_from, r.range_to into v_from, v_to from threadguard.store_range(p_tenant_id, p_user_id) as r;
     select pg_catalog.count(*) into conversations from threadguard.conversations as k
      where k.tenant_id operator(pg_catalog.=) p_tenant_id and (p_user_id is null or k.user_id operator(pg_catalog.=) p_user_id);
     select pg_catalog.count(*) into checkpoints from public.checkpoints as r

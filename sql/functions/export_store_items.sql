@@ -14,14 +14,14 @@ set search_path = pg_catalog, pg_temp
 as $$
 #variable_conflict use_column
 declare
-    v_from text := p_tenant_id::text operator(pg_catalog.||) '.'
-                   operator(pg_catalog.||) coalesce(p_user_id::text operator(pg_catalog.||) '.', '');
-    v_to text := pg_catalog.left(v_from, -1) operator(pg_catalog.||) '/';
+    v_from text;  -- the tenant's or user's store prefixes, threadguard.store_range
+    v_to text;
     v_n bigint;
 begin
     if p_tenant_id is null or p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
         raise exception 'threadguard: an export needs a tenant and a reason' using errcode = 'null_value_not_allowed';
     end if;
+    select r.range_from, r.range_to into v_from, v_to from threadguard.store_range(p_tenant_id, p_user_id) as r;
     return query
     select pg_catalog.string_to_array(s.prefix, '.'), s.key, s.value, s.created_at, s.updated_at, s.expires_at, s.ttl_minutes
       from public.store as s
