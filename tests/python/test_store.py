@@ -411,3 +411,14 @@ async def test_the_sync_stores_async_methods_run_without_the_callers_identity(ap
             assert await store.aget(ns, "k") is None
             with pytest.raises(tg.NamespaceNotOwnedError):
                 await store.aput(ns, "k2", {"v": 2})
+
+
+def test_the_readme_store_example_runs_as_printed(app_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## LangGraph's store"):]
+    code = section[section.index("```python\n") + len("```python\n"):section.index("\n```\n")]
+    monkeypatch.setenv("DATABASE_URL", app_db)  # the application's login
+    exec(compile(code, "README.md (store example)", "exec"), {})
+    assert capsys.readouterr().out.splitlines() == ["['diet'] ['diet', 'travel']", "[]"]
