@@ -211,6 +211,14 @@ as $$ select tests.t(p_owner) || '.' || coalesce(tests.t(p_user), p_user) || '.'
 comment on function tests.ns(text, text, text) is
     'A store prefix as LangGraph writes it: tests.ns(''tenant_a'', ''user_a1'') is A1''s own ''memories'' namespace, tests.ns(''tenant_a'', ''shared'') tenant A''s shared one.';
 
+create function tests.store_insert_sql(p_prefix text, p_key text default 'k', p_value text default '{"v": "new"}')
+returns text
+language sql
+immutable
+as $$ select format('insert into public.store (prefix, key, value) values (%L, %L, %L)', p_prefix, p_key, p_value) $$;
+comment on function tests.store_insert_sql(text, text, text) is
+    'A plain INSERT of one store item (no ON CONFLICT, so no SELECT policy takes part): what only the INSERT policy refuses.';
+
 create function tests.store_put_sql(p_prefix text, p_key text default 'k', p_value text default '{"v": "new"}')
 returns text
 language sql
@@ -245,6 +253,15 @@ end
 $$;
 comment on function tests.seed_store() is
     'As superuser: one item keyed k in the memories namespace of A1, A2 and B1, one in each tenant''s shared kb namespace, one from before adoption in namespace (memories), nobody''s, and an expired item keyed expired for A1 and B1.';
+
+create function tests.store_as_superuser()
+returns setof public.store
+language sql
+security definer  -- runs as the superuser that loads this file: what really is in the table
+set search_path = pg_catalog, pg_temp
+as $$ select * from public.store $$;
+comment on function tests.store_as_superuser() is
+    'Every row of public.store, read as the superuser that loaded the tests (bypassing RLS), from any persona: to check what a statement really changed.';
 
 grant execute on all functions in schema tests to threadguard_app, threadguard_owner, threadguard_admin, threadguard_support;
 

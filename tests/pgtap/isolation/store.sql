@@ -3,13 +3,14 @@
 -- ones; a write anywhere else is refused before any conflict, so a key another user
 -- holds is never read, overwritten, deleted, blocked or revealed.
 begin;
-select plan(58);
+select plan(66);
 select tests.seed_store();
 
 -- No context at all (never set) -------------------------------------------
 select tests.as_unset();
 select is_empty('select * from public.store', 'unset: sees no item');
 select throws_ok(tests.store_put_sql(tests.ns('tenant_a', 'user_a1'), 'new'), '42501', null, 'unset: cannot insert');
+select throws_ok(tests.store_insert_sql(tests.ns('tenant_a', 'user_a1'), 'new'), '42501', null, 'unset: cannot insert with a plain INSERT');
 select throws_ok(tests.store_put_sql(tests.ns('tenant_a', 'user_a1')), '42501', null, 'unset: an upsert on A1''s key raises');
 select is_empty($$update public.store set value = '{}' returning 1$$, 'unset: updates nothing');
 select is_empty('delete from public.store returning 1', 'unset: deletes nothing');
@@ -47,6 +48,11 @@ select throws_ok(tests.store_put_sql(tests.ns('tenant_a', 'user_a2')), '42501',
 select throws_ok(tests.store_put_sql(tests.ns('tenant_a', 'user_a2'), 'absent'), '42501',
     'new row violates row-level security policy for table "store"', '...with the same error as on a key nobody holds: nothing revealed');
 select throws_ok(tests.store_put_sql(tests.ns('tenant_b', 'user_b1')), '42501', null, 'A1: an upsert on B1''s key is refused');
+select throws_ok(tests.store_insert_sql(tests.ns('tenant_a', 'user_a2'), 'absent'), '42501', null,
+    'A1: a plain INSERT (no ON CONFLICT) into A2''s namespace is refused');
+select throws_ok(tests.store_insert_sql(tests.ns('tenant_b', 'shared', 'kb'), 'absent'), '42501', null,
+    'A1: a plain INSERT into tenant B''s shared namespace is refused');
+select lives_ok(tests.store_insert_sql(tests.ns('tenant_a', 'user_a1'), 'plain'), 'A1: a plain INSERT into its own namespace works');
 select throws_ok(tests.store_put_sql(tests.ns('tenant_b', 'shared', 'kb')), '42501', null, 'A1: cannot write tenant B''s shared namespace');
 select throws_ok(tests.store_put_sql('memories'), '42501', null, 'A1: cannot write a namespace outside the convention (the key from before adoption)');
 select throws_ok(tests.store_put_sql(tests.t('tenant_a') || '.' || tests.t('user_a1')), '42501', null, 'A1: cannot write (tenant, user) with no label');
@@ -62,6 +68,11 @@ select results_eq('delete from public.store where expires_at is not null and exp
     format('values (%L, %L)', tests.ns('tenant_a', 'user_a1'), 'expired'), 'A1: LangGraph''s own TTL sweep deletes only A1''s expired item');
 select throws_ok('truncate public.store', '42501', null, 'A1: cannot TRUNCATE (it ignores RLS)');
 select throws_ok('alter table public.store disable row level security', '42501', null, 'A1: cannot turn RLS off');
+-- Unfiltered statements (no WHERE, no RETURNING) meet only their own command's policy, not the SELECT one.
+select lives_ok('update public.store set ttl_minutes = 7', 'A1: an unfiltered UPDATE runs...');
+select results_eq($$select count(*) filter (where ttl_minutes = 7 and prefix not like '$$ || tests.t('tenant_a') || $$.$$ || tests.t('user_a1') || $$.%'
+                                                                and prefix not like '$$ || tests.t('tenant_a') || $$.shared.%') from tests.store_as_superuser()$$,
+    'values (0::bigint)', '...and changed only A1''s items and tenant A''s shared ones');
 
 -- Tenant A, user 2 (same tenant) ----------------------------------------------
 select tests.as_user('tenant_a', 'user_a2');
@@ -114,6 +125,14 @@ select is((select max(v) from public.store_migrations), 3, 'store schema version
 select has_index('public', 'store', 'store_prefix_idx', 'the prefix index PostgresStore.setup() creates');
 select has_index('public', 'store', 'idx_store_expires_at', 'the TTL index PostgresStore.setup() creates');
 select hasnt_table('public', 'store_vectors', 'no store_vectors: vector search is not part of the protected store');
+
+-- An unfiltered DELETE (no WHERE, no RETURNING) meets only the DELETE policy -------------
+select tests.as_user('tenant_b', 'user_b1');
+select lives_ok('delete from public.store', 'B1: an unfiltered DELETE runs...');
+select results_eq($$select count(*) filter (where prefix like '$$ || tests.t('tenant_b') || $$.%'),
+                         count(*) filter (where prefix like '$$ || tests.t('tenant_a') || $$.%'),
+                         count(*) filter (where prefix = 'memories') from tests.store_as_superuser()$$,
+    'values (0::bigint, 6::bigint, 1::bigint)', '...and deleted tenant B''s items only: tenant A''s and the one from before adoption stay');
 
 select * from finish();
 rollback;
