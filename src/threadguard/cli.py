@@ -47,16 +47,13 @@ def conninfo(database: str | None) -> str:
 def _announce(command: str, info: str) -> None:
     """Say which database the command works on, before it does anything."""
     with psycopg.connect(info, autocommit=True) as conn:
-        row = conn.execute("select pg_catalog.current_database(), current_user, (select r.rolsuper from"
-                           " pg_catalog.pg_roles as r where r.rolname operator(pg_catalog.=) current_user)").fetchone()
+        row = conn.execute("select pg_catalog.current_database(), current_user").fetchone()
         host, port = conn.info.host, conn.info.port
-    assert row is not None
-    database, role, superuser = row
+    if row is None:
+        raise UsageError("the server returned no session information")
+    database, role = row
     where = f"socket {host}:{port}" if host.startswith("/") else f"{host}:{port}"
     print(f"threadguard {command}: database {database} on {where} as {role}", file=sys.stderr)
-    if command in ("migrate", "rollback", "break-lock", "adopt") and not superuser:
-        raise PermissionError(f"threadguard {command} must run as a superuser: {role} is not one "
-                              "(it creates roles and takes over LangGraph's tables)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", parents=[database], help="apply pending migrations and the SQL definitions")
     migrate.add_argument("--to", metavar="ID", help="stop after this migration (definitions wait for the last one)")
     migrate.add_argument("--dry-run", action="store_true", help="print what would be applied, change nothing")
+    migrate.add_argument("--role-prefix", metavar="PREFIX",
+                         help="name this database's roles PREFIX_owner, PREFIX_app, ... (default: tg_<database>; fixed once installed)")
     migrate.add_argument("--lock-timeout", default=runner.DDL_LOCK_TIMEOUT, metavar="DURATION",
                          help=f"longest wait for a table lock per attempt (default {runner.DDL_LOCK_TIMEOUT})")
     migrate.add_argument("--lock-attempts", type=int, default=runner.LOCK_ATTEMPTS, metavar="N",
@@ -116,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"{': ' + ', '.join(planned.migrations) if planned.migrations else ''}; "
                       f"sql/ definitions {'would be applied' if planned.definitions else 'are current'}")
                 return 0
-            applied = runner.migrate(info, target=args.to)
+            applied = runner.migrate(info, target=args.to, role_prefix=args.role_prefix)
             listed = f": {', '.join(applied)}" if applied else ""
             if args.to is not None:
                 tail = " (definitions wait for the last migration)"
@@ -178,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             runner.break_lock(info)
             print("threadguard break-lock: the migration lock is released")
         elif command == "status":
+            installed = runner.installed_roles(info)
+            print(f"roles: {', '.join(installed.all)}" if installed else "roles: none (threadguard is not installed here)")
             for state in runner.status(info):
                 when = state.applied_at.isoformat(sep=" ", timespec="seconds") if state.applied_at else "pending"
                 print(f"{state.id:40} {when}")
@@ -203,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except psycopg.errors.InsufficientPrivilege as exc:
         print(f"threadguard {command}: the connected role lacks a privilege: {exc.diag.message_primary}; "
-              "run it as a superuser", file=sys.stderr)
+              "run it as the database's administrator (its owner, with CREATEROLE) or, for the operator commands, "
+              "as a login granted the install's _admin role (`threadguard status` names it)", file=sys.stderr)
         return EXIT_PRIVILEGE
     except psycopg.Error as exc:
         print(f"threadguard {command}: {type(exc).__name__}: {str(exc).strip()}", file=sys.stderr)

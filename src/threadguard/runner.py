@@ -20,13 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 from yoyo import read_migrations
 from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
 from yoyo.connections import parse_uri
 from yoyo.exceptions import LockTimeout
 
+from threadguard import roles as tg_roles
 from threadguard.paths import migrations_dir, sql_dir
+from threadguard.roles import Roles
 
 LOCK_TIMEOUT_SECONDS = 600
 # Every DDL statement waits at most this long for a table lock, so that a migrate
@@ -64,15 +67,39 @@ _YOYO_TABLES = ("_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock")
 class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
     """yoyo's psycopg 3 backend, connecting with a libpq conninfo string. Its sessions
     resolve names in pg_catalog first (implicitly), then yoyo's own schema, then pg_temp:
-    nothing another role planted in public or pg_temp is reachable unqualified."""
+    nothing another role planted in public or pg_temp is reachable unqualified. Each of its
+    transactions makes a non-superuser administrator a member of the install's owner and
+    operator roles (to create and give objects to them), and takes that back before it commits."""
 
     conninfo = ""
+    roles: list[Roles] = []
+    _granted: list[str] = []
+    _lent: list[tuple[str, str]] = []
 
     def connect(self, dburi):  # type: ignore[no-untyped-def]
         conn = psycopg.connect(self.conninfo, autocommit=True)
         conn.execute("select pg_catalog.set_config('lock_timeout', %s, false),"
                      " pg_catalog.set_config('search_path', %s, false)", (DDL_LOCK_TIMEOUT, f"{YOYO_SCHEMA}, pg_temp"))
         return conn
+
+    def begin(self) -> None:
+        super().begin()
+        names = list(dict.fromkeys(name for roles in self.roles for name in (roles.owner, roles.operator)))
+        self._granted = tg_roles.elevate(self.connection, names)
+        # The owner role takes LangGraph's tables over and the operator role its functions.
+        self._lent = tg_roles.lend_create(self.connection, [("public", roles.owner) for roles in self.roles]
+                                          + [("threadguard", roles.operator) for roles in self.roles])
+
+    def commit(self) -> None:
+        tg_roles.take_back_create(self.connection, self._lent)
+        if self._granted:
+            tg_roles.lower(self.connection, self._granted)
+        self._granted, self._lent = [], []
+        super().commit()
+
+    def rollback(self) -> None:
+        self._granted, self._lent = [], []
+        super().rollback()
 
 
 def _connect(conninfo: str, *, autocommit: bool = True) -> psycopg.Connection[Any]:
@@ -87,7 +114,11 @@ def _connect(conninfo: str, *, autocommit: bool = True) -> psycopg.Connection[An
 
 def _exists(conn: psycopg.Connection[Any], name: str) -> bool:
     """Whether relation `name` exists (to_regclass: no error when it does not)."""
-    return _one(conn, "select pg_catalog.to_regclass(%s) is not null", (name,))[0]  # type: ignore[no-any-return]
+    schema, _, table = name.partition(".")
+    return bool(_one(conn, "select exists (select from pg_catalog.pg_class as c join pg_catalog.pg_namespace as n"
+                      " on n.oid operator(pg_catalog.=) c.relnamespace"
+                      " where n.nspname operator(pg_catalog.=) %s and c.relname operator(pg_catalog.=) %s)",
+                (schema, table))[0])
 
 
 def _prepare_yoyo_schema(conninfo: str) -> None:
@@ -104,9 +135,9 @@ def _prepare_yoyo_schema(conninfo: str) -> None:
 
 
 @contextmanager
-def _backend(conninfo: str) -> Iterator[_Backend]:
+def _backend(conninfo: str, roles: list[Roles]) -> Iterator[_Backend]:
     _prepare_yoyo_schema(conninfo)
-    cls = type("Backend", (_Backend,), {"conninfo": conninfo})
+    cls = type("Backend", (_Backend,), {"conninfo": conninfo, "roles": roles})
     backend = cls(parse_uri("postgresql+psycopg://"), "_yoyo_migration")
     try:
         backend.init_database()
@@ -127,8 +158,17 @@ def _locked(backend: _Backend) -> Iterator[None]:
         ) from exc
 
 
-def _migrations() -> Any:
-    return read_migrations(str(migrations_dir()))
+def _migrations(roles: Roles | None = None) -> Any:
+    """The migrations, their SQL naming `roles` (as written when None: for their ids only)."""
+    found = read_migrations(str(migrations_dir()))
+    if roles is not None:
+        for migration in found:
+            migration.load()
+            for wrapper in migration.steps:
+                step = wrapper.step
+                step._apply = roles.substitute(step._apply) if isinstance(step._apply, str) else step._apply
+                step._rollback = roles.substitute(step._rollback) if isinstance(step._rollback, str) else step._rollback
+    return found
 
 
 def definition_files() -> list[Path]:
@@ -188,38 +228,102 @@ def catalog_fingerprint(conn: psycopg.Connection[Any]) -> dict[str, str]:
     return {name: digest for name, digest in conn.execute(_CATALOG_SQL, (tables,)).fetchall()}
 
 
-def definitions_current(conninfo: str) -> bool:
+def definitions_current(conninfo: str, roles: Roles) -> bool:
     """Whether the database carries exactly these definitions, intact: the recorded
     digest matches and verify finds nothing that `threadguard migrate` would fix."""
     with _connect(conninfo) as conn:
         if not _exists(conn, "threadguard.definitions_applied"):
             return False
-        row = conn.execute("select d.sha256 from threadguard.definitions_applied as d").fetchone()
+        with conn.transaction(force_rollback=True):
+            tg_roles.elevate(conn, [roles.owner])
+            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
+            row = conn.execute("select d.sha256 from threadguard.definitions_applied as d").fetchone()
     if row is None or row[0] != definitions_digest():
         return False
     return not any("threadguard migrate" in problem for problem in verify(conninfo, data=False))
 
 
-def apply_definitions(conninfo: str) -> None:
-    """Apply every file in sql/ in one transaction, as threadguard_owner, and record
+def apply_definitions(conninfo: str, roles: Roles) -> None:
+    """Apply every file in sql/ in one transaction, as the install's owner role, and record
     their digest (when 0012 is applied)."""
     with _connect(conninfo, autocommit=False) as conn:
         conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (DDL_LOCK_TIMEOUT,))
-        conn.execute("set local role threadguard_owner")
+        granted = tg_roles.elevate(conn, [roles.owner, roles.operator])
+        lent = tg_roles.lend_create(conn, [("threadguard", roles.operator)])
+        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
         conn.execute("set local check_function_bodies = off")
         for path in definition_files():
             try:
-                conn.execute(path.read_text(encoding="utf-8").encode())
+                conn.execute(roles.substitute(path.read_text(encoding="utf-8")).encode())
             except psycopg.Error as exc:
                 raise MigrationError(
                     f"definition file sql/{path.parent.name}/{path.name} failed: {exc}".rstrip()
                     + "\nNothing from sql/ was applied; fix the file and run `threadguard migrate` again."
                 ) from exc
-        conn.execute("reset role")
+        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
         if _exists(conn, "threadguard.definitions_applied"):
             conn.execute("delete from threadguard.definitions_applied")
             conn.execute("insert into threadguard.definitions_applied (sha256, catalog) values (%s, %s)",
                          (definitions_digest(), Jsonb(catalog_fingerprint(conn))))
+        conn.execute("reset role")
+        tg_roles.take_back_create(conn, lent)
+        tg_roles.lower(conn, granted)
+
+
+ROLES_MIGRATION = "0018_database_roles"
+
+
+def install_roles(conninfo: str, prefix: str | None = None) -> tuple[Roles, Roles]:
+    """(the roles the applied migrations name, the roles the install ends with): the same
+    but for an install made with the cluster's shared threadguard_* roles, which
+    0018_database_roles moves to this database's own."""
+    applied = {m.id for m in status(conninfo) if m.applied_at is not None}
+    with _connect(conninfo) as conn:
+        current = tg_roles.installed(conn)
+        if current is None:
+            target = tg_roles.for_database(conn, prefix)
+            current = target
+        elif ROLES_MIGRATION not in applied:
+            target = tg_roles.for_database(conn, prefix) if prefix else Roles(tg_roles.default_prefix(_database(conn)))
+        else:
+            if prefix is not None and prefix != current.prefix:
+                raise MigrationError(f"this database's threadguard roles are {current.prefix}_owner, ... (role prefix "
+                                     f"{current.prefix}); --role-prefix {prefix} cannot rename them")
+            target = current
+        _check_roles_free(conn, target)
+    return current, target
+
+
+def installed_roles(conninfo: str) -> Roles | None:
+    """The roles of the install in this database, or None."""
+    with _connect(conninfo) as conn:
+        return tg_roles.installed(conn)
+
+
+def _database(conn: psycopg.Connection[Any]) -> str:
+    return str(_one(conn, "select pg_catalog.current_database()")[0])
+
+
+def _check_roles_free(conn: psycopg.Connection[Any], roles: Roles) -> None:
+    """Refuse role names another database of the cluster already uses."""
+    rows = conn.execute(
+        "select r.rolname::text, d.datname::text from pg_catalog.pg_roles as r"
+        " join pg_catalog.pg_shdepend as s on s.refobjid operator(pg_catalog.=) r.oid"
+        "  and s.refclassid operator(pg_catalog.=) 'pg_catalog.pg_authid'::pg_catalog.regclass"
+        " join pg_catalog.pg_database as d on d.oid operator(pg_catalog.=) s.dbid"
+        " where r.rolname operator(pg_catalog.=) any(%s::text[]) and d.datname operator(pg_catalog.<>) pg_catalog.current_database()"
+        " union"
+        " select r.rolname::text, pg_catalog.substring(pg_catalog.shobj_description(r.oid, 'pg_authid'), 'role of database (.*), and of no other')"
+        " from pg_catalog.pg_roles as r where r.rolname operator(pg_catalog.=) any(%s::text[])"
+        " and pg_catalog.substring(pg_catalog.shobj_description(r.oid, 'pg_authid'), 'role of database (.*), and of no other')"
+        "     operator(pg_catalog.<>) pg_catalog.current_database()"
+        " order by 1 limit 1",
+        (roles.all, roles.all),
+    ).fetchall()
+    if rows:
+        role, database = rows[0]
+        raise MigrationError(f"role {role} belongs to database {database} of this cluster, and threadguard's roles belong to "
+                             f"one database: pass --role-prefix with another prefix (this install would name its roles {roles.prefix}_owner, ...)")
 
 
 @dataclass(frozen=True)
@@ -233,7 +337,7 @@ class Plan:
 def plan(conninfo: str) -> Plan:
     """What migrate would apply, read without taking any lock (for --dry-run)."""
     pending = [m.id for m in status(conninfo) if m.applied_at is None]
-    return Plan(pending, bool(pending) or not definitions_current(conninfo))
+    return Plan(pending, bool(pending) or not definitions_current(conninfo, install_roles(conninfo)[0]))
 
 
 def _with_lock_retries(step: Callable[[], None], what: str) -> None:
@@ -256,11 +360,15 @@ def _with_lock_retries(step: Callable[[], None], what: str) -> None:
             time.sleep(attempt)
 
 
-def migrate(conninfo: str, *, target: str | None = None) -> list[str]:
+def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None = None) -> list[str]:
     """Apply pending migrations (up to and including `target`), then, once every
-    migration is applied, the definitions. Returns the ids applied."""
-    with _backend(conninfo) as backend, _locked(backend):
-        pending = list(backend.to_apply(_migrations()))
+    migration is applied, the definitions. Returns the ids applied. A new install names
+    its roles <role_prefix>_owner, ... (default: tg_<database>)."""
+    current, final = install_roles(conninfo, role_prefix)
+    with _backend(conninfo, [current, final]) as backend, _locked(backend):
+        by_id = {m.id: m for m in _migrations(final)}
+        # Every migration names the roles it was applied with; 0018 those the install ends with.
+        pending = [by_id[m.id] if m.id == ROLES_MIGRATION else m for m in backend.to_apply(_migrations(current))]
         if target is not None:
             ids = [m.id for m in pending]
             if target not in ids:
@@ -281,8 +389,8 @@ def migrate(conninfo: str, *, target: str | None = None) -> list[str]:
                 ) from exc
         if grants and "0013_previous_grants" in {m.id for m in pending}:
             _record_grants(conninfo, grants)
-        if at_head and (pending or not definitions_current(conninfo)):
-            _with_lock_retries(lambda: apply_definitions(conninfo), "the sql/ definitions")
+        if at_head and (pending or not definitions_current(conninfo, final)):
+            _with_lock_retries(lambda: apply_definitions(conninfo, final), "the sql/ definitions")
         return [m.id for m in pending]
 
 
@@ -311,14 +419,15 @@ def _record_grants(conninfo: str, grants: dict[str, str]) -> None:
 
 def break_lock(conninfo: str) -> None:
     """Remove yoyo's lock left by a migrate or rollback that was killed."""
-    with _backend(conninfo) as backend:
+    with _backend(conninfo, []) as backend:
         backend.break_lock()
 
 
 def rollback(conninfo: str, *, all_migrations: bool = False) -> list[str]:
     """Roll back the latest applied migration (or all of them). Returns the ids."""
-    with _backend(conninfo) as backend, _locked(backend):
-        applied = list(backend.to_rollback(_migrations()))
+    roles = install_roles(conninfo)[0]
+    with _backend(conninfo, [roles]) as backend, _locked(backend):
+        applied = list(backend.to_rollback(_migrations(roles)))
         chosen = applied if all_migrations else applied[:1]
         for migration in chosen:
             try:
@@ -367,6 +476,28 @@ def _defined_objects() -> dict[str, set[str]]:
     return found
 
 
+def _current_user(conn: Any) -> str:
+    return str(_one(conn, "select current_user::text")[0])
+
+
+def pg_has_owner(conn: Any, roles: Roles) -> bool:
+    """Whether the connected role may act as the install's owner role now."""
+    return bool(_one(conn, "select pg_catalog.pg_has_role(current_user, %s, 'MEMBER')", (roles.owner,))[0])
+
+
+class _Named:
+    """A connection whose queries name the install's roles (written threadguard_owner, ...)."""
+
+    def __init__(self, conn: psycopg.Connection[Any], roles: Roles) -> None:
+        self._conn, self._roles = conn, roles
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        return self._conn.execute(self._roles.substitute(query) if isinstance(query, str) else query, params)
+
+    def transaction(self, **kwargs: Any) -> Any:
+        return self._conn.transaction(**kwargs)
+
+
 def _one(conn: psycopg.Connection[tuple[Any, ...]], query: str, params: Any = None) -> tuple[Any, ...]:
     row = conn.execute(query, params).fetchone()
     if row is None:
@@ -383,182 +514,202 @@ def verify(conninfo: str, *, data: bool = True) -> list[str]:
     if pending:
         problems.append(f"migrations not applied: {', '.join(pending)} (run `threadguard migrate`)")
     with _connect(conninfo) as conn:
-        if _one(conn, "select pg_catalog.to_regnamespace('threadguard') is null")[0]:
+        roles = tg_roles.installed(conn)
+        if roles is None:
             return [*problems, "threadguard is not installed in this database: schema threadguard does not exist (run `threadguard migrate`)"]
-        for table in PROTECTED_TABLES:
-            row = conn.execute(
-                "select c.relrowsecurity, c.relforcerowsecurity, pg_catalog.pg_get_userbyid(c.relowner)"
-                " from pg_catalog.pg_class c where c.oid = pg_catalog.to_regclass(%s)",
-                (table,),
-            ).fetchone()
-            if row is None:
-                problems.append(f"{table} does not exist (run `threadguard migrate`)")
-                continue
-            enabled, forced, owner = row
-            if not enabled:
-                problems.append(f"row-level security is disabled on {table} (run `threadguard migrate`)")
-            if not forced:
-                problems.append(f"row-level security is not forced on {table} (run `threadguard migrate`)")
-            if owner != "threadguard_owner":
-                problems.append(f"{table} is owned by {owner}, not threadguard_owner")
-        live = {
-            (f"{schema}.{table}", name)
-            for schema, table, name in conn.execute(
-                "select schemaname, tablename, policyname from pg_catalog.pg_policies"
-                " where schemaname in ('threadguard', 'public')"
-            ).fetchall()
-        }
-        superuser = _one(conn, "select r.rolsuper from pg_catalog.pg_roles as r where r.rolname operator(pg_catalog.=) current_user")[0]
-        if not superuser:
-            problems.append("verify ran as a role that is not a superuser: it could not compare the catalog with what "
-                            "migrate applied (run it as a superuser)")
-        elif _exists(conn, "threadguard.definitions_applied"):
+        conn = _Named(conn, roles)  # type: ignore[assignment]
+        # Everything is read as a member of the owner role (an administrator is one for this
+        # rolled-back transaction only): its schema and its tables are not readable otherwise.
+        with conn.transaction(force_rollback=True):
+            lent: list[str] = []
+            try:
+                with conn.transaction():
+                    lent = tg_roles.elevate(conn, [roles.owner])
+            except PermissionError as exc:
+                problems.append(f"verify could not read everything it checks: {exc}")
+            # What verify itself lent is no finding.
+            problems += [p for p in _verify_installed(conn, roles, data)
+                         if not (lent and p.startswith(f"{_current_user(conn)} can log in and is a member of {roles.owner},"))]
+    return problems
+
+
+def _verify_installed(conn: Any, roles: Roles, data: bool) -> list[str]:
+    problems: list[str] = []
+    for table in PROTECTED_TABLES:
+        row = conn.execute(
+            "select c.relrowsecurity, c.relforcerowsecurity, pg_catalog.pg_get_userbyid(c.relowner)"
+            " from pg_catalog.pg_class c where c.oid = pg_catalog.to_regclass(%s)",
+            (table,),
+        ).fetchone()
+        if row is None:
+            problems.append(f"{table} does not exist (run `threadguard migrate`)")
+            continue
+        enabled, forced, owner = row
+        if not enabled:
+            problems.append(f"row-level security is disabled on {table} (run `threadguard migrate`)")
+        if not forced:
+            problems.append(f"row-level security is not forced on {table} (run `threadguard migrate`)")
+        if owner != roles.owner:
+            problems.append(f"{table} is owned by {owner}, not {roles.owner}")
+    live = {
+        (f"{schema}.{table}", name)
+        for schema, table, name in conn.execute(
+            "select schemaname, tablename, policyname from pg_catalog.pg_policies"
+            " where schemaname in ('threadguard', 'public')"
+        ).fetchall()
+    }
+    if _exists(conn, "threadguard.definitions_applied") and pg_has_owner(conn, roles):
+        with conn.transaction():
+            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
             row = conn.execute("select d.catalog from threadguard.definitions_applied as d").fetchone()
-            recorded: dict[str, str] = row[0] if row else {}
-            now = catalog_fingerprint(conn)
-            for name in sorted(recorded.keys() - now.keys()):
-                problems.append(f"{name} is gone since threadguard migrate applied it (run `threadguard migrate`)")
-            for name in sorted(k for k in now.keys() & recorded.keys() if now[k] != recorded[k]):
-                problems.append(f"{name} was changed since threadguard migrate applied it (run `threadguard migrate`)")
-        for (table,) in conn.execute(
-            "select c.oid::pg_catalog.regclass::text from pg_catalog.pg_class as c"
-            " where c.relkind in ('r', 'p', 'v', 'm')"
-            " and (c.relname operator(pg_catalog.~~) 'checkpoint%%' or c.relname in ('store', 'store_migrations', 'store_vectors', 'vector_migrations'))"
-            " and c.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace"
-            " and c.oid <> all(array(select pg_catalog.to_regclass(t) from pg_catalog.unnest(%s::text[]) as t"
-            " where pg_catalog.to_regclass(t) is not null))",
-            ([*PROTECTED_TABLES, *VERSION_TABLES],),
-        ).fetchall():
-            problems.append(f"{table} looks like a LangGraph table but threadguard does not protect it: any role that can read it "
-                            "sees every tenant's rows (drop it, or move its rows into public's tables and adopt them)")
-        defined = _defined_objects()
-        for kind, name, table in conn.execute(
-            "select 'trigger', t.tgname::text, t.tgrelid::pg_catalog.regclass::text from pg_catalog.pg_trigger as t"
-            " where not t.tgisinternal and t.tgrelid = any(%(tables)s::pg_catalog.regclass[])"
-            " union all select 'rule', r.rulename::text, r.ev_class::pg_catalog.regclass::text from pg_catalog.pg_rewrite as r"
-            " where r.ev_class = any(%(tables)s::pg_catalog.regclass[])"
-            " union all select 'function', p.proname::text, 'schema threadguard' from pg_catalog.pg_proc as p"
-            " where p.pronamespace = 'threadguard'::pg_catalog.regnamespace",
-            {"tables": [t for t in PROTECTED_TABLES if _one(conn, "select pg_catalog.to_regclass(%s)", (t,))[0]]},
-        ).fetchall():
-            if name not in defined[kind]:
-                problems.append(f"{kind} {name} on {table} is not threadguard's: it runs with the rows of every tenant (drop it)")
-        for table, name in sorted(expected_policies() - live):
-            problems.append(f"policy {name} on {table} is missing (run `threadguard migrate`)")
-        for table, name in sorted(live - expected_policies()):
-            if table in PROTECTED_TABLES:
-                problems.append(f"unexpected policy {name} on {table}: threadguard did not create it")
-        for (signature,) in conn.execute(
-            "select p.oid::regprocedure::text from pg_catalog.pg_proc p"
-            " where p.pronamespace = 'threadguard'::regnamespace"
-            " and pg_catalog.has_function_privilege('public', p.oid, 'execute')"
-        ).fetchall():
-            problems.append(f"PUBLIC may execute {signature} (run `threadguard migrate`)")
-        for (signature,) in conn.execute(
-            "select p.oid::regprocedure::text from pg_catalog.pg_proc p"
-            " where p.pronamespace = 'threadguard'::regnamespace and p.prosecdef"
-            " and not coalesce(p.proconfig @> array['search_path=pg_catalog, pg_temp'], false)"
-        ).fetchall():
-            problems.append(f"security definer function {signature} does not pin search_path")
-        for role, bad in conn.execute(
-            "select rolname, rolsuper or rolbypassrls from pg_catalog.pg_roles"
-            " where rolname in ('threadguard_owner', 'threadguard_app', 'threadguard_admin')"
-        ).fetchall():
-            if bad:
-                problems.append(f"role {role} is superuser or has BYPASSRLS: RLS does not bind it")
-        for role, problem in conn.execute(
-            "with recursive members(oid) as ("
-            " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_app'::pg_catalog.regrole"
-            " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid)"
-            " select r.rolname, v.problem from pg_catalog.pg_roles r join members on members.oid = r.oid,"
-            " lateral (values"
-            "  (case when r.rolsuper then 'is a superuser: RLS does not bind it' end),"
-            "  (case when r.rolbypassrls then 'has BYPASSRLS: RLS does not bind it' end),"
-            "  (case when pg_catalog.has_database_privilege(r.oid, pg_catalog.current_database(), 'CREATE')"
-            "        then 'may create schemas in this database' end),"
-            "  (case when pg_catalog.has_database_privilege(r.oid, pg_catalog.current_database(), 'TEMP')"
-            "        then 'may create temporary tables, which shadow LangGraph''s tables for later clients of its server session' end),"
-            "  ((select 'may create objects in schema ' || pg_catalog.string_agg(n.nspname::text, ', ')"
-            "    from pg_catalog.pg_namespace n where pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE'))),"
-            "  (case when r.oid = (select d.datdba from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())"
-            "        then 'owns this database' end),"
-            "  (case when r.oid = (select n.nspowner from pg_catalog.pg_namespace n where n.nspname = 'public')"
-            "        then 'owns schema public' end)"
-            " ) as v(problem) where v.problem is not null order by 1, 2"
-        ).fetchall():
-            problems.append(f"{role}, a member of threadguard_app, {problem} (revoke it: the application's role creates nothing)")
-        for (role,) in conn.execute(
-            "with recursive members(oid) as ("
-            " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_owner'::pg_catalog.regrole"
-            " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid)"
-            " select r.rolname from pg_catalog.pg_roles r join members on members.oid = r.oid where r.rolcanlogin order by 1"
-        ).fetchall():
-            problems.append(f"{role} can log in and is a member of threadguard_owner, which owns the protected tables and may turn "
-                            f"their row-level security off (revoke threadguard_owner from {role})")
-        for table, privilege in conn.execute(
-            "select t, p from pg_catalog.unnest(%s::text[]) t, pg_catalog.unnest(array['TRUNCATE', 'REFERENCES', 'TRIGGER']) p"
-            " where pg_catalog.to_regclass(t) is not null"
-            " and pg_catalog.has_table_privilege('threadguard_app', t, p)",
-            (list(PROTECTED_TABLES),),
-        ).fetchall():
-            problems.append(f"threadguard_app has {privilege} on {table}")
-        if _one(conn, "select pg_catalog.to_regclass('public.checkpoint_migrations')")[0]:
-            (version,) = _one(conn, "select pg_catalog.max(v) from public.checkpoint_migrations")
-            if version != LANGGRAPH_SCHEMA_VERSION:
-                problems.append(
-                    f"LangGraph checkpoint schema version is {version}, threadguard knows {LANGGRAPH_SCHEMA_VERSION}"
-                )
-        else:
-            problems.append("public.checkpoint_migrations does not exist (run `threadguard migrate`)")
-        if _one(conn, "select pg_catalog.to_regclass('public.store_migrations')")[0]:
-            (version,) = _one(conn, "select pg_catalog.max(v) from public.store_migrations")
-            if version != STORE_SCHEMA_VERSION:
-                problems.append(f"LangGraph store schema version is {version}, threadguard knows {STORE_SCHEMA_VERSION}")
-        store, owner_idx = _one(conn, "select pg_catalog.to_regclass('public.store') is not null,"
-                                      " pg_catalog.to_regclass('public.store_owner_idx') is not null")
-        if store and not owner_idx:
-            problems.append("public.store lacks store_owner_idx, without which every get reads its whole namespace and every "
-                            "search the whole store (create index store_owner_idx on public.store (prefix collate \"C\"))")
-        if data and store:
-            # The pattern is tested once per distinct owner part (a regular expression per row
-            # costs seconds on a million items), the grouping kept apart from the test.
-            (nobodys,) = _one(conn, "with o as materialized (select pg_catalog.left(s.prefix, 74) as owner, pg_catalog.count(*) as n"
-                                    " from public.store as s group by 1)"
-                                    " select coalesce(pg_catalog.sum(o.n), 0) from o where not o.owner operator(pg_catalog.~) %s",
-                              (STORE_NAMESPACE_PATTERN,))
-            if nobodys:
-                problems.append(f"{nobodys} item(s) of public.store are outside the namespace convention (tenant_id, user_id or "
-                                "'shared', ...): no identity can read them (give them an owner with threadguard.assign_store_items)")
-        for table in CHECKPOINT_TABLES:
-            (count,) = _one(
-                conn,
-                "select pg_catalog.count(*) from pg_catalog.pg_attribute where attrelid = pg_catalog.to_regclass(%s)"
-                " and attname in ('threadguard_tenant_id', 'threadguard_user_id') and not attisdropped",
-                (table,),
+            conn.execute("reset role")
+        recorded = row[0] if row else {}
+        now = catalog_fingerprint(conn)
+        for name in sorted(recorded.keys() - now.keys()):
+            problems.append(f"{name} is gone since threadguard migrate applied it (run `threadguard migrate`)")
+        for name in sorted(k for k in now.keys() & recorded.keys() if now[k] != recorded[k]):
+            problems.append(f"{name} was changed since threadguard migrate applied it (run `threadguard migrate`)")
+    for (table,) in conn.execute(
+        "select c.oid::pg_catalog.regclass::text from pg_catalog.pg_class as c"
+        " where c.relkind in ('r', 'p', 'v', 'm')"
+        " and (c.relname operator(pg_catalog.~~) 'checkpoint%%' or c.relname in ('store', 'store_migrations', 'store_vectors', 'vector_migrations'))"
+        " and c.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace"
+        " and c.oid <> all(array(select pg_catalog.to_regclass(t) from pg_catalog.unnest(%s::text[]) as t"
+        " where pg_catalog.to_regclass(t) is not null))",
+        ([*PROTECTED_TABLES, *VERSION_TABLES],),
+    ).fetchall():
+        problems.append(f"{table} looks like a LangGraph table but threadguard does not protect it: any role that can read it "
+                        "sees every tenant's rows (drop it, or move its rows into public's tables and adopt them)")
+    defined = _defined_objects()
+    for kind, name, table in conn.execute(
+        "select 'trigger', t.tgname::text, t.tgrelid::pg_catalog.regclass::text from pg_catalog.pg_trigger as t"
+        " where not t.tgisinternal and t.tgrelid = any(%(tables)s::pg_catalog.regclass[])"
+        " union all select 'rule', r.rulename::text, r.ev_class::pg_catalog.regclass::text from pg_catalog.pg_rewrite as r"
+        " where r.ev_class = any(%(tables)s::pg_catalog.regclass[])"
+        " union all select 'function', p.proname::text, 'schema threadguard' from pg_catalog.pg_proc as p"
+        " where p.pronamespace = 'threadguard'::pg_catalog.regnamespace",
+        {"tables": [t for t in PROTECTED_TABLES if _one(conn, "select pg_catalog.to_regclass(%s)", (t,))[0]]},
+    ).fetchall():
+        if name not in defined[kind]:
+            problems.append(f"{kind} {name} on {table} is not threadguard's: it runs with the rows of every tenant (drop it)")
+    for table, name in sorted(expected_policies() - live):
+        problems.append(f"policy {name} on {table} is missing (run `threadguard migrate`)")
+    for table, name in sorted(live - expected_policies()):
+        if table in PROTECTED_TABLES:
+            problems.append(f"unexpected policy {name} on {table}: threadguard did not create it")
+    for (signature,) in conn.execute(
+        "select p.oid::regprocedure::text from pg_catalog.pg_proc p"
+        " where p.pronamespace = 'threadguard'::regnamespace"
+        " and pg_catalog.has_function_privilege('public', p.oid, 'execute')"
+    ).fetchall():
+        problems.append(f"PUBLIC may execute {signature} (run `threadguard migrate`)")
+    for (signature,) in conn.execute(
+        "select p.oid::regprocedure::text from pg_catalog.pg_proc p"
+        " where p.pronamespace = 'threadguard'::regnamespace and p.prosecdef"
+        " and not coalesce(p.proconfig @> array['search_path=pg_catalog, pg_temp'], false)"
+    ).fetchall():
+        problems.append(f"security definer function {signature} does not pin search_path")
+    for role, bad in conn.execute(
+        "select rolname, rolsuper or rolbypassrls from pg_catalog.pg_roles"
+        " where rolname in ('threadguard_owner', 'threadguard_app', 'threadguard_admin')"
+    ).fetchall():
+        if bad:
+            problems.append(f"role {role} is superuser or has BYPASSRLS: RLS does not bind it")
+    if _one(conn, "select pg_catalog.has_database_privilege('public', pg_catalog.current_database(), 'CONNECT')")[0]:
+        problems.append("PUBLIC may connect to this database: any login of the cluster reaches it (run `threadguard migrate`)")
+    for role, problem in conn.execute(
+        "with recursive members(oid) as ("
+        " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_app'::pg_catalog.regrole"
+        " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid)"
+        " select r.rolname, v.problem from pg_catalog.pg_roles r join members on members.oid = r.oid,"
+        " lateral (values"
+        "  (case when r.rolsuper then 'is a superuser: RLS does not bind it' end),"
+        "  (case when r.rolbypassrls then 'has BYPASSRLS: RLS does not bind it' end),"
+        "  (case when pg_catalog.has_database_privilege(r.oid, pg_catalog.current_database(), 'CREATE')"
+        "        then 'may create schemas in this database' end),"
+        "  (case when pg_catalog.has_database_privilege(r.oid, pg_catalog.current_database(), 'TEMP')"
+        "        then 'may create temporary tables, which shadow LangGraph''s tables for later clients of its server session' end),"
+        "  ((select 'may create objects in schema ' || pg_catalog.string_agg(n.nspname::text, ', ')"
+        "    from pg_catalog.pg_namespace n where pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE'))),"
+        "  (case when r.oid = (select d.datdba from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())"
+        "        then 'owns this database' end),"
+        "  (case when r.oid = (select n.nspowner from pg_catalog.pg_namespace n where n.nspname = 'public')"
+        "        then 'owns schema public' end)"
+        " ) as v(problem) where v.problem is not null order by 1, 2"
+    ).fetchall():
+        problems.append(f"{role}, a member of {roles.app}, {problem} (revoke it: the application's role creates nothing)")
+    for (role,) in conn.execute(
+        "with recursive members(oid) as ("
+        " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_owner'::pg_catalog.regrole"
+        " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid)"
+        " select r.rolname from pg_catalog.pg_roles r join members on members.oid = r.oid where r.rolcanlogin order by 1"
+    ).fetchall():
+        problems.append(f"{role} can log in and is a member of {roles.owner}, which owns the protected tables and may turn "
+                        f"their row-level security off (revoke {roles.owner} from {role})")
+    for table, privilege in conn.execute(
+        "select t, p from pg_catalog.unnest(%s::text[]) t, pg_catalog.unnest(array['TRUNCATE', 'REFERENCES', 'TRIGGER']) p"
+        " where pg_catalog.to_regclass(t) is not null"
+        " and pg_catalog.has_table_privilege('threadguard_app', t, p)",
+        (list(PROTECTED_TABLES),),
+    ).fetchall():
+        problems.append(f"{roles.app} has {privilege} on {table}")
+    if _one(conn, "select pg_catalog.to_regclass('public.checkpoint_migrations')")[0]:
+        (version,) = _one(conn, "select pg_catalog.max(v) from public.checkpoint_migrations")
+        if version != LANGGRAPH_SCHEMA_VERSION:
+            problems.append(
+                f"LangGraph checkpoint schema version is {version}, threadguard knows {LANGGRAPH_SCHEMA_VERSION}"
             )
-            if count != 2:
-                problems.append(f"{table} lacks the threadguard owner columns (run `threadguard migrate`)")
-            (stats,) = _one(
-                conn,
-                "select pg_catalog.count(*) from pg_catalog.pg_statistic_ext where stxrelid = pg_catalog.to_regclass(%s)"
-                " and stxname = %s",
-                (table, f"{table.split('.')[1]}_owner_stats"),
+    else:
+        problems.append("public.checkpoint_migrations does not exist (run `threadguard migrate`)")
+    if _one(conn, "select pg_catalog.to_regclass('public.store_migrations')")[0]:
+        (version,) = _one(conn, "select pg_catalog.max(v) from public.store_migrations")
+        if version != STORE_SCHEMA_VERSION:
+            problems.append(f"LangGraph store schema version is {version}, threadguard knows {STORE_SCHEMA_VERSION}")
+    store, owner_idx = _one(conn, "select pg_catalog.to_regclass('public.store') is not null,"
+                                  " pg_catalog.to_regclass('public.store_owner_idx') is not null")
+    if store and not owner_idx:
+        problems.append("public.store lacks store_owner_idx, without which every get reads its whole namespace and every "
+                        "search the whole store (create index store_owner_idx on public.store (prefix collate \"C\"))")
+    if data and store:
+        # The pattern is tested once per distinct owner part (a regular expression per row
+        # costs seconds on a million items), the grouping kept apart from the test.
+        (nobodys,) = _one(conn, "with o as materialized (select pg_catalog.left(s.prefix, 74) as owner, pg_catalog.count(*) as n"
+                                " from public.store as s group by 1)"
+                                " select coalesce(pg_catalog.sum(o.n), 0) from o where not o.owner operator(pg_catalog.~) %s",
+                          (STORE_NAMESPACE_PATTERN,))
+        if nobodys:
+            problems.append(f"{nobodys} item(s) of public.store are outside the namespace convention (tenant_id, user_id or "
+                            "'shared', ...): no identity can read them (give them an owner with threadguard.assign_store_items)")
+    for table in CHECKPOINT_TABLES:
+        (count,) = _one(
+            conn,
+            "select pg_catalog.count(*) from pg_catalog.pg_attribute where attrelid = pg_catalog.to_regclass(%s)"
+            " and attname in ('threadguard_tenant_id', 'threadguard_user_id') and not attisdropped",
+            (table,),
+        )
+        if count != 2:
+            problems.append(f"{table} lacks the threadguard owner columns (run `threadguard migrate`)")
+        (stats,) = _one(
+            conn,
+            "select pg_catalog.count(*) from pg_catalog.pg_statistic_ext where stxrelid = pg_catalog.to_regclass(%s)"
+            " and stxname = %s",
+            (table, f"{table.split('.')[1]}_owner_stats"),
+        )
+        row = conn.execute(
+            "select convalidated, confdeltype from pg_catalog.pg_constraint"
+            " where conrelid = pg_catalog.to_regclass(%s) and conname = %s and contype = 'f'"
+            " and confrelid = 'threadguard.conversations'::pg_catalog.regclass",
+            (table, f"{table.split('.')[1]}_thread_owner_fkey"),
+        ).fetchone()
+        if row is None:
+            problems.append(f"{table} lacks its ownership foreign key to threadguard.conversations (run `threadguard migrate`)")
+        elif not row[0] or row[1] != "c":
+            problems.append(f"{table}'s ownership foreign key is not validated or not ON DELETE CASCADE (run `threadguard migrate`)")
+        if stats != 1:
+            problems.append(
+                f"{table} lacks its owner dependency statistics, which keep RLS from skewing plans "
+                "(run `threadguard migrate`)"
             )
-            row = conn.execute(
-                "select convalidated, confdeltype from pg_catalog.pg_constraint"
-                " where conrelid = pg_catalog.to_regclass(%s) and conname = %s and contype = 'f'"
-                " and confrelid = 'threadguard.conversations'::pg_catalog.regclass",
-                (table, f"{table.split('.')[1]}_thread_owner_fkey"),
-            ).fetchone()
-            if row is None:
-                problems.append(f"{table} lacks its ownership foreign key to threadguard.conversations (run `threadguard migrate`)")
-            elif not row[0] or row[1] != "c":
-                problems.append(f"{table}'s ownership foreign key is not validated or not ON DELETE CASCADE (run `threadguard migrate`)")
-            if stats != 1:
-                problems.append(
-                    f"{table} lacks its owner dependency statistics, which keep RLS from skewing plans "
-                    "(run `threadguard migrate`)"
-                )
     return problems
 
 

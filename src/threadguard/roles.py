@@ -1,0 +1,160 @@
+"""The five group roles of one database's threadguard install, and how the DBA's commands use them.
+
+migrations/ and sql/ name the roles threadguard_owner, threadguard_app, threadguard_admin,
+threadguard_operator and threadguard_support; each database applies them under names of its
+own, <prefix>_owner ... (docs/roles.md), so that no role of one database means anything in another.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+KINDS = ("owner", "app", "admin", "operator", "support")
+# The spelling migrations/ and sql/ use, replaced by the install's names when applied.
+_WRITTEN = re.compile(r"\bthreadguard_(owner|app|admin|operator|support)\b")
+# A prefix is an unquoted identifier that leaves room for "_operator" in 63 bytes.
+_PREFIX = re.compile(r"[a-z_][a-z0-9_]{0,53}")
+
+
+@dataclass(frozen=True)
+class Roles:
+    """One install's role names: <prefix>_owner, <prefix>_app, ..."""
+
+    prefix: str
+
+    def name(self, kind: str) -> str:
+        return f"{self.prefix}_{kind}"
+
+    @property
+    def owner(self) -> str:
+        return self.name("owner")
+
+    @property
+    def app(self) -> str:
+        return self.name("app")
+
+    @property
+    def admin(self) -> str:
+        return self.name("admin")
+
+    @property
+    def operator(self) -> str:
+        return self.name("operator")
+
+    @property
+    def support(self) -> str:
+        return self.name("support")
+
+    @property
+    def all(self) -> list[str]:
+        return [self.name(kind) for kind in KINDS]
+
+    def substitute(self, text: str) -> str:
+        """`text` (a file of migrations/ or sql/) naming this install's roles."""
+        return _WRITTEN.sub(lambda m: self.name(m.group(1)), text)
+
+
+def check_prefix(prefix: str) -> str:
+    """`prefix` when it can start a role name, else ValueError saying what can."""
+    if not _PREFIX.fullmatch(prefix):
+        raise ValueError(f"role prefix {prefix!r} must be a lower-case identifier of at most 54 characters "
+                         "(letters, digits, underscores; not starting with a digit)")
+    return prefix
+
+
+def default_prefix(database: str) -> str:
+    """tg_ and the database's name, lower-cased, other characters as underscores, cut to fit."""
+    body = re.sub(r"[^a-z0-9_]+", "_", database.lower()).strip("_") or "db"
+    return f"tg_{body}"[:54]
+
+
+def installed(conn: psycopg.Connection[Any]) -> Roles | None:
+    """The roles of the install in `conn`'s database (read from who owns schema threadguard),
+    or None when threadguard is not installed there."""
+    row = conn.execute("select pg_catalog.pg_get_userbyid(n.nspowner) from pg_catalog.pg_namespace as n"
+                       " where n.nspname operator(pg_catalog.=) 'threadguard'").fetchone()
+    if row is None or not str(row[0]).endswith("_owner"):
+        return None
+    return Roles(str(row[0])[: -len("_owner")])
+
+
+def for_database(conn: psycopg.Connection[Any], prefix: str | None = None) -> Roles:
+    """The installed roles; before an install, `prefix`'s or the database's default ones."""
+    found = installed(conn)
+    if found is not None:
+        return found
+    if prefix is None:
+        row = conn.execute("select pg_catalog.current_database()").fetchone()
+        prefix = default_prefix(str(row[0])) if row else "tg_db"
+    return Roles(check_prefix(prefix))
+
+
+def elevate(conn: psycopg.Connection[Any], names: list[str]) -> list[str]:
+    """Inside the caller's transaction, make the connected administrator a member of those of
+    the roles `names` that exist and it is not yet a member of (a superuser needs none); returns
+    them, for `lower`. A rollback takes the grants back too: nothing of this outlives the transaction."""
+    rows = conn.execute(
+        "select r.rolname::text from pg_catalog.pg_roles as r"
+        " where r.rolname operator(pg_catalog.=) any(%s::text[])"
+        " and not (select s.rolsuper from pg_catalog.pg_roles as s where s.rolname operator(pg_catalog.=) current_user)"
+        " and not pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')",
+        (names,),
+    ).fetchall()
+    granted = [str(row[0]) for row in rows]
+    for role in granted:
+        try:
+            conn.execute(sql.SQL("grant {} to current_user").format(sql.Identifier(role)))
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise PermissionError(
+                f"the connected role may not grant itself {role} ({exc.diag.message_primary}): on PostgreSQL 16 and "
+                f"later an administrator must hold ADMIN OPTION on {role}; run `grant {role} to <you> with admin option` "
+                "as the role that created it (or a superuser), or run this command as that role"
+            ) from exc
+    return granted
+
+
+def lend_create(conn: psycopg.Connection[Any], pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """For the caller's transaction, CREATE on schema s to role r for each (s, r) that lacks it
+    and exists: a non-superuser may give an object (ALTER ... OWNER TO r) only to a role that
+    may create in the object's schema. Returns what it granted, for `take_back_create`."""
+    lent = []
+    for schema, role in pairs:
+        row = conn.execute("select pg_catalog.to_regrole(%s) is not null and pg_catalog.to_regnamespace(%s) is not null"
+                           " and not pg_catalog.has_schema_privilege(%s, %s, 'CREATE')"
+                           " and not (select s.rolsuper from pg_catalog.pg_roles as s where s.rolname operator(pg_catalog.=) current_user)",
+                           (role, schema, role, schema)).fetchone()
+        if row and row[0]:
+            conn.execute(sql.SQL("grant create on schema {} to {}").format(sql.Identifier(schema), sql.Identifier(role)))
+            lent.append((schema, role))
+    return lent
+
+
+def take_back_create(conn: psycopg.Connection[Any], lent: list[tuple[str, str]]) -> None:
+    for schema, role in lent:
+        conn.execute(sql.SQL("revoke create on schema {} from {}").format(sql.Identifier(schema), sql.Identifier(role)))
+
+
+def lower(conn: psycopg.Connection[Any], granted: list[str]) -> None:
+    """Revoke what `elevate` granted, before the transaction commits."""
+    conn.execute("reset role")
+    for role in granted:
+        conn.execute(sql.SQL("revoke {} from current_user").format(sql.Identifier(role)))
+
+
+@contextmanager
+def acting_as(conn: psycopg.Connection[Any], roles: Roles, kind: str) -> Iterator[None]:
+    """One transaction run as the install's `kind` role (SET LOCAL ROLE), however privileged the
+    login: anything a table's former owner attached runs with that role's rights, never the
+    administrator's. The administrator is a member of it only inside this transaction."""
+    with conn.transaction():
+        granted = elevate(conn, [roles.name(kind)])
+        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.name(kind))))
+        yield
+        lower(conn, granted)
