@@ -1512,6 +1512,10 @@ COMMENT ON POLICY conversations_owner_update ON threadguard.conversations IS 'On
 
 ALTER TABLE threadguard.definitions_applied ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY definitions_applied_owner_all ON threadguard.definitions_applied TO threadguard_owner USING (true) WITH CHECK (true);
+
+COMMENT ON POLICY definitions_applied_owner_all ON threadguard.definitions_applied IS 'The owner role (migrate, verify) reads and rewrites the record of what it applied; no other role reaches it.';
+
 ALTER TABLE threadguard.langgraph_tables ENABLE ROW LEVEL SECURITY;
 
 ALTER TABLE threadguard.retention_policies ENABLE ROW LEVEL SECURITY;

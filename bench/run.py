@@ -40,6 +40,7 @@ from psycopg.rows import dict_row
 import threadguard as tg
 from bench import dataset, report
 from bench.dataset import Thread
+from threadguard.roles import app_role
 
 BENCH_LOGIN = "threadguard_bench_app"
 BENCH_PASSWORD = "threadguard-bench-only"
@@ -266,7 +267,7 @@ def bench_login(admin: str) -> str:
         if not conn.execute("select 1 from pg_roles where rolname = %s", (BENCH_LOGIN,)).fetchone():
             conn.execute(sql.SQL("create role {} login password {}").format(
                 sql.Identifier(BENCH_LOGIN), sql.Literal(BENCH_PASSWORD)))
-        conn.execute(sql.SQL("grant threadguard_app to {}").format(sql.Identifier(BENCH_LOGIN)))
+        conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(app_role(conn)), sql.Identifier(BENCH_LOGIN)))
     return make_conninfo(admin, user=BENCH_LOGIN, password=BENCH_PASSWORD)
 
 

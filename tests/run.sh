@@ -12,7 +12,8 @@ url=$("$py" -c 'import sys, psycopg.conninfo as c; print(c.make_conninfo(sys.arg
 psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "create database $db" >/dev/null
 trap 'psql "$DATABASE_URL" -qAtX -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true' EXIT
 
-"$py" -m threadguard.cli --database "$url" migrate >/dev/null
+# pgTAP names the roles as migrations/ and sql/ write them.
+"$py" -m threadguard.cli --database "$url" migrate --role-prefix threadguard >/dev/null
 psql "$url" -qX -v ON_ERROR_STOP=1 -f tests/pgtap/load.sql >/dev/null
 status=0
 # pg_prove takes no conninfo string: hand it the connection as PG* variables.

@@ -12,6 +12,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from threadguard import cli, runner
+from threadguard.roles import app_role
 
 LOGIN, PASSWORD = "threadguard_service", "threadguard-service-example"
 
@@ -22,7 +23,7 @@ def main() -> int:
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("select 1 from pg_roles where rolname = %s", (LOGIN,)).fetchone():
             conn.execute(sql.SQL("create role {} login password {}").format(sql.Identifier(LOGIN), sql.Literal(PASSWORD)))
-        conn.execute(sql.SQL("grant threadguard_app to {}").format(sql.Identifier(LOGIN)))
+        conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(app_role(conn)), sql.Identifier(LOGIN)))
     os.environ["DATABASE_URL"] = make_conninfo(admin, user=LOGIN, password=PASSWORD)
     port = int(os.environ.get("PORT", "8000"))
     print(f"threadguard reference service on http://127.0.0.1:{port} (try: curl -H 'x-tenant-id: <uuid>' "

@@ -56,6 +56,13 @@ def _announce(command: str, info: str) -> None:
     print(f"threadguard {command}: database {database} on {where} as {role}", file=sys.stderr)
 
 
+def _dbname(info: str) -> str:
+    try:
+        return str(conninfo_to_dict(info).get("dbname") or os.environ.get("PGDATABASE") or "?")
+    except psycopg.ProgrammingError:
+        return "?"
+
+
 def _parser() -> argparse.ArgumentParser:
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", default=argparse.SUPPRESS,
@@ -199,6 +206,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"threadguard {command}: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     except psycopg.OperationalError as exc:
+        if "CONNECT privilege" in str(exc):
+            print(f"threadguard {command}: this login may not connect to database {_dbname(info)}: connect as its "
+                  "administrator, or as a login granted one of its threadguard roles (`threadguard status` names them)",
+                  file=sys.stderr)
+            return EXIT_PRIVILEGE
         print(f"threadguard {command}: cannot connect ({str(exc).strip()}); "
               "pass --database or set DATABASE_URL / PGHOST, PGDATABASE, PGUSER", file=sys.stderr)
         return EXIT_USAGE

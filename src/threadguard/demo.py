@@ -24,6 +24,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 import threadguard as tg
 from threadguard import cli, runner
+from threadguard.roles import app_role
 
 DEMO_LOGIN = "threadguard_demo_app"
 
@@ -103,7 +104,7 @@ def _demo_login(admin: str) -> str:
                 sql.SQL(verb), sql.Identifier(DEMO_LOGIN), sql.Literal(password)
             )
         )
-        conn.execute(sql.SQL("grant threadguard_app to {}").format(sql.Identifier(DEMO_LOGIN)))
+        conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(app_role(conn)), sql.Identifier(DEMO_LOGIN)))
     return make_conninfo(admin, user=DEMO_LOGIN, password=password)
 
 
@@ -173,7 +174,7 @@ def run(admin: str) -> Report:
     problems = runner.verify(admin)
     report.say(f"1. migrate: {len(applied)} migration(s) applied; verify: {'ok' if not problems else problems}")
     app = _demo_login(admin)
-    report.say(f"2. the app connects as {DEMO_LOGIN} (member of threadguard_app: no superuser, no BYPASSRLS)")
+    report.say(f"2. the app connects as {DEMO_LOGIN} (member of the database's app role: no superuser, no BYPASSRLS)")
 
     acme = (uuid.uuid4(), uuid.uuid4())  # tenant Acme, user alice
     globex = (uuid.uuid4(), uuid.uuid4())  # tenant Globex, user bob

@@ -96,6 +96,14 @@ def for_database(conn: psycopg.Connection[Any], prefix: str | None = None) -> Ro
     return Roles(check_prefix(prefix))
 
 
+def app_role(conn: psycopg.Connection[Any]) -> str:
+    """The name of the installed app role, to grant to an application's login."""
+    found = installed(conn)
+    if found is None:
+        raise RuntimeError("threadguard is not installed in this database: run `threadguard migrate` first")
+    return found.app
+
+
 def elevate(conn: psycopg.Connection[Any], names: list[str]) -> list[str]:
     """Inside the caller's transaction, make the connected administrator a member of those of
     the roles `names` that exist and it is not yet a member of (a superuser needs none); returns

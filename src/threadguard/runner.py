@@ -243,9 +243,10 @@ def definitions_current(conninfo: str, roles: Roles) -> bool:
     return not any("threadguard migrate" in problem for problem in verify(conninfo, data=False))
 
 
-def apply_definitions(conninfo: str, roles: Roles) -> None:
-    """Apply every file in sql/ in one transaction, as the install's owner role, and record
-    their digest (when 0012 is applied)."""
+def apply_definitions(conninfo: str, roles: Roles | None = None) -> None:
+    """Apply every file in sql/ in one transaction, as the install's owner role (`roles`, by
+    default those installed), and record their digest (when 0012 is applied)."""
+    roles = roles or install_roles(conninfo)[1]
     with _connect(conninfo, autocommit=False) as conn:
         conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (DDL_LOCK_TIMEOUT,))
         granted = tg_roles.elevate(conn, [roles.owner, roles.operator])

@@ -22,6 +22,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 import threadguard as tg
+from threadguard.roles import Roles, installed
 
 APP_LOGIN = "threadguard_test_app"
 APP_PASSWORD = "threadguard-test-only"
@@ -51,8 +52,23 @@ def fresh_database(prefix: str = "tg") -> Iterator[str]:
             conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
+def installed_or_none(conninfo: str) -> Roles | None:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        return installed(conn)
+
+
+def roles_of(conninfo: str) -> Roles:
+    """The threadguard roles of the database `conninfo` names (it must be migrated)."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        found = installed(conn)
+    if found is None:
+        raise RuntimeError(f"threadguard is not installed in {conninfo}")
+    return found
+
+
 def ensure_app_login(conninfo: str) -> None:
-    """The application's login role: LOGIN, granted threadguard_app, nothing else."""
+    """The application's login role: LOGIN, granted the database's app role (when threadguard
+    is installed there), nothing else."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_roles where rolname = %s", (APP_LOGIN,)).fetchone()
         if not exists:
@@ -61,7 +77,9 @@ def ensure_app_login(conninfo: str) -> None:
                     sql.Identifier(APP_LOGIN), sql.Literal(APP_PASSWORD)
                 )
             )
-        conn.execute(sql.SQL("grant threadguard_app to {}").format(sql.Identifier(APP_LOGIN)))
+        roles = installed(conn)
+        if roles is not None:
+            conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(roles.app), sql.Identifier(APP_LOGIN)))
 
 
 def app_conninfo(conninfo: str) -> str:
@@ -78,7 +96,7 @@ def operator_conninfo(conninfo: str) -> str:
     with psycopg.connect(admin_conninfo(), autocommit=True) as conn:
         if not conn.execute("select 1 from pg_roles where rolname = %s", (OPERATOR_LOGIN,)).fetchone():
             conn.execute(sql.SQL("create role {} login password 'operator'").format(sql.Identifier(OPERATOR_LOGIN)))
-        conn.execute(sql.SQL("grant threadguard_admin to {}").format(sql.Identifier(OPERATOR_LOGIN)))
+        conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(roles_of(conninfo).admin), sql.Identifier(OPERATOR_LOGIN)))
     return make_conninfo(conninfo, user=OPERATOR_LOGIN, password="operator")
 
 
@@ -114,6 +132,9 @@ def schema_dump(conninfo: str) -> str:
         [pg_dump_binary(), "--schema-only", "--exclude-schema=threadguard_migrations"],
         env=env, check=True, capture_output=True, text=True,
     ).stdout
+    roles = installed_or_none(conninfo)
+    if roles is not None:  # each database names its roles its own way: compare them as written
+        out = re.sub(rf"\b{re.escape(roles.prefix)}_(owner|app|admin|operator|support)\b", r"threadguard_\1", out)
     lines = [line.rstrip() for line in out.splitlines() if not _NOISE.match(line)]
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

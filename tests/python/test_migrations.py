@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from dbtools import APP_LOGIN, app_conninfo, ensure_app_login, legacy_login, schema_dump, thread_rows
+from dbtools import APP_LOGIN, app_conninfo, ensure_app_login, legacy_login, roles_of, schema_dump, thread_rows
 from langgraph.checkpoint.postgres import PostgresSaver
 from psycopg import sql
 from psycopg.rows import dict_row
@@ -117,7 +117,7 @@ def test_adopting_a_langgraph_database_keeps_every_row(empty_db: str) -> None:
     with psycopg.connect(empty_db) as conn:
         owners = {r[0] for r in conn.execute(
             "select pg_get_userbyid(relowner) from pg_class where oid = any(%s::regclass[])", (list(tables),))}
-    assert owners == {"threadguard_owner"}, "the legacy owner must no longer own (and so bypass RLS on) the tables"
+    assert owners == {roles_of(empty_db).owner}, "the legacy owner must no longer own (and so bypass RLS on) the tables"
 
     # Adopted rows have no owner yet: no context, not even the old owner's, sees them.
     ensure_app_login(empty_db)

@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from dbtools import Route, app_conninfo, ensure_app_login, legacy_login, operator_conninfo
+from dbtools import Route, app_conninfo, ensure_app_login, legacy_login, operator_conninfo, roles_of
 from langgraph.store.base import GetOp, ListNamespacesOp, PutOp, SearchOp
 from langgraph.store.postgres import PostgresStore
 from langgraph.store.postgres.aio import AsyncPostgresStore
@@ -325,7 +325,7 @@ def test_adopting_a_populated_store_keeps_every_row(legacy_store: tuple[str, str
     runner.migrate(db)
     with psycopg.connect(db) as conn:
         assert conn.execute("select prefix, key, value from public.store order by 1, 2").fetchall() == before
-        assert conn.execute("select pg_get_userbyid(relowner) from pg_class where oid = 'public.store'::regclass").fetchone()[0] == "threadguard_owner"
+        assert conn.execute("select pg_get_userbyid(relowner) from pg_class where oid = 'public.store'::regclass").fetchone()[0] == roles_of(db).owner
     assert runner.verify(db) == ["50 item(s) of public.store are outside the namespace convention (tenant_id, user_id or 'shared', ...): "
                                  "no identity can read them (give them an owner with threadguard.assign_store_items)"]
     ensure_app_login(db)
@@ -339,8 +339,8 @@ def test_adopting_a_populated_store_keeps_every_row(legacy_store: tuple[str, str
     assert runner.verify(db) == []
     with tg.connect(app_conninfo(db)) as conn, tg.acting_as(tenant, user):
         assert len(PostgresStore(conn).search(tg.user_namespace("memories"), limit=100)) == 51
-    # Rolling back hands the store back with every row (the legacy login owns it again).
-    runner.rollback(db)
+    # Rolling back 0018 and 0017 hands the store back with every row (the legacy login owns it again).
+    assert runner.rollback(db) + runner.rollback(db) == ["0018_database_roles", "0017_store"]
     with psycopg.connect(legacy, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
         assert len(PostgresStore(conn).search((), limit=1000)) == 51
 

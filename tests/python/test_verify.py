@@ -74,9 +74,11 @@ def test_verify_changes_nothing(migrated_db: str) -> None:
     ("grant threadguard_owner to {login}", "is a member of threadguard_owner"),
 ])
 def test_verify_names_a_dangerous_application_login(migrated_db: str, grant: str, expected: str) -> None:
-    from dbtools import APP_LOGIN
+    from dbtools import APP_LOGIN, roles_of
     from psycopg import sql
 
+    roles = roles_of(migrated_db)
+    grant, expected = roles.substitute(grant), roles.substitute(expected)
     with psycopg.connect(migrated_db, autocommit=True) as conn:
         db = conn.info.dbname
         conn.execute(sql.SQL(grant.format(login="{login}", db="{db}")).format(login=sql.Identifier(APP_LOGIN), db=sql.Identifier(db)))
@@ -85,6 +87,6 @@ def test_verify_names_a_dangerous_application_login(migrated_db: str, grant: str
         finally:
             for undo in ("alter role {login} nosuperuser nobypassrls", "revoke create on database {db} from {login}",
                          "alter schema public owner to pg_database_owner", "revoke threadguard_owner from {login}"):
-                conn.execute(sql.SQL(undo).format(login=sql.Identifier(APP_LOGIN), db=sql.Identifier(db)))
+                conn.execute(sql.SQL(roles.substitute(undo)).format(login=sql.Identifier(APP_LOGIN), db=sql.Identifier(db)))
     assert any(APP_LOGIN in p and expected in p for p in problems), problems
     assert runner.verify(migrated_db) == []
