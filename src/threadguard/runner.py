@@ -295,6 +295,13 @@ def install_roles(conninfo: str, prefix: str | None = None) -> tuple[Roles, Role
     return current, target
 
 
+def _installed(conn: psycopg.Connection[Any]) -> Roles:
+    found = tg_roles.installed(conn)
+    if found is None:
+        raise MigrationError("threadguard is not installed in this database (run `threadguard migrate`)")
+    return found
+
+
 def installed_roles(conninfo: str) -> Roles | None:
     """The roles of the install in this database, or None."""
     with _connect(conninfo) as conn:
@@ -784,28 +791,33 @@ def erase(conninfo: str, tenant_id: str, user_id: str | None, reason: str, *, ba
           progress: Callable[[int, int], None] | None = None) -> Left:
     """Erase one user of a tenant (or the whole tenant) through threadguard.erase, one
     batch of conversations and store items per transaction, then prove it with threadguard.erasure_left.
-    Runs as a login granted threadguard_admin (or a superuser)."""
+    Runs as the install's admin role: a login granted it, or the administrator (SET ROLE)."""
     with _connect(conninfo) as conn:
+        roles = _installed(conn)
         total = 0
         while True:
-            erased, remaining = _one(conn, "select e.erased, e.remaining from threadguard.erase(%s::uuid, %s::uuid, %s, %s) as e",
-                                     (tenant_id, user_id, reason, batch_size))
+            with tg_roles.acting_as(conn, roles, "admin"):
+                erased, remaining = _one(conn, "select e.erased, e.remaining from threadguard.erase(%s::uuid, %s::uuid, %s, %s) as e",
+                                         (tenant_id, user_id, reason, batch_size))
             total += erased
             if progress:
                 progress(total, remaining)
             if erased == 0 or remaining == 0:
                 break
-        row = _one(conn, "select * from threadguard.erasure_left(%s::uuid, %s::uuid, %s)", (tenant_id, user_id, reason))
+        with tg_roles.acting_as(conn, roles, "admin"):
+            row = _one(conn, "select * from threadguard.erasure_left(%s::uuid, %s::uuid, %s)", (tenant_id, user_id, reason))
     return Left(*row)
 
 
 def sweep_store(conninfo: str, *, batch_size: int = 10000, progress: Callable[[int, int], None] | None = None) -> int:
     """Delete every expired store item through threadguard.sweep_store, one batch per
-    transaction; returns how many. Runs as a login granted threadguard_admin."""
+    transaction; returns how many. Runs as the install's admin role (see erase)."""
     total = 0
     with _connect(conninfo) as conn:
+        roles = _installed(conn)
         while True:
-            deleted, remaining = _one(conn, "select s.deleted, s.remaining from threadguard.sweep_store(%s) as s", (batch_size,))
+            with tg_roles.acting_as(conn, roles, "admin"):
+                deleted, remaining = _one(conn, "select s.deleted, s.remaining from threadguard.sweep_store(%s) as s", (batch_size,))
             total += int(deleted)
             if progress:
                 progress(total, int(remaining))
@@ -827,12 +839,14 @@ class Retention:
 def retention(conninfo: str, *, batch_size: int = 500, dry_run: bool = False,
               progress: Callable[[Retention], None] | None = None) -> Retention:
     """Apply the retention policies to every conversation, one batch per transaction,
-    through threadguard.apply_retention. Runs as a login granted threadguard_admin."""
+    through threadguard.apply_retention. Runs as the install's admin role (see erase)."""
     total = Retention()
     with _connect(conninfo) as conn:
+        roles = _installed(conn)
         after = None
         while True:
-            row = _one(conn, "select * from threadguard.apply_retention(%s, %s::uuid, %s)", (batch_size, after, dry_run))
+            with tg_roles.acting_as(conn, roles, "admin"):
+                row = _one(conn, "select * from threadguard.apply_retention(%s, %s::uuid, %s)", (batch_size, after, dry_run))
             after = row[0]
             for name, value in zip(("scanned", "conversations", "checkpoints", "checkpoint_blobs", "checkpoint_writes"), row[1:], strict=True):
                 setattr(total, name, getattr(total, name) + value)
