@@ -146,14 +146,19 @@ def lend_create(conn: psycopg.Connection[Any], pairs: list[tuple[str, str]]) -> 
 
 def take_back_create(conn: psycopg.Connection[Any], lent: list[tuple[str, str]]) -> None:
     for schema, role in lent:
-        conn.execute(sql.SQL("revoke create on schema {} from {}").format(sql.Identifier(schema), sql.Identifier(role)))
+        row = conn.execute("select pg_catalog.to_regrole(%s) is not null and pg_catalog.to_regnamespace(%s) is not null",
+                           (role, schema)).fetchone()
+        if row and row[0]:  # a rollback may have dropped either
+            conn.execute(sql.SQL("revoke create on schema {} from {}").format(sql.Identifier(schema), sql.Identifier(role)))
 
 
 def lower(conn: psycopg.Connection[Any], granted: list[str]) -> None:
     """Revoke what `elevate` granted, before the transaction commits."""
     conn.execute("reset role")
     for role in granted:
-        conn.execute(sql.SQL("revoke {} from current_user").format(sql.Identifier(role)))
+        row = conn.execute("select pg_catalog.to_regrole(%s) is not null", (role,)).fetchone()
+        if row and row[0]:  # a rollback of 0001 drops the roles themselves
+            conn.execute(sql.SQL("revoke {} from current_user").format(sql.Identifier(role)))
 
 
 @contextmanager

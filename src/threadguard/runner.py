@@ -68,8 +68,8 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
     """yoyo's psycopg 3 backend, connecting with a libpq conninfo string. Its sessions
     resolve names in pg_catalog first (implicitly), then yoyo's own schema, then pg_temp:
     nothing another role planted in public or pg_temp is reachable unqualified. Each of its
-    transactions makes a non-superuser administrator a member of the install's owner and
-    operator roles (to create and give objects to them), and takes that back before it commits."""
+    transactions makes a non-superuser administrator a member of the install's roles (to create,
+    give and drop objects of theirs), and takes that back before it commits."""
 
     conninfo = ""
     roles: list[Roles] = []
@@ -84,7 +84,7 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
 
     def begin(self) -> None:
         super().begin()
-        names = list(dict.fromkeys(name for roles in self.roles for name in (roles.owner, roles.operator)))
+        names = list(dict.fromkeys(name for roles in self.roles for name in roles.all))
         self._granted = tg_roles.elevate(self.connection, names)
         # The owner role takes LangGraph's tables over and the operator role its functions.
         self._lent = tg_roles.lend_create(self.connection, [("public", roles.owner) for roles in self.roles]
@@ -396,7 +396,7 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
                     f"migration {migration.id} failed and was rolled back: {diag.message_primary or exc}{hint}"
                 ) from exc
         if grants and "0013_previous_grants" in {m.id for m in pending}:
-            _record_grants(conninfo, grants)
+            _record_grants(conninfo, grants, final)
         if at_head and (pending or not definitions_current(conninfo, final)):
             _with_lock_retries(lambda: apply_definitions(conninfo, final), "the sql/ definitions")
         return [m.id for m in pending]
@@ -417,9 +417,9 @@ def _grants_before_adoption(conninfo: str) -> dict[str, str]:
     return {name: acl for name, acl in rows}
 
 
-def _record_grants(conninfo: str, grants: dict[str, str]) -> None:
-    """Record them where 0013's rollback finds them."""
-    with _connect(conninfo, autocommit=False) as conn:
+def _record_grants(conninfo: str, grants: dict[str, str], roles: Roles) -> None:
+    """Record them where 0013's rollback finds them (as the owner role, whose table it is)."""
+    with _connect(conninfo) as conn, tg_roles.acting_as(conn, roles, "owner"):
         for name, acl in grants.items():
             conn.execute("update threadguard.langgraph_tables set previous_acl = %s::pg_catalog.aclitem[]"
                          " where table_name operator(pg_catalog.=) %s", (acl, name))
@@ -739,28 +739,39 @@ def adopt(conninfo: str, owners_sql: str, *, batch_size: int = 500,
     """Give each thread of `owners_sql` (rows: thread_id, tenant_id, user_id[, title]) its
     conversation and stamp its unowned rows, `batch_size` threads per transaction, through
     threadguard.assign_thread. Resumable: threads that already have a conversation are
-    skipped. Then VACUUM (ANALYZE) the three tables. Needs a superuser (assign_thread sees
-    rows nobody owns)."""
+    skipped. Then ANALYZE the three tables. Needs a role that bypasses row-level security
+    (assign_thread sees rows nobody owns): a superuser, or an administrator with BYPASSRLS."""
     result = Adoption()
     with _connect(conninfo) as conn, _connect(conninfo) as writer:
+        roles = _installed(conn)
+        if not _one(conn, "select r.rolsuper or r.rolbypassrls from pg_catalog.pg_roles as r"
+                          " where r.rolname operator(pg_catalog.=) current_user")[0]:
+            raise PermissionError(
+                f"threadguard adopt: {_current_user(conn)} does not bypass row-level security, and only such a role sees the "
+                "rows nobody owns yet: run adopt as a superuser or an administrator with BYPASSRLS (Supabase's postgres, "
+                "Neon's owner); RDS, Cloud SQL and Azure administrators have no such role (docs/managed.md)")
         writer.execute("select pg_catalog.set_config('lock_timeout', %s, false)", (DDL_LOCK_TIMEOUT,))
         (total,) = _one(conn, f"select pg_catalog.count(*) from ({owners_sql}) as owners")  # the DBA's own query, run as written
         with conn.transaction(), conn.cursor(name="threadguard_owners") as owners:
             owners.itersize = batch_size
             owners.execute(f"select * from ({owners_sql}) as owners")
             while rows := owners.fetchmany(batch_size):
-                _adopt_batch(writer, rows, result)
+                _adopt_batch(writer, rows, result, roles)
                 if progress:
                     progress(result, total)
-        for table in ("checkpoints", "checkpoint_blobs", "checkpoint_writes"):
-            conn.execute(f"vacuum (analyze) public.{table}")
-        (result.unowned_left,) = _one(conn, "select pg_catalog.count(distinct thread_id) from public.checkpoints"
-                                            " where threadguard_tenant_id is null")
+        with conn.transaction():
+            granted = tg_roles.elevate(conn, [roles.owner])
+            for table in ("checkpoints", "checkpoint_blobs", "checkpoint_writes"):
+                conn.execute(f"analyze public.{table}")
+            (result.unowned_left,) = _one(conn, "select pg_catalog.count(distinct thread_id) from public.checkpoints"
+                                                " where threadguard_tenant_id is null")
+            tg_roles.lower(conn, granted)
     return result
 
 
-def _adopt_batch(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]], result: Adoption) -> None:
+def _adopt_batch(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]], result: Adoption, roles: Roles) -> None:
     with conn.transaction():
+        granted = tg_roles.elevate(conn, [roles.owner])  # schema threadguard's usage, this transaction only
         for row in rows:
             thread_id, tenant_id, user_id = str(row[0]), row[1], row[2]
             title = row[3] if len(row) > 3 else None
@@ -774,6 +785,7 @@ def _adopt_batch(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]], res
             (stamped,) = _one(conn, "select threadguard.assign_thread(%s, %s::uuid, %s::uuid, %s)", (thread_id, tenant_id, user_id, title))
             result.adopted += 1
             result.stamped += int(stamped)
+        tg_roles.lower(conn, granted)
 
 
 @dataclass(frozen=True)
