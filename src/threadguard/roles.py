@@ -112,7 +112,11 @@ def elevate(conn: psycopg.Connection[Any], names: list[str]) -> list[str]:
         "select r.rolname::text from pg_catalog.pg_roles as r"
         " where r.rolname operator(pg_catalog.=) any(%s::text[])"
         " and not (select s.rolsuper from pg_catalog.pg_roles as s where s.rolname operator(pg_catalog.=) current_user)"
-        " and not pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')",
+        # Usable membership: privileges inherited, and (PostgreSQL 16+) SET ROLE allowed; the ADMIN-only
+        # membership PostgreSQL 16+ gives a role's creator is not one.
+        " and not (pg_catalog.pg_has_role(current_user, r.oid, 'USAGE')"
+        "          and case when pg_catalog.current_setting('server_version_num')::integer >= 160000"
+        "                   then pg_catalog.pg_has_role(current_user, r.oid, 'SET') else true end)",
         (names,),
     ).fetchall()
     granted = [str(row[0]) for row in rows]

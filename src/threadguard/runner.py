@@ -484,6 +484,12 @@ def _defined_objects() -> dict[str, set[str]]:
     return found
 
 
+# A membership that lends privileges or SET ROLE; not the ADMIN-only one PostgreSQL 16+ gives
+# a role's creator (the columns exist from 16 on: read through jsonb so one text fits 14-18).
+_USABLE = ("(coalesce((pg_catalog.to_jsonb(m) operator(pg_catalog.->>) 'inherit_option')::boolean, true)"
+           " or coalesce((pg_catalog.to_jsonb(m) operator(pg_catalog.->>) 'set_option')::boolean, true))")
+
+
 def _current_user(conn: Any) -> str:
     return str(_one(conn, "select current_user::text")[0])
 
@@ -627,8 +633,8 @@ def _verify_installed(conn: Any, roles: Roles, data: bool) -> list[str]:
         problems.append("PUBLIC may connect to this database: any login of the cluster reaches it (run `threadguard migrate`)")
     for role, problem in conn.execute(
         "with recursive members(oid) as ("
-        " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_app'::pg_catalog.regrole"
-        " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid)"
+        " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_app'::pg_catalog.regrole and " + _USABLE +
+        " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid where " + _USABLE + ")"
         " select r.rolname, v.problem from pg_catalog.pg_roles r join members on members.oid = r.oid,"
         " lateral (values"
         "  (case when r.rolsuper then 'is a superuser: RLS does not bind it' end),"
@@ -648,8 +654,8 @@ def _verify_installed(conn: Any, roles: Roles, data: bool) -> list[str]:
         problems.append(f"{role}, a member of {roles.app}, {problem} (revoke it: the application's role creates nothing)")
     for (role,) in conn.execute(
         "with recursive members(oid) as ("
-        " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_owner'::pg_catalog.regrole"
-        " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid)"
+        " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_owner'::pg_catalog.regrole and " + _USABLE +
+        " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid where " + _USABLE + ")"
         " select r.rolname from pg_catalog.pg_roles r join members on members.oid = r.oid where r.rolcanlogin order by 1"
     ).fetchall():
         problems.append(f"{role} can log in and is a member of {roles.owner}, which owns the protected tables and may turn "

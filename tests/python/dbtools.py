@@ -120,8 +120,79 @@ def pg_dump_binary() -> str:
 _NOISE = re.compile(r"^(--.*|SET .*|SELECT pg_catalog\.set_config.*|\\(un)?restrict .*)$")
 
 
+def _as_written(conninfo: str, text: str) -> str:
+    """`text` naming the database's roles as migrations/ and sql/ write them."""
+    roles = installed_or_none(conninfo)
+    if roles is None:
+        return text
+    return re.sub(rf"\b{re.escape(roles.prefix)}_(owner|app|admin|operator|support)\b", r"threadguard_\1", text)
+
+
+def pg_dump_mismatch(conninfo: str) -> str | None:
+    """Why the machine's pg_dump cannot dump this server (a newer major), or None."""
+    client = subprocess.run([pg_dump_binary(), "--version"], check=True, capture_output=True, text=True).stdout
+    client_major = int(re.findall(r"(\d+)(?:\.\d+)+", client)[0].split(".")[0])
+    with psycopg.connect(conninfo) as conn:
+        server_major = conn.info.server_version // 10000
+    if client_major == server_major:
+        return None
+    return f"pg_dump {client_major} does not dump PostgreSQL {server_major} exactly (only Debian's client for {client_major} is here)"
+
+
+# What the schema is, read from the catalog: used instead of pg_dump where no pg_dump of the
+# server's major version exists, to compare two states of one database.
+_CATALOG_DUMP = """
+select pg_catalog.string_agg(line, E'\n' order by line) from (
+  select 'relation ' || c.oid::regclass || ' ' || c.relkind::text || ' owner=' || pg_get_userbyid(c.relowner)
+         || ' acl=' || coalesce(c.relacl::text, '') || ' rls=' || c.relrowsecurity || '/' || c.relforcerowsecurity as line
+    from pg_class c where c.relnamespace in ('public'::regnamespace, 'threadguard'::regnamespace)
+  union all
+  select 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+         || ' notnull=' || a.attnotnull || ' default=' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') || ' acl=' || coalesce(a.attacl::text, '')
+    from pg_attribute a join pg_class c on c.oid = a.attrelid
+    left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+   where c.relnamespace in ('public'::regnamespace, 'threadguard'::regnamespace) and a.attnum > 0 and not a.attisdropped
+  union all
+  select 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+    from pg_constraint where connamespace in ('public'::regnamespace, 'threadguard'::regnamespace)
+  union all
+  select 'index ' || pg_get_indexdef(indexrelid) from pg_index i join pg_class c on c.oid = i.indexrelid
+   where c.relnamespace in ('public'::regnamespace, 'threadguard'::regnamespace)
+  union all
+  select 'policy ' || polrelid::regclass || ' ' || polname || ' ' || polcmd::text || ' ' || polpermissive || ' '
+         || array(select r::regrole::text from unnest(polroles) r order by 1)::text || ' '
+         || coalesce(pg_get_expr(polqual, polrelid), '') || ' / ' || coalesce(pg_get_expr(polwithcheck, polrelid), '')
+    from pg_policy
+  union all
+  select 'trigger ' || pg_get_triggerdef(oid) from pg_trigger where not tgisinternal
+  union all
+  select 'function ' || p.oid::regprocedure || ' owner=' || pg_get_userbyid(p.proowner) || ' acl=' || coalesce(p.proacl::text, '')
+         || ' ' || md5(pg_get_functiondef(p.oid))
+    from pg_proc p where p.pronamespace in ('public'::regnamespace, 'threadguard'::regnamespace) and p.prokind <> 'a'
+  union all
+  select 'schema ' || nspname || ' owner=' || pg_get_userbyid(nspowner) || ' acl=' || coalesce(nspacl::text, '')
+    from pg_namespace where nspname in ('public', 'threadguard')
+  union all
+  select 'comment on ' || pg_describe_object(classoid, objoid, objsubid) || ': ' || description from pg_description
+   where classoid in ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_policy'::regclass, 'pg_namespace'::regclass)
+     and (objoid in (select oid from pg_class where relnamespace in ('public'::regnamespace, 'threadguard'::regnamespace))
+          or objoid in (select oid from pg_proc where pronamespace in ('public'::regnamespace, 'threadguard'::regnamespace))
+          or classoid = 'pg_policy'::regclass)
+) as lines
+"""
+
+
 def schema_dump(conninfo: str) -> str:
-    """A normalised `pg_dump --schema-only`, without yoyo's bookkeeping schema."""
+    """A normalised `pg_dump --schema-only`, without yoyo's bookkeeping schema; on a server
+    the machine's pg_dump cannot dump, the catalog's own description of the same objects."""
+    if pg_dump_mismatch(conninfo):
+        with psycopg.connect(conninfo) as conn:
+            out = str(conn.execute("select pg_catalog.to_regnamespace('threadguard') is not null").fetchone()[0]) + "\n"
+            if conn.execute("select pg_catalog.to_regnamespace('threadguard') is not null").fetchone()[0]:
+                out += str(conn.execute(_CATALOG_DUMP).fetchone()[0])
+            else:
+                out += str(conn.execute(_CATALOG_DUMP.replace(", 'threadguard'::regnamespace", "")).fetchone()[0])
+        return _as_written(conninfo, out)
     params = conninfo_to_dict(conninfo)
     env = dict(os.environ)
     for key, var in (("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"),
@@ -132,9 +203,7 @@ def schema_dump(conninfo: str) -> str:
         [pg_dump_binary(), "--schema-only", "--exclude-schema=threadguard_migrations"],
         env=env, check=True, capture_output=True, text=True,
     ).stdout
-    roles = installed_or_none(conninfo)
-    if roles is not None:  # each database names its roles its own way: compare them as written
-        out = re.sub(rf"\b{re.escape(roles.prefix)}_(owner|app|admin|operator|support)\b", r"threadguard_\1", out)
+    out = _as_written(conninfo, out)
     lines = [line.rstrip() for line in out.splitlines() if not _NOISE.match(line)]
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

@@ -5,6 +5,7 @@ branch no test runs fails here, not in production."""
 from __future__ import annotations
 
 import psycopg
+import pytest
 
 CHECK = """
 select p.oid::regprocedure::text as function, t.level, t.message, t.lineno
@@ -21,6 +22,8 @@ where p.pronamespace = %s::regnamespace
 
 def test_every_plpgsql_function_passes_plpgsql_check(migrated_db: str) -> None:
     with psycopg.connect(migrated_db, autocommit=True) as conn:
+        if not conn.execute("select exists (select from pg_available_extensions where name = 'plpgsql_check')").fetchone()[0]:
+            pytest.skip(f"plpgsql_check is built here only for Debian's PostgreSQL 15, not for {conn.info.server_version // 10000}")
         conn.execute("create extension if not exists plpgsql_check with schema public")
         findings = conn.execute(CHECK, ("threadguard",)).fetchall()
         checked = conn.execute(
