@@ -4,14 +4,20 @@
 -- tests/pgtap/isolation/context.sql); a view because its stored tree is not parsed
 -- again when the saver's statements are planned (bench/ATTEMPTS.md, steps 10-11).
 
-create or replace view threadguard.context
-    with (security_invoker = true)  -- nothing to read as the owner: it reads only settings
-as
+create or replace view threadguard.context as
 select
     nullif(cast(nullif(pg_catalog.current_setting('app.tenant_id', true), '') as pg_catalog.uuid),
            '00000000-0000-0000-0000-000000000000') as tenant_id,
     nullif(cast(nullif(pg_catalog.current_setting('app.user_id', true), '') as pg_catalog.uuid),
            '00000000-0000-0000-0000-000000000000') as user_id;
+-- Invoker rights (nothing to read as the owner: it reads only settings); PostgreSQL 14 has no such option.
+do $$
+begin
+    if pg_catalog.current_setting('server_version_num')::integer >= 150000 then
+        alter view threadguard.context set (security_invoker = true);
+    end if;
+end
+$$;
 
 revoke all on table threadguard.context from public;
 grant select on table threadguard.context to threadguard_app, threadguard_admin;

@@ -3,15 +3,21 @@
 -- (tenant_id.shared.*). Each range is [from, to) in byte order (collate "C"), so the
 -- policies on public.store compare with it through store_owner_idx.
 
-create or replace view threadguard.store_space
-    with (security_invoker = true)  -- reads only settings, through threadguard.context
-as
+create or replace view threadguard.store_space as
 select
     c.tenant_id::text || '.' || c.user_id::text || '.' as own_from,
     c.tenant_id::text || '.' || c.user_id::text || '/' as own_to,
     c.tenant_id::text || '.shared.' as shared_from,
     c.tenant_id::text || '.shared/' as shared_to
 from threadguard.context as c;
+-- Invoker rights (nothing to read as the owner: it reads only settings); PostgreSQL 14 has no such option.
+do $$
+begin
+    if pg_catalog.current_setting('server_version_num')::integer >= 150000 then
+        alter view threadguard.store_space set (security_invoker = true);
+    end if;
+end
+$$;
 
 revoke all on table threadguard.store_space from public;
 grant select on table threadguard.store_space to threadguard_app;
