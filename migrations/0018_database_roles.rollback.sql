@@ -1,5 +1,6 @@
 -- Rollback of 0018 database roles: PUBLIC may connect again. The roles keep their
--- per-database names (an install converted from the shared roles does not go back to them).
+-- per-database names (an install converted from the shared roles does not go back to them), and
+-- PUBLIC does not get CREATE on schema public back.
 
 do $$
 declare

@@ -3,7 +3,8 @@
 -- database is taken from PUBLIC and given to them, and an install made with the roles the
 -- whole cluster once shared (threadguard_owner, ...) moves to this database's own: ownership,
 -- grants and the memberships of the logins granted them are carried over; the shared roles
--- keep nothing here. The runner applies this file with the install's names (docs/roles.md).
+-- keep nothing here; PUBLIC may no longer create in schema public (PostgreSQL 14 let it).
+-- The runner applies this file with the install's names (docs/roles.md).
 -- depends: 0017_store
 
 do $$
@@ -90,6 +91,11 @@ begin
         end loop;
         execute 'alter default privileges for role threadguard_owner revoke execute on functions from public';
     end if;
+
+    -- PostgreSQL 14 lets PUBLIC create in schema public (15 stopped): an application login could
+    -- plant functions there that LangGraph's and the DBA's statements resolve. Revoked where the
+    -- migrating role may (the schema's owner or a superuser); verify names it otherwise.
+    revoke create on schema public from public;
 
     -- Only this database's roles (and its owner, and superusers) may connect to it.
     execute pg_catalog.format('revoke connect on database %I from public', v_db);

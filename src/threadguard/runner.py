@@ -385,6 +385,8 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
             at_head = len(pending) == len(ids)
         else:
             at_head = True
+        if {"0003_langgraph_tables", "0017_store"} & {m.id for m in pending}:
+            _refuse_foreign_objects(conninfo)
         grants = _grants_before_adoption(conninfo) if "0003_langgraph_tables" in {m.id for m in pending} else {}
         for migration in pending:
             try:
@@ -403,6 +405,26 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
 
 
 _LANGGRAPH_TABLES = ("checkpoint_migrations", "checkpoints", "checkpoint_blobs", "checkpoint_writes")
+
+
+def check_rows(conn: Any, rule: str) -> list[tuple[str, str, str]]:
+    """The rows (object, problem, fix) of the rule in sql/checks/<rule>.sql: empty when it holds."""
+    text = (sql_dir() / "checks" / f"{rule}.sql").read_text(encoding="utf-8")
+    return [(str(o), str(p), str(f)) for o, p, f in conn.execute(text.encode()).fetchall()]
+
+
+def _refuse_foreign_objects(conninfo: str) -> None:
+    """Before LangGraph's tables are taken over, nothing anyone else attached to them may remain:
+    it would run with the rights of the migration and of every later writer."""
+    with _connect(conninfo) as conn:
+        rows = check_rows(conn, "foreign_objects_on_langgraph_tables")
+    if rows:
+        listed = "\n".join(f"  {obj}: {problem}\n    fix: {fix};" for obj, problem, fix in rows)
+        raise MigrationError(
+            f"LangGraph's tables carry {len(rows)} object(s) that neither LangGraph nor threadguard made, and threadguard "
+            f"takes the tables over only clean (they would run with the rights of this migration and of every writer):\n{listed}\n"
+            "Nothing was changed. Run the fixes as the tables' owner (after checking what each one did), then "
+            "`threadguard migrate` again.")
 
 
 def _grants_before_adoption(conninfo: str) -> dict[str, str]:
@@ -606,6 +628,8 @@ def _verify_installed(conn: Any, roles: Roles, data: bool) -> list[str]:
     ).fetchall():
         if name not in defined[kind]:
             problems.append(f"{kind} {name} on {table} is not threadguard's: it runs with the rows of every tenant (drop it)")
+    for obj, problem, fix in check_rows(conn, "foreign_objects_on_langgraph_tables"):
+        problems.append(f"{obj}: {problem} (fix: {fix})")
     for table, name in sorted(expected_policies() - live):
         problems.append(f"policy {name} on {table} is missing (run `threadguard migrate`)")
     for table, name in sorted(live - expected_policies()):

@@ -22,6 +22,7 @@ from test_saver import chat_graph, config
 
 import threadguard as tg
 from threadguard import runner
+from threadguard.roles import Roles, default_prefix
 
 PERSONAS = {
     "rds": "login createdb createrole",
@@ -47,6 +48,9 @@ def managed_database(persona: str) -> Iterator[Managed]:
     with psycopg.connect(admin_conninfo(), autocommit=True) as conn:
         conn.execute(sql.SQL(f"create role {{}} {PERSONAS[persona]} password 'dba'").format(sql.Identifier(admin)))
         conn.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(name), sql.Identifier(admin)))
+        if conn.info.server_version < 150000:  # as 15+ does (pg_database_owner): the administrator owns public
+            with psycopg.connect(make_conninfo(admin_conninfo(), dbname=name), autocommit=True) as db:
+                db.execute(sql.SQL("alter schema public owner to {}").format(sql.Identifier(admin)))
     try:
         yield Managed(persona, admin, make_conninfo(admin_conninfo(), dbname=name, user=admin, password="dba"))
     finally:
@@ -159,3 +163,112 @@ def test_two_databases_of_one_cluster_share_no_role() -> None:
         with pytest.raises(runner.MigrationError, match="belongs to database"):
             with managed_database("rds") as three:
                 runner.migrate(three.url, role_prefix=r1.prefix)
+
+
+def test_an_install_on_the_clusters_shared_roles_moves_to_its_own(empty_db: str) -> None:
+    """What 0018 does to an install made before it: threadguard_owner, ... shared by every
+    database of the cluster. Rows, the logins' grants and isolation carry over; the shared
+    roles keep nothing in this database."""
+    legacy = Roles("threadguard")
+    runner.migrate(empty_db, target="0017_store", role_prefix=legacy.prefix)
+    runner.apply_definitions(empty_db, legacy)
+    assert roles_of(empty_db) == legacy
+    app, admin = f"legacy_app_{secrets.token_hex(3)}", f"legacy_admin_{secrets.token_hex(3)}"
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        for login, role in ((app, legacy.app), (admin, legacy.admin)):
+            conn.execute(sql.SQL("create role {} login password 'pw'").format(sql.Identifier(login)))
+            conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(role), sql.Identifier(login)))
+    app_url = make_conninfo(empty_db, user=app, password="pw")
+    tenant, user = uuid.uuid4(), uuid.uuid4()
+    with tg.connect(app_url) as conn, tg.acting_as(tenant, user):
+        mine = str(tg.create_conversation(conn, "before").thread_id)
+    try:
+        assert runner.migrate(empty_db) == ["0018_database_roles"]
+        assert runner.verify(empty_db) == []
+        own = roles_of(empty_db)
+        with psycopg.connect(empty_db) as conn:
+            assert own.prefix == default_prefix(conn.info.dbname)
+            held = conn.execute(
+                "select count(*) from pg_shdepend s join pg_roles r on r.oid = s.refobjid"
+                " where s.dbid = (select oid from pg_database where datname = current_database()) and r.rolname = any(%s)",
+                (legacy.all,)).fetchone()[0]
+            assert held == 0, "the shared roles own and are granted nothing here any more"
+            assert conn.execute("select pg_has_role(%s, %s, 'member') and pg_has_role(%s, %s, 'member')",
+                                (app, own.app, admin, own.admin)).fetchone()[0], "the logins' grants carried over"
+        with tg.connect(app_url) as conn:
+            with tg.acting_as(tenant, user):
+                assert [str(c.thread_id) for c in tg.list_conversations(conn)] == [mine]
+            with tg.acting_as(uuid.uuid4(), uuid.uuid4()):
+                assert tg.list_conversations(conn) == []
+        left = runner.erase(make_conninfo(empty_db, user=admin, password="pw"), str(tenant), None, "moved")
+        assert left.conversations == 0
+    finally:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            for login in (app, admin):
+                conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(login)))
+                conn.execute(sql.SQL("drop role {}").format(sql.Identifier(login)))
+
+
+PLANT = """
+create table public.tap_log (who name, super boolean, what text);
+grant insert on public.tap_log to public;
+create function public.tap(p text) returns boolean language plpgsql as $f$
+begin
+    insert into public.tap_log select current_user, r.rolsuper, p from pg_roles as r where r.rolname = current_user;
+    return true;
+end $f$;
+create function public.tap_trigger() returns trigger language plpgsql as $f$
+begin perform public.tap(tg_op); return coalesce(new, old); end $f$;
+alter table public.checkpoints add constraint tap_check check (public.tap(thread_id)) not valid;
+create trigger tap_trigger before insert or update or delete on public.checkpoints
+    for each row execute function public.tap_trigger();
+"""
+
+
+def test_what_the_former_owner_planted_never_runs() -> None:
+    """The login that ran setup() attached a CHECK constraint and a trigger that log whoever runs
+    them. Migrate refuses to take the tables over until they are gone, names each with its fix;
+    nothing of it ever runs: not during migrate, adopt, retention or erase, not as anyone."""
+    with managed_database("supabase") as db:
+        with psycopg.connect(db.url) as conn:
+            name = conn.info.dbname
+        superuser = make_conninfo(admin_conninfo(), dbname=name)
+        former = f"{name}_former"
+        with psycopg.connect(superuser, autocommit=True) as conn:
+            conn.execute(sql.SQL("create role {} login password 'pw'").format(sql.Identifier(former)))
+            conn.execute(sql.SQL("grant create on schema public to {}").format(sql.Identifier(former)))
+        threads = [str(uuid.uuid4()) for _ in range(2)]
+        with psycopg.connect(make_conninfo(db.url, user=former, password="pw"), autocommit=True,
+                             prepare_threshold=0, row_factory=dict_row) as conn:
+            saver = PostgresSaver(conn)
+            saver.setup()
+            graph = chat_graph(saver)
+            for thread in threads:
+                graph.invoke({"messages": ["hi"]}, config(thread))
+            conn.execute(PLANT.encode(), prepare=False)
+        with psycopg.connect(superuser, autocommit=True) as conn:  # the DBA takes the tables (docs/managed.md)
+            for table in ("checkpoint_migrations", "checkpoints", "checkpoint_blobs", "checkpoint_writes"):
+                conn.execute(sql.SQL("alter table public.{} owner to {}").format(sql.Identifier(table), sql.Identifier(db.admin)))
+
+        def ran() -> list[tuple[str, bool, str]]:
+            with psycopg.connect(superuser) as conn:
+                return conn.execute("select who, super, what from public.tap_log").fetchall()
+
+        with pytest.raises(runner.MigrationError) as refused:
+            runner.migrate(db.url)
+        assert "constraint tap_check on public.checkpoints" in str(refused.value)
+        assert "trigger tap_trigger on public.checkpoints" in str(refused.value)
+        assert [s.id for s in runner.status(db.url) if s.applied_at] == [], "nothing was applied"
+        with psycopg.connect(db.url, autocommit=True) as conn:
+            for _, _, fix in runner.check_rows(conn, "foreign_objects_on_langgraph_tables"):
+                conn.execute(fix.encode())
+        runner.migrate(db.url)
+        assert runner.verify(db.url) == []
+        tenant, user = uuid.uuid4(), uuid.uuid4()
+        owners = f"select t, '{tenant}'::uuid, '{user}'::uuid from unnest(array{threads!r}) as t"
+        assert runner.adopt(db.url, owners).adopted == 2
+        with tg.connect(_login(db, roles_of(db.url).app)) as conn, tg.acting_as(tenant, user):
+            chat_graph(PostgresSaver(conn)).invoke({"messages": ["again"]}, config(threads[0]))
+        runner.retention(db.url)
+        runner.erase(db.url, str(tenant), None, "planted test")
+        assert ran() == [], "the planted constraint or trigger ran"
