@@ -147,7 +147,7 @@ ALTER FUNCTION threadguard.assign_store_items(p_prefix text, p_tenant_id uuid, p
 COMMENT ON FUNCTION threadguard.assign_store_items(p_prefix text, p_tenant_id uuid, p_user_id uuid, p_reason text) IS 'Adoption (operators): moves the store items of namespace p_prefix (dot-joined, as LangGraph stores it) and the namespaces under it into (p_tenant_id, p_user_id, ...), where that user sees them; returns how many. Refuses a namespace that already starts with a tenant id, and moves nothing when the user already holds one of the keys (23505). Audited with p_reason.';
 
 CREATE FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text DEFAULT NULL::text) RETURNS bigint
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
@@ -168,12 +168,6 @@ begin
     if p_tenant_id operator(pg_catalog.=) '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid
        or p_user_id operator(pg_catalog.=) '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid then
         raise exception 'threadguard: the nil uuid is not a tenant or user' using errcode = 'invalid_parameter_value';
-    end if;
-    if not exists (select from pg_catalog.pg_roles as r
-                   where r.rolname operator(pg_catalog.=) current_user and (r.rolsuper or r.rolbypassrls)) then
-        raise exception 'threadguard: assign_thread must run as a role that bypasses row-level security (a superuser)'
-            using errcode = 'insufficient_privilege',
-                  hint = 'Only such a role sees the rows nobody owns yet.';
     end if;
     if exists (select from threadguard.conversations as c where c.id operator(pg_catalog.=) v_id) then
         raise exception 'threadguard: thread % already has a conversation', p_thread_id
@@ -198,9 +192,9 @@ begin
 end
 $_$;
 
-ALTER FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) OWNER TO threadguard_owner;
+ALTER FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) OWNER TO threadguard_operator;
 
-COMMENT ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) IS 'Adoption: creates the conversation of an existing LangGraph thread for (p_tenant_id, p_user_id) and stamps the thread''s unowned checkpoint, blob and write rows with them; returns how many rows it stamped. Only for a role that bypasses RLS (42501 otherwise); 22023 for a thread id that is not a canonical uuid or a nil owner, 23505 when the thread already has a conversation.';
+COMMENT ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) IS 'Adoption (operators): creates the conversation of an existing LangGraph thread for (p_tenant_id, p_user_id) and stamps the thread''s unowned checkpoint, blob and write rows with them; returns how many rows it stamped. Audited. 22023 for a thread id that is not a canonical uuid or a nil owner, 23505 when the thread already has a conversation.';
 
 CREATE FUNCTION threadguard.current_tenant_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -930,6 +924,17 @@ ALTER FUNCTION threadguard.touch_conversation() OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.touch_conversation() IS 'Trigger function: moves the conversation''s updated_at to now() when a checkpoint is inserted into its thread (once per transaction, never backwards).';
 
+CREATE FUNCTION threadguard.unowned_threads() RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    select pg_catalog.count(distinct c.thread_id) from public.checkpoints as c where c.threadguard_tenant_id is null
+$$;
+
+ALTER FUNCTION threadguard.unowned_threads() OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.unowned_threads() IS 'Adoption (operators): how many LangGraph threads have checkpoints nobody owns yet (0 once every thread is adopted).';
+
 CREATE TABLE public.checkpoint_blobs (
     thread_id text NOT NULL,
     checkpoint_ns text DEFAULT ''::text NOT NULL,
@@ -1308,6 +1313,10 @@ CREATE POLICY checkpoint_blobs_operator_select ON public.checkpoint_blobs FOR SE
 
 COMMENT ON POLICY checkpoint_blobs_operator_select ON public.checkpoint_blobs IS 'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';
 
+CREATE POLICY checkpoint_blobs_operator_update ON public.checkpoint_blobs FOR UPDATE TO threadguard_operator USING ((threadguard_tenant_id IS NULL)) WITH CHECK (((threadguard_tenant_id IS NOT NULL) AND (threadguard_user_id IS NOT NULL)));
+
+COMMENT ON POLICY checkpoint_blobs_operator_update ON public.checkpoint_blobs IS 'Adoption gives a row nobody owns its owner (threadguard.assign_thread); no owned row is ever changed this way.';
+
 CREATE POLICY checkpoint_blobs_owner_delete ON public.checkpoint_blobs FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
     c.user_id
    FROM threadguard.context c)));
@@ -1344,6 +1353,10 @@ CREATE POLICY checkpoint_writes_operator_select ON public.checkpoint_writes FOR 
 
 COMMENT ON POLICY checkpoint_writes_operator_select ON public.checkpoint_writes IS 'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';
 
+CREATE POLICY checkpoint_writes_operator_update ON public.checkpoint_writes FOR UPDATE TO threadguard_operator USING ((threadguard_tenant_id IS NULL)) WITH CHECK (((threadguard_tenant_id IS NOT NULL) AND (threadguard_user_id IS NOT NULL)));
+
+COMMENT ON POLICY checkpoint_writes_operator_update ON public.checkpoint_writes IS 'Adoption gives a row nobody owns its owner (threadguard.assign_thread); no owned row is ever changed this way.';
+
 CREATE POLICY checkpoint_writes_owner_delete ON public.checkpoint_writes FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
     c.user_id
    FROM threadguard.context c)));
@@ -1379,6 +1392,10 @@ COMMENT ON POLICY checkpoints_operator_delete ON public.checkpoints IS 'Retentio
 CREATE POLICY checkpoints_operator_select ON public.checkpoints FOR SELECT TO threadguard_operator USING (true);
 
 COMMENT ON POLICY checkpoints_operator_select ON public.checkpoints IS 'The operator functions read every tenant''s rows (to prove an erasure complete); threadguard_operator has no members.';
+
+CREATE POLICY checkpoints_operator_update ON public.checkpoints FOR UPDATE TO threadguard_operator USING ((threadguard_tenant_id IS NULL)) WITH CHECK (((threadguard_tenant_id IS NOT NULL) AND (threadguard_user_id IS NOT NULL)));
+
+COMMENT ON POLICY checkpoints_operator_update ON public.checkpoints IS 'Adoption gives a row nobody owns its owner (threadguard.assign_thread); no owned row is ever changed this way.';
 
 CREATE POLICY checkpoints_owner_delete ON public.checkpoints FOR DELETE USING (((threadguard_tenant_id, threadguard_user_id) = ( SELECT c.tenant_id,
     c.user_id
@@ -1480,6 +1497,10 @@ CREATE POLICY conversations_operator_delete ON threadguard.conversations FOR DEL
 
 COMMENT ON POLICY conversations_operator_delete ON threadguard.conversations IS 'The operator functions delete any tenant''s conversations (erasure, retention); the ownership keys take their checkpoints along.';
 
+CREATE POLICY conversations_operator_insert ON threadguard.conversations FOR INSERT TO threadguard_operator WITH CHECK (true);
+
+COMMENT ON POLICY conversations_operator_insert ON threadguard.conversations IS 'Adoption (threadguard.assign_thread) creates the conversation of a thread LangGraph wrote before threadguard, for the owner the DBA names.';
+
 CREATE POLICY conversations_operator_select ON threadguard.conversations FOR SELECT TO threadguard_operator USING (true);
 
 COMMENT ON POLICY conversations_operator_select ON threadguard.conversations IS 'The operator functions see every tenant''s conversations (threadguard_operator has no members; its functions audit every use).';
@@ -1488,7 +1509,7 @@ CREATE POLICY conversations_owner_delete ON threadguard.conversations FOR DELETE
     context.user_id
    FROM threadguard.context)));
 
-COMMENT ON POLICY conversations_owner_delete ON threadguard.conversations IS 'Only the owner deletes a conversation (its checkpoints go with it, by trigger).';
+COMMENT ON POLICY conversations_owner_delete ON threadguard.conversations IS 'Only the owner deletes a conversation (its checkpoints go with it, by the ownership foreign keys).';
 
 CREATE POLICY conversations_owner_insert ON threadguard.conversations FOR INSERT WITH CHECK (((tenant_id, user_id) = ( SELECT context.tenant_id,
     context.user_id
@@ -1556,6 +1577,7 @@ REVOKE ALL ON FUNCTION threadguard.assign_store_items(p_prefix text, p_tenant_id
 GRANT ALL ON FUNCTION threadguard.assign_store_items(p_prefix text, p_tenant_id uuid, p_user_id uuid, p_reason text) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.current_tenant_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.current_tenant_id() TO threadguard_app;
@@ -1569,12 +1591,16 @@ GRANT SELECT,DELETE ON TABLE threadguard.conversations TO threadguard_app;
 GRANT SELECT,DELETE ON TABLE threadguard.conversations TO threadguard_operator;
 
 GRANT INSERT(id) ON TABLE threadguard.conversations TO threadguard_app;
+GRANT INSERT(id) ON TABLE threadguard.conversations TO threadguard_operator;
 
 GRANT INSERT(tenant_id) ON TABLE threadguard.conversations TO threadguard_app;
+GRANT INSERT(tenant_id) ON TABLE threadguard.conversations TO threadguard_operator;
 
 GRANT INSERT(user_id) ON TABLE threadguard.conversations TO threadguard_app;
+GRANT INSERT(user_id) ON TABLE threadguard.conversations TO threadguard_operator;
 
 GRANT INSERT(title),UPDATE(title) ON TABLE threadguard.conversations TO threadguard_app;
+GRANT INSERT(title) ON TABLE threadguard.conversations TO threadguard_operator;
 
 REVOKE ALL ON FUNCTION threadguard.create_conversation(p_title text, p_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.create_conversation(p_title text, p_id uuid) TO threadguard_app;
@@ -1637,19 +1663,35 @@ GRANT ALL ON FUNCTION threadguard.sweep_store(p_batch integer) TO threadguard_ad
 REVOKE ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_app;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_admin;
+GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_operator;
 
 REVOKE ALL ON FUNCTION threadguard.touch_conversation() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION threadguard.unowned_threads() FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.unowned_threads() TO threadguard_admin;
+
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_blobs TO threadguard_app;
 GRANT SELECT,DELETE ON TABLE public.checkpoint_blobs TO threadguard_operator;
+
+GRANT UPDATE(threadguard_tenant_id) ON TABLE public.checkpoint_blobs TO threadguard_operator;
+
+GRANT UPDATE(threadguard_user_id) ON TABLE public.checkpoint_blobs TO threadguard_operator;
 
 GRANT SELECT ON TABLE public.checkpoint_migrations TO threadguard_app;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_writes TO threadguard_app;
 GRANT SELECT,DELETE ON TABLE public.checkpoint_writes TO threadguard_operator;
 
+GRANT UPDATE(threadguard_tenant_id) ON TABLE public.checkpoint_writes TO threadguard_operator;
+
+GRANT UPDATE(threadguard_user_id) ON TABLE public.checkpoint_writes TO threadguard_operator;
+
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoints TO threadguard_app;
 GRANT SELECT,DELETE ON TABLE public.checkpoints TO threadguard_operator;
+
+GRANT UPDATE(threadguard_tenant_id) ON TABLE public.checkpoints TO threadguard_operator;
+
+GRANT UPDATE(threadguard_user_id) ON TABLE public.checkpoints TO threadguard_operator;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.store TO threadguard_app;
 GRANT SELECT,DELETE,UPDATE ON TABLE public.store TO threadguard_operator;
@@ -1661,6 +1703,7 @@ GRANT SELECT ON TABLE threadguard.audit_log TO threadguard_admin;
 
 GRANT SELECT ON TABLE threadguard.context TO threadguard_app;
 GRANT SELECT ON TABLE threadguard.context TO threadguard_admin;
+GRANT SELECT ON TABLE threadguard.context TO threadguard_operator;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE threadguard.retention_policies TO threadguard_operator;
 GRANT SELECT ON TABLE threadguard.retention_policies TO threadguard_admin;

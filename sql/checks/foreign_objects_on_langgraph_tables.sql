@@ -4,6 +4,7 @@
 -- runs (or reads) with the rights of every later writer, the administrator's included.
 -- Migrate refuses to adopt the tables while this returns rows; verify reports them always.
 -- Columns: object, problem, fix (the statement that removes it, run as the tables' owner).
+-- Roles are named as written (threadguard_operator); the runner names the install's own.
 
 with tables as (
     select c.oid, c.relname::text as name, c.oid::pg_catalog.regclass::text as qualified
@@ -86,6 +87,9 @@ select 'grant on column ' || t.qualified || '.' || a.attname, 'column privileges
   from tables as t join pg_catalog.pg_attribute as a on a.attrelid operator(pg_catalog.=) t.oid and a.attacl is not null,
        lateral pg_catalog.aclexplode(a.attacl) as x
  where x.grantee operator(pg_catalog.<>) 0
+   and not (a.attname operator(pg_catalog.=) any (array['threadguard_tenant_id', 'threadguard_user_id']::name[])
+            and x.grantee::pg_catalog.regrole::text operator(pg_catalog.=) 'threadguard_operator'
+            and x.privilege_type operator(pg_catalog.=) 'UPDATE')  -- adoption's stamps (sql/policies)
 union all
 select 'child ' || h.inhrelid::pg_catalog.regclass::text || ' of ' || t.qualified, 'a table inheriting from or partitioning it has no policy of its own',
        pg_catalog.format('alter table %s no inherit %s', h.inhrelid::pg_catalog.regclass::text, t.qualified)

@@ -5,7 +5,7 @@
 -- LangGraph resumes each thread where it was. Subgraph namespaces are left alone.
 -- Returns where the next batch starts (null: done) and what it removed; audited.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.apply_retention(p_batch integer default 500, p_after uuid default null, p_dry_run boolean default false)
 returns table (next_after uuid, scanned bigint, conversations bigint, checkpoints bigint, checkpoint_blobs bigint, checkpoint_writes bigint)
 language plpgsql

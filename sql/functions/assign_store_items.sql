@@ -2,7 +2,7 @@
 -- namespace convention (nobody's, invisible to every identity) to one user, by moving
 -- namespace p_prefix (and those under it) to (tenant_id, user_id, *p_prefix). Audited.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.assign_store_items(p_prefix text, p_tenant_id uuid, p_user_id uuid, p_reason text)
 returns bigint
 language plpgsql

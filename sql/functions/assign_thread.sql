@@ -3,10 +3,10 @@
 -- thread to a tenant and user: it creates the thread's conversation and stamps
 -- the thread's unowned rows. The owner is a parameter on purpose: it is the DBA's
 -- statement of who owned the thread (from the application's own records), made
--- once, by a role that bypasses RLS (only such a role can see unowned rows), e.g.
+-- once, by a member of threadguard_admin (threadguard adopt), e.g.
 --   select threadguard.assign_thread(thread_id, tenant_id, user_id) from my_threads;
--- Nobody else may execute it.
 
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.assign_thread(
     p_thread_id text,
     p_tenant_id uuid,
@@ -16,8 +16,9 @@ create or replace function threadguard.assign_thread(
 returns bigint
 language plpgsql
 volatile
--- Invoker on purpose: as a definer it would run as threadguard_owner, whom FORCEd
--- RLS keeps from the unowned rows it must stamp.
+-- Definer: it runs as threadguard_operator, whose policies reach rows nobody owns yet
+-- (and only to give them an owner); no login is a member of it.
+security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -38,12 +39,6 @@ begin
     if p_tenant_id operator(pg_catalog.=) '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid
        or p_user_id operator(pg_catalog.=) '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid then
         raise exception 'threadguard: the nil uuid is not a tenant or user' using errcode = 'invalid_parameter_value';
-    end if;
-    if not exists (select from pg_catalog.pg_roles as r
-                   where r.rolname operator(pg_catalog.=) current_user and (r.rolsuper or r.rolbypassrls)) then
-        raise exception 'threadguard: assign_thread must run as a role that bypasses row-level security (a superuser)'
-            using errcode = 'insufficient_privilege',
-                  hint = 'Only such a role sees the rows nobody owns yet.';
     end if;
     if exists (select from threadguard.conversations as c where c.id operator(pg_catalog.=) v_id) then
         raise exception 'threadguard: thread % already has a conversation', p_thread_id
@@ -68,6 +63,9 @@ begin
 end
 $$;
 
+alter function threadguard.assign_thread(text, uuid, uuid, text) owner to threadguard_operator;
 revoke all on function threadguard.assign_thread(text, uuid, uuid, text) from public;
+grant execute on function threadguard.assign_thread(text, uuid, uuid, text) to threadguard_admin;
 comment on function threadguard.assign_thread(text, uuid, uuid, text) is
-    'Adoption: creates the conversation of an existing LangGraph thread for (p_tenant_id, p_user_id) and stamps the thread''s unowned checkpoint, blob and write rows with them; returns how many rows it stamped. Only for a role that bypasses RLS (42501 otherwise); 22023 for a thread id that is not a canonical uuid or a nil owner, 23505 when the thread already has a conversation.';
+    'Adoption (operators): creates the conversation of an existing LangGraph thread for (p_tenant_id, p_user_id) and stamps the thread''s unowned checkpoint, blob and write rows with them; returns how many rows it stamped. Audited. 22023 for a thread id that is not a canonical uuid or a nil owner, 23505 when the thread already has a conversation.';
+set local role threadguard_owner;

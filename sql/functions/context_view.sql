@@ -20,7 +20,7 @@ end
 $$;
 
 revoke all on table threadguard.context from public;
-grant select on table threadguard.context to threadguard_app, threadguard_admin;
+grant select on table threadguard.context to threadguard_app, threadguard_admin, threadguard_operator;
 comment on view threadguard.context is
     'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty or nil; 22P02 when not a uuid). What every policy compares owner columns with.';
 comment on column threadguard.context.tenant_id is

@@ -4,7 +4,7 @@
 -- the audit log, and says how many are left. Owned by threadguard_operator, the only role
 -- whose policies reach every tenant.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.erase(
     p_tenant_id uuid,
     p_user_id uuid,

@@ -1,7 +1,7 @@
 -- threadguard.erasure_left: what is left of one user of a tenant, or of a whole tenant,
 -- in all four tables and the store: the proof that an erasure is complete (all zeros). Audited.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.erasure_left(p_tenant_id uuid, p_user_id uuid, p_reason text)
 returns table (conversations bigint, checkpoints bigint, checkpoint_blobs bigint, checkpoint_writes bigint, store_items bigint)
 language plpgsql

@@ -1,7 +1,7 @@
 -- threadguard.export_checkpoints: one conversation's root checkpoints, newest first, in
 -- the shape LangGraph's saver reads them (so its own serializer decodes them); audited.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.export_checkpoints(p_tenant_id uuid, p_thread_id uuid, p_reason text)
 returns table (
     thread_id text, checkpoint jsonb, checkpoint_ns text, checkpoint_id text, parent_checkpoint_id text,

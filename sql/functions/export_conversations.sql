@@ -1,7 +1,7 @@
 -- threadguard.export_conversations: one user's, or a whole tenant's, conversations for
 -- an export (threadguard export); audited. Their checkpoints come from export_checkpoints.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.export_conversations(p_tenant_id uuid, p_user_id uuid, p_reason text)
 returns table (thread_id uuid, user_id uuid, title text, created_at timestamptz, updated_at timestamptz)
 language plpgsql

@@ -1,7 +1,7 @@
 -- threadguard.export_store_items: one user's store items (their namespaces), or a whole
 -- tenant's (shared ones included), for an export (threadguard export); audited.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.export_store_items(p_tenant_id uuid, p_user_id uuid, p_reason text)
 returns table (
     namespace text[], key text, value jsonb, created_at timestamptz, updated_at timestamptz,

@@ -1,7 +1,7 @@
 -- threadguard.open_support_access: a support engineer opens read access to one tenant's
 -- conversations for a stated reason and at most 8 hours; audited.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.open_support_access(p_tenant_id uuid, p_reason text, p_minutes integer default 60)
 returns timestamptz
 language plpgsql

@@ -1,7 +1,7 @@
 -- threadguard.set_retention: sets one tenant's retention policy, or the default (null
 -- tenant); audited. apply_retention applies them.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text)
 returns void
 language plpgsql

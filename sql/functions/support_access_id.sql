@@ -1,7 +1,7 @@
 -- threadguard.support_access_id: the open support access of the calling login to a
 -- tenant, or 42501: the one check every support read makes.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.support_access_id(p_tenant_id uuid)
 returns bigint
 language plpgsql

@@ -1,7 +1,7 @@
 -- threadguard.support_checkpoint: the latest root checkpoint of one conversation of a
 -- tenant, for a support engineer with an open access to that tenant; audited.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid)
 returns table (thread_id uuid, user_id uuid, checkpoint_id text, metadata jsonb, checkpoint jsonb)
 language plpgsql

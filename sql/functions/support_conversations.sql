@@ -1,7 +1,7 @@
 -- threadguard.support_conversations: one tenant's conversations, most recently active
 -- first, for a support engineer with an open access to that tenant; every call audited.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.support_conversations(p_tenant_id uuid, p_limit integer default 50)
 returns table (thread_id uuid, user_id uuid, title text, created_at timestamptz, updated_at timestamptz)
 language plpgsql

@@ -3,7 +3,7 @@
 -- nothing under RLS; this deletes up to p_batch expired items of every tenant per call
 -- and says how many expired ones are left. Audited when it deletes anything.
 
-reset role;  -- created as the superuser running migrate, then given to threadguard_operator
+reset role;  -- created as the migrating administrator, then given to threadguard_operator
 create or replace function threadguard.sweep_store(p_batch integer default 10000)
 returns table (deleted bigint, remaining bigint)
 language plpgsql

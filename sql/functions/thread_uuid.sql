@@ -16,6 +16,6 @@ as $$
 $$;
 
 revoke all on function threadguard.thread_uuid(text) from public;
-grant execute on function threadguard.thread_uuid(text) to threadguard_app, threadguard_admin;
+grant execute on function threadguard.thread_uuid(text) to threadguard_app, threadguard_admin, threadguard_operator;
 comment on function threadguard.thread_uuid(text) is
     'The conversation id a thread_id names, or null when it is not a canonical lower-case uuid (such a thread belongs to nobody). Never raises, so another tenant''s odd thread_id cannot break your query.';

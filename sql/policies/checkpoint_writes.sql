@@ -65,3 +65,14 @@ create policy checkpoint_writes_operator_delete on public.checkpoint_writes
     using (true);
 comment on policy checkpoint_writes_operator_delete on public.checkpoint_writes is
     'Retention deletes every tenant''s old rows (threadguard.apply_retention); threadguard_operator has no members.';
+
+-- Adoption (threadguard.assign_thread) stamps the rows nobody owns yet, and only those.
+grant update (threadguard_tenant_id, threadguard_user_id) on table public.checkpoint_writes to threadguard_operator;
+
+drop policy if exists checkpoint_writes_operator_update on public.checkpoint_writes;
+create policy checkpoint_writes_operator_update on public.checkpoint_writes
+    for update to threadguard_operator
+    using (threadguard_tenant_id is null)
+    with check (threadguard_tenant_id is not null and threadguard_user_id is not null);
+comment on policy checkpoint_writes_operator_update on public.checkpoint_writes is
+    'Adoption gives a row nobody owns its owner (threadguard.assign_thread); no owned row is ever changed this way.';

@@ -42,11 +42,12 @@ create policy conversations_owner_delete on threadguard.conversations
     for delete
     using ((tenant_id, user_id) = (select tenant_id, user_id from threadguard.context));
 comment on policy conversations_owner_delete on threadguard.conversations is
-    'Only the owner deletes a conversation (its checkpoints go with it, by trigger).';
+    'Only the owner deletes a conversation (its checkpoints go with it, by the ownership foreign keys).';
 
 -- Operations across tenants: only threadguard_operator, which has no members and is
 -- reached only through its audited functions (sql/functions/erase.sql, ...).
 grant select, delete on table threadguard.conversations to threadguard_operator;
+grant insert (id, tenant_id, user_id, title) on table threadguard.conversations to threadguard_operator;
 
 drop policy if exists conversations_operator_select on threadguard.conversations;
 create policy conversations_operator_select on threadguard.conversations
@@ -61,3 +62,10 @@ create policy conversations_operator_delete on threadguard.conversations
     using (true);
 comment on policy conversations_operator_delete on threadguard.conversations is
     'The operator functions delete any tenant''s conversations (erasure, retention); the ownership keys take their checkpoints along.';
+
+drop policy if exists conversations_operator_insert on threadguard.conversations;
+create policy conversations_operator_insert on threadguard.conversations
+    for insert to threadguard_operator
+    with check (true);
+comment on policy conversations_operator_insert on threadguard.conversations is
+    'Adoption (threadguard.assign_thread) creates the conversation of a thread LangGraph wrote before threadguard, for the owner the DBA names.';

@@ -410,6 +410,8 @@ _LANGGRAPH_TABLES = ("checkpoint_migrations", "checkpoints", "checkpoint_blobs",
 def check_rows(conn: Any, rule: str) -> list[tuple[str, str, str]]:
     """The rows (object, problem, fix) of the rule in sql/checks/<rule>.sql: empty when it holds."""
     text = (sql_dir() / "checks" / f"{rule}.sql").read_text(encoding="utf-8")
+    roles = tg_roles.installed(conn._conn if isinstance(conn, _Named) else conn)
+    text = roles.substitute(text) if roles else text
     return [(str(o), str(p), str(f)) for o, p, f in conn.execute(text.encode()).fetchall()]
 
 
@@ -768,18 +770,12 @@ def adopt(conninfo: str, owners_sql: str, *, batch_size: int = 500,
           progress: Callable[[Adoption, int], None] | None = None) -> Adoption:
     """Give each thread of `owners_sql` (rows: thread_id, tenant_id, user_id[, title]) its
     conversation and stamp its unowned rows, `batch_size` threads per transaction, through
-    threadguard.assign_thread. Resumable: threads that already have a conversation are
-    skipped. Then ANALYZE the three tables. Needs a role that bypasses row-level security
-    (assign_thread sees rows nobody owns): a superuser, or an administrator with BYPASSRLS."""
+    threadguard.assign_thread, as the install's admin role. Resumable: threads that already
+    have a conversation are skipped; rows that cannot be adopted are listed and skipped.
+    Then ANALYZE the three tables (when the connected role may act as their owner)."""
     result = Adoption()
     with _connect(conninfo) as conn, _connect(conninfo) as writer:
         roles = _installed(conn)
-        if not _one(conn, "select r.rolsuper or r.rolbypassrls from pg_catalog.pg_roles as r"
-                          " where r.rolname operator(pg_catalog.=) current_user")[0]:
-            raise PermissionError(
-                f"threadguard adopt: {_current_user(conn)} does not bypass row-level security, and only such a role sees the "
-                "rows nobody owns yet: run adopt as a superuser or an administrator with BYPASSRLS (Supabase's postgres, "
-                "Neon's owner); RDS, Cloud SQL and Azure administrators have no such role (docs/managed.md)")
         writer.execute("select pg_catalog.set_config('lock_timeout', %s, false)", (DDL_LOCK_TIMEOUT,))
         (total,) = _one(conn, f"select pg_catalog.count(*) from ({owners_sql}) as owners")  # the DBA's own query, run as written
         with conn.transaction(), conn.cursor(name="threadguard_owners") as owners:
@@ -789,33 +785,36 @@ def adopt(conninfo: str, owners_sql: str, *, batch_size: int = 500,
                 _adopt_batch(writer, rows, result, roles)
                 if progress:
                     progress(result, total)
-        with conn.transaction():
-            granted = tg_roles.elevate(conn, [roles.owner])
-            for table in ("checkpoints", "checkpoint_blobs", "checkpoint_writes"):
-                conn.execute(f"analyze public.{table}")
-            (result.unowned_left,) = _one(conn, "select pg_catalog.count(distinct thread_id) from public.checkpoints"
-                                                " where threadguard_tenant_id is null")
-            tg_roles.lower(conn, granted)
+        try:
+            with conn.transaction():
+                granted = tg_roles.elevate(conn, [roles.owner])
+                for table in ("checkpoints", "checkpoint_blobs", "checkpoint_writes"):
+                    conn.execute(f"analyze public.{table}")
+                tg_roles.lower(conn, granted)
+        except PermissionError:
+            pass  # a login granted only the admin role: autovacuum analyzes the tables later
+        with tg_roles.acting_as(conn, roles, "admin"):
+            (result.unowned_left,) = _one(conn, "select threadguard.unowned_threads()")
     return result
 
 
 def _adopt_batch(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]], result: Adoption, roles: Roles) -> None:
-    with conn.transaction():
-        granted = tg_roles.elevate(conn, [roles.owner])  # schema threadguard's usage, this transaction only
+    with tg_roles.acting_as(conn, roles, "admin"):
         for row in rows:
             thread_id, tenant_id, user_id = str(row[0]), row[1], row[2]
             title = row[3] if len(row) > 3 else None
-            if _one(conn, "select threadguard.thread_uuid(%s) is null", (thread_id,))[0]:
-                result.invalid.append(thread_id)
-                continue
-            if _one(conn, "select exists (select from threadguard.conversations as c where c.thread_id operator(pg_catalog.=) %s)",
-                    (thread_id,))[0]:
+            try:
+                with conn.transaction():  # a savepoint: one thread that cannot be adopted stops nothing else
+                    (stamped,) = _one(conn, "select threadguard.assign_thread(%s, %s::uuid, %s::uuid, %s)",
+                                      (thread_id, tenant_id, user_id, title))
+            except psycopg.errors.UniqueViolation:
                 result.already += 1
-                continue
-            (stamped,) = _one(conn, "select threadguard.assign_thread(%s, %s::uuid, %s::uuid, %s)", (thread_id, tenant_id, user_id, title))
-            result.adopted += 1
-            result.stamped += int(stamped)
-        tg_roles.lower(conn, granted)
+            except (psycopg.errors.InvalidParameterValue, psycopg.errors.InvalidTextRepresentation,
+                    psycopg.errors.NullValueNotAllowed):
+                result.invalid.append(thread_id)
+            else:
+                result.adopted += 1
+                result.stamped += int(stamped)
 
 
 @dataclass(frozen=True)

@@ -127,15 +127,15 @@ def test_a_managed_administrator_adopts_the_tables_its_setup_created(persona: st
         assert {t: thread_rows(admin_conninfo_of(db), t) for t in threads} == before, "every row kept"
         roles = roles_of(db.url)
         tenant, user = uuid.uuid4(), uuid.uuid4()
-        if persona == "supabase":  # BYPASSRLS: it sees the rows nobody owns yet, and hands them out
-            owners = f"select t, '{tenant}'::uuid, '{user}'::uuid from unnest(array{threads!r}) as t"
-            assert runner.adopt(db.url, owners).adopted == 3
-            app = _login(db, roles.app)
-            with tg.connect(app) as conn, tg.acting_as(tenant, user):
-                assert PostgresSaver(conn).get_tuple(config(threads[0])) is not None
-        else:  # without BYPASSRLS it cannot see them: one clear refusal, nothing changed
-            with pytest.raises(PermissionError, match="does not bypass row-level security"):
-                runner.adopt(db.url, f"select '{threads[0]}', '{tenant}'::uuid, '{user}'::uuid")
+        # Adoption runs as the install's admin role: no BYPASSRLS needed.
+        owners = f"select t, '{tenant}'::uuid, '{user}'::uuid from unnest(array{threads!r}) as t"
+        done = runner.adopt(db.url, owners)
+        assert (done.adopted, done.unowned_left) == (3, 0)
+        app = _login(db, roles.app)
+        with tg.connect(app) as conn, tg.acting_as(tenant, user):
+            assert PostgresSaver(conn).get_tuple(config(threads[0])) is not None
+        with tg.connect(app) as conn, tg.acting_as(uuid.uuid4(), user):
+            assert PostgresSaver(conn).get_tuple(config(threads[0])) is None
 
 
 def admin_conninfo_of(db: Managed) -> str:

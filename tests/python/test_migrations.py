@@ -421,7 +421,7 @@ def test_adopt_in_batches_interrupted_and_resumed(empty_db: str) -> None:
     done = subprocess.run([sys.executable, "-m", "threadguard.cli", "adopt", "--database", empty_db, "--owners", owners_sql,
                            "--batch-size", "2"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "not a canonical lower-case uuid: not-a-uuid-thread" in done.stdout
+    assert "not a canonical lower-case uuid, or its owner is not a valid pair of uuids): not-a-uuid-thread" in done.stdout
     assert f"adopted {len(threads) - 1} thread(s)" in done.stdout and "1 already had a conversation" in done.stdout
     assert "1 LangGraph thread(s) still have no owner" in done.stdout
     assert {t: _count(empty_db, t) for t in tables} == before, "adoption lost or added rows"

@@ -31,17 +31,17 @@ select is_empty($$select c.oid::regclass::text from pg_class c where c.relkind =
 -- Exactly the policies threadguard defines ---------------------------------------------
 select policies_are('threadguard', 'conversations',
     array['conversations_owner_select', 'conversations_owner_insert', 'conversations_owner_update', 'conversations_owner_delete',
-          'conversations_operator_select', 'conversations_operator_delete'],
-    'conversations has exactly its four owner policies and two operator policies');
+          'conversations_operator_select', 'conversations_operator_insert', 'conversations_operator_delete'],
+    'conversations has exactly its four owner policies and three operator policies');
 select policies_are('public', 'checkpoints',
-    array['checkpoints_owner_select', 'checkpoints_owner_insert', 'checkpoints_owner_update', 'checkpoints_owner_delete', 'checkpoints_operator_select', 'checkpoints_operator_delete'],
-    'checkpoints has exactly its four owner policies');
+    array['checkpoints_owner_select', 'checkpoints_owner_insert', 'checkpoints_owner_update', 'checkpoints_owner_delete', 'checkpoints_operator_select', 'checkpoints_operator_update', 'checkpoints_operator_delete'],
+    'checkpoints has exactly its four owner policies and three operator policies');
 select policies_are('public', 'checkpoint_blobs',
-    array['checkpoint_blobs_owner_select', 'checkpoint_blobs_owner_insert', 'checkpoint_blobs_owner_update', 'checkpoint_blobs_owner_delete', 'checkpoint_blobs_operator_select', 'checkpoint_blobs_operator_delete'],
-    'checkpoint_blobs has exactly its four owner policies');
+    array['checkpoint_blobs_owner_select', 'checkpoint_blobs_owner_insert', 'checkpoint_blobs_owner_update', 'checkpoint_blobs_owner_delete', 'checkpoint_blobs_operator_select', 'checkpoint_blobs_operator_update', 'checkpoint_blobs_operator_delete'],
+    'checkpoint_blobs has exactly its four owner policies and three operator policies');
 select policies_are('public', 'checkpoint_writes',
-    array['checkpoint_writes_owner_select', 'checkpoint_writes_owner_insert', 'checkpoint_writes_owner_update', 'checkpoint_writes_owner_delete', 'checkpoint_writes_operator_select', 'checkpoint_writes_operator_delete'],
-    'checkpoint_writes has exactly its four owner policies');
+    array['checkpoint_writes_owner_select', 'checkpoint_writes_owner_insert', 'checkpoint_writes_owner_update', 'checkpoint_writes_owner_delete', 'checkpoint_writes_operator_select', 'checkpoint_writes_operator_update', 'checkpoint_writes_operator_delete'],
+    'checkpoint_writes has exactly its four owner policies and three operator policies');
 select is_empty($$select schemaname || '.' || tablename || ' ' || policyname from pg_policies
                   where schemaname in ('public', 'threadguard') and permissive <> 'PERMISSIVE'$$,
     'no restrictive policy hides a rule elsewhere');
@@ -97,7 +97,7 @@ select is_empty($$select p.oid::regprocedure::text from pg_proc p where p.pronam
                   and not (p.proowner = 'threadguard_operator'::regrole
                            and p.proname in ('erase', 'erasure_left', 'open_support_access', 'support_conversations', 'support_checkpoint', 'support_access_id',
                                           'set_retention', 'apply_retention', 'export_conversations', 'export_checkpoints',
-                                          'sweep_store', 'export_store_items', 'assign_store_items'))$$,
+                                          'sweep_store', 'export_store_items', 'assign_store_items', 'assign_thread', 'unowned_threads'))$$,
     'every threadguard function is owned by threadguard_owner, but the operator functions by threadguard_operator');
 
 -- Functions: no PUBLIC execute, definers pin search_path, everything documented ----------------------
