@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             result = runner.adopt(info, args.owners, batch_size=max(1, args.batch_size), progress=progress)
             print(file=sys.stderr)
             for thread_id in result.invalid:
-                print(f"threadguard adopt: not adopted (the thread id is not a canonical lower-case uuid, or its owner is not a valid pair of uuids): {thread_id}")
+                print("threadguard adopt: not adopted (the thread id is not a canonical lower-case uuid, "
+                      f"or its owner is not a valid pair of uuids): {thread_id}")
             print(f"adopted {result.adopted:,} thread(s), stamped {result.stamped:,} row(s); {result.already:,} already had a "
                   f"conversation; {len(result.invalid):,} cannot become conversations; {result.unowned_left:,} LangGraph "
                   "thread(s) still have no owner")
