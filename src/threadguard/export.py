@@ -17,6 +17,8 @@ import psycopg
 from langgraph.checkpoint.postgres import PostgresSaver
 from psycopg.rows import dict_row
 
+from threadguard.roles import Roles, acting_as, installed
+
 _CONVERSATIONS = "select * from threadguard.export_conversations(%s::uuid, %s::uuid, %s)"
 _CHECKPOINTS = "select * from threadguard.export_checkpoints(%s::uuid, %s::uuid, %s)"
 _STORE_ITEMS = "select * from threadguard.export_store_items(%s::uuid, %s::uuid, %s)"
@@ -38,17 +40,24 @@ def jsonable(value: Any) -> Any:
     return repr(value)
 
 
+def _roles(conn: psycopg.Connection[Any]) -> Roles:
+    found = installed(conn)
+    if found is None:
+        raise RuntimeError("threadguard is not installed in this database (run `threadguard migrate`)")
+    return found
+
+
 def conversations(conninfo: str, tenant_id: str, user_id: str | None, reason: str) -> Iterator[dict[str, Any]]:
     """Each conversation with its decoded history, newest checkpoint first."""
-    with psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as listing, \
-            psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as reading:
-        decoder = PostgresSaver(reading)  # its serializer and row decoding only: no query of its own
-        with listing.transaction(), listing.cursor(name="threadguard_export") as cur:
+    with psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as conn:
+        decoder = PostgresSaver(conn)  # its serializer and row decoding only: no query of its own
+        # One transaction as the install's admin role; the histories are read beside the open cursor.
+        with acting_as(conn, _roles(conn), "admin"), conn.cursor(name="threadguard_export") as cur:
             cur.itersize = 100
             cur.execute(_CONVERSATIONS, (tenant_id, user_id, reason))
             for conversation in cur:
                 history = []
-                for row in reading.execute(_CHECKPOINTS, (tenant_id, conversation["thread_id"], reason)):
+                for row in conn.execute(_CHECKPOINTS, (tenant_id, conversation["thread_id"], reason)):
                     tup = decoder._load_checkpoint_tuple(row)
                     history.append({
                         "checkpoint_id": tup.config["configurable"]["checkpoint_id"],
@@ -68,7 +77,7 @@ def store_items(conninfo: str, tenant_id: str, user_id: str | None, reason: str)
     """Each store item in the user's namespaces (the whole tenant's, shared ones included,
     without a user), by namespace and key, marked as a store item."""
     with psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as conn, \
-            conn.transaction(), conn.cursor(name="threadguard_export_store") as cur:
+            acting_as(conn, _roles(conn), "admin"), conn.cursor(name="threadguard_export_store") as cur:
         cur.itersize = 500
         cur.execute(_STORE_ITEMS, (tenant_id, user_id, reason))
         for item in cur:

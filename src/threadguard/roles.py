@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import tuple_row
 
 KINDS = ("owner", "app", "admin", "operator", "support")
 # The spelling migrations/ and sql/ use, replaced by the install's names when applied.
@@ -75,14 +76,20 @@ def default_prefix(database: str) -> str:
     return f"tg_{body}"[:54]
 
 
+def _fetch(conn: psycopg.Connection[Any], query: str, params: Any = None) -> list[tuple[Any, ...]]:
+    """Rows as tuples, whatever row factory the caller's connection has."""
+    with conn.cursor(row_factory=tuple_row) as cur:
+        return cur.execute(query, params).fetchall()
+
+
 def installed(conn: psycopg.Connection[Any]) -> Roles | None:
     """The roles of the install in `conn`'s database (read from who owns schema threadguard),
     or None when threadguard is not installed there."""
-    row = conn.execute("select pg_catalog.pg_get_userbyid(n.nspowner) from pg_catalog.pg_namespace as n"
-                       " where n.nspname operator(pg_catalog.=) 'threadguard'").fetchone()
-    if row is None or not str(row[0]).endswith("_owner"):
+    owners = [str(row[0]) for row in _fetch(conn, "select pg_catalog.pg_get_userbyid(n.nspowner) from pg_catalog.pg_namespace as n"
+                                                   " where n.nspname operator(pg_catalog.=) 'threadguard'")]
+    if not owners or not owners[0].endswith("_owner"):
         return None
-    return Roles(str(row[0])[: -len("_owner")])
+    return Roles(owners[0][: -len("_owner")])
 
 
 def for_database(conn: psycopg.Connection[Any], prefix: str | None = None) -> Roles:
@@ -91,8 +98,7 @@ def for_database(conn: psycopg.Connection[Any], prefix: str | None = None) -> Ro
     if found is not None:
         return found
     if prefix is None:
-        row = conn.execute("select pg_catalog.current_database()").fetchone()
-        prefix = default_prefix(str(row[0])) if row else "tg_db"
+        prefix = default_prefix(str(_fetch(conn, "select pg_catalog.current_database()")[0][0]))
     return Roles(check_prefix(prefix))
 
 
@@ -108,7 +114,8 @@ def elevate(conn: psycopg.Connection[Any], names: list[str]) -> list[str]:
     """Inside the caller's transaction, make the connected administrator a member of those of
     the roles `names` that exist and it is not yet a member of (a superuser needs none); returns
     them, for `lower`. A rollback takes the grants back too: nothing of this outlives the transaction."""
-    rows = conn.execute(
+    rows = _fetch(
+        conn,
         "select r.rolname::text from pg_catalog.pg_roles as r"
         " where r.rolname operator(pg_catalog.=) any(%s::text[])"
         " and not (select s.rolsuper from pg_catalog.pg_roles as s where s.rolname operator(pg_catalog.=) current_user)"
@@ -118,7 +125,7 @@ def elevate(conn: psycopg.Connection[Any], names: list[str]) -> list[str]:
         "          and case when pg_catalog.current_setting('server_version_num')::integer >= 160000"
         "                   then pg_catalog.pg_has_role(current_user, r.oid, 'SET') else true end)",
         (names,),
-    ).fetchall()
+    )
     granted = [str(row[0]) for row in rows]
     for role in granted:
         try:
@@ -138,11 +145,11 @@ def lend_create(conn: psycopg.Connection[Any], pairs: list[tuple[str, str]]) -> 
     may create in the object's schema. Returns what it granted, for `take_back_create`."""
     lent = []
     for schema, role in pairs:
-        row = conn.execute("select pg_catalog.to_regrole(%s) is not null and pg_catalog.to_regnamespace(%s) is not null"
-                           " and not pg_catalog.has_schema_privilege(%s, %s, 'CREATE')"
-                           " and not (select s.rolsuper from pg_catalog.pg_roles as s where s.rolname operator(pg_catalog.=) current_user)",
-                           (role, schema, role, schema)).fetchone()
-        if row and row[0]:
+        rows = _fetch(conn, "select pg_catalog.to_regrole(%s) is not null and pg_catalog.to_regnamespace(%s) is not null"
+                            " and not pg_catalog.has_schema_privilege(%s, %s, 'CREATE')"
+                            " and not (select s.rolsuper from pg_catalog.pg_roles as s where s.rolname operator(pg_catalog.=) current_user)",
+                      (role, schema, role, schema))
+        if rows[0][0]:
             conn.execute(sql.SQL("grant create on schema {} to {}").format(sql.Identifier(schema), sql.Identifier(role)))
             lent.append((schema, role))
     return lent
@@ -150,9 +157,8 @@ def lend_create(conn: psycopg.Connection[Any], pairs: list[tuple[str, str]]) -> 
 
 def take_back_create(conn: psycopg.Connection[Any], lent: list[tuple[str, str]]) -> None:
     for schema, role in lent:
-        row = conn.execute("select pg_catalog.to_regrole(%s) is not null and pg_catalog.to_regnamespace(%s) is not null",
-                           (role, schema)).fetchone()
-        if row and row[0]:  # a rollback may have dropped either
+        if _fetch(conn, "select pg_catalog.to_regrole(%s) is not null and pg_catalog.to_regnamespace(%s) is not null",
+                  (role, schema))[0][0]:  # a rollback may have dropped either
             conn.execute(sql.SQL("revoke create on schema {} from {}").format(sql.Identifier(schema), sql.Identifier(role)))
 
 
@@ -160,8 +166,7 @@ def lower(conn: psycopg.Connection[Any], granted: list[str]) -> None:
     """Revoke what `elevate` granted, before the transaction commits."""
     conn.execute("reset role")
     for role in granted:
-        row = conn.execute("select pg_catalog.to_regrole(%s) is not null", (role,)).fetchone()
-        if row and row[0]:  # a rollback of 0001 drops the roles themselves
+        if _fetch(conn, "select pg_catalog.to_regrole(%s) is not null", (role,))[0][0]:  # a rollback of 0001 drops the roles
             conn.execute(sql.SQL("revoke {} from current_user").format(sql.Identifier(role)))
 
 

@@ -410,7 +410,7 @@ _LANGGRAPH_TABLES = ("checkpoint_migrations", "checkpoints", "checkpoint_blobs",
 def check_rows(conn: Any, rule: str) -> list[tuple[str, str, str]]:
     """The rows (object, problem, fix) of the rule in sql/checks/<rule>.sql: empty when it holds."""
     text = (sql_dir() / "checks" / f"{rule}.sql").read_text(encoding="utf-8")
-    roles = tg_roles.installed(conn._conn if isinstance(conn, _Named) else conn)
+    roles = tg_roles.installed(conn)
     text = roles.substitute(text) if roles else text
     return [(str(o), str(p), str(f)) for o, p, f in conn.execute(text.encode()).fetchall()]
 
@@ -534,6 +534,9 @@ class _Named:
 
     def transaction(self, **kwargs: Any) -> Any:
         return self._conn.transaction(**kwargs)
+
+    def cursor(self, **kwargs: Any) -> Any:
+        return self._conn.cursor(**kwargs)
 
 
 def _one(conn: psycopg.Connection[tuple[Any, ...]], query: str, params: Any = None) -> tuple[Any, ...]:

@@ -5,6 +5,8 @@ no login of one reaches the other."""
 
 from __future__ import annotations
 
+import io
+import json
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -21,7 +23,7 @@ from psycopg.rows import dict_row
 from test_saver import chat_graph, config
 
 import threadguard as tg
-from threadguard import runner
+from threadguard import export, runner
 from threadguard.roles import Roles, default_prefix
 
 PERSONAS = {
@@ -72,9 +74,13 @@ def _login(db: Managed, role: str) -> str:
     return make_conninfo(db.url, user=login, password="pw")
 
 
+TENANT_A = uuid.uuid4()
+
+
 def _isolated(app: str) -> None:
-    """Two tenants through the binding: each sees its own conversation and not the other's."""
-    a, b = (uuid.uuid4(), uuid.uuid4()), (uuid.uuid4(), uuid.uuid4())
+    """Two tenants through the binding: each sees its own conversation and not the other's
+    (tenant TENANT_A's title: "a's")."""
+    a, b = (TENANT_A, uuid.uuid4()), (uuid.uuid4(), uuid.uuid4())
     with tg.connect(app) as conn:
         with tg.acting_as(*a):
             mine = tg.create_conversation(conn, "a's").thread_id
@@ -101,10 +107,18 @@ def test_a_managed_administrator_installs_operates_and_rolls_back(persona: str) 
         assert not superuser and not member, "the administrator holds the owner role's rights only inside migrate's transactions"
         app = _login(db, roles.app)
         _isolated(app)
-        # The operator commands run as the admin role, reached by SET ROLE.
-        assert runner.retention(db.url).scanned >= 0
-        left = runner.erase(db.url, str(uuid.uuid4()), None, "managed test")
+        # The operator commands run as the admin role: reached by SET ROLE for the administrator,
+        # by membership for a login granted it.
+        operator = _login(db, roles.admin)
+        for who in (db.url, operator):
+            assert runner.retention(who).scanned >= 1
+            out = io.StringIO()
+            assert export.export(who, str(TENANT_A), None, "managed test", out) == (1, 0)
+            assert json.loads(out.getvalue().splitlines()[0])["title"] == "a's"
+        left = runner.erase(operator, str(TENANT_A), None, "managed test")
         assert left.conversations == 0
+        assert runner.status(db.url)[-1].applied_at is not None
+        runner.break_lock(db.url)
         # Rolled back whole, and back again.
         assert runner.rollback(db.url, all_migrations=True) == list(reversed(applied))
         assert runner.migrate(db.url) == applied
