@@ -1,6 +1,7 @@
 -- 0018 database roles: threadguard's five roles belong to this database alone. They are
 -- marked as this database's (a comment every database of the cluster reads), CONNECT on the
--- database is taken from PUBLIC and given to them, and an install made with the roles the
+-- database is taken from PUBLIC and given to them (and, by name, to the logins that could connect
+-- until now), and an install made with the roles the
 -- whole cluster once shared (threadguard_owner, ...) moves to this database's own: ownership,
 -- grants and the memberships of the logins granted them are carried over; the shared roles
 -- keep nothing here; PUBLIC may no longer create in schema public (PostgreSQL 14 let it).
@@ -97,7 +98,19 @@ begin
     -- migrating role may (the schema's owner or a superuser); verify names it otherwise.
     revoke create on schema public from public;
 
-    -- Only this database's roles (and its owner, and superusers) may connect to it.
+    -- Only this database's roles (and its owner, and superusers) may connect to it, and the logins
+    -- that could connect before: nothing that works now (a hosted service's own roles, say) breaks;
+    -- a login created from now on connects only through a role of this database or a grant by name.
+    if pg_catalog.has_database_privilege('public', v_db, 'CONNECT') then
+        for v_new in
+            select r.rolname::text from pg_catalog.pg_roles as r
+             where r.rolcanlogin and not r.rolsuper
+               and r.rolname::text operator(pg_catalog.<>) all (v_names)
+               and pg_catalog.has_database_privilege(r.oid, v_db, 'CONNECT')
+        loop
+            execute pg_catalog.format('grant connect on database %I to %I', v_db, v_new);
+        end loop;
+    end if;
     execute pg_catalog.format('revoke connect on database %I from public', v_db);
     for v_new in select n.new_name from rows from (pg_catalog.unnest(v_kinds), pg_catalog.unnest(v_names), pg_catalog.unnest(v_olds)) as n(kind, new_name, old_name) where n.kind operator(pg_catalog.<>) 'owner' loop
         execute pg_catalog.format('grant connect on database %I to %I', v_db, v_new);

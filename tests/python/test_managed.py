@@ -62,6 +62,10 @@ def managed_database(persona: str) -> Iterator[Managed]:
             for (role,) in conn.execute("select rolname from pg_roles where rolname like %s or rolname = %s"
                                         " order by rolname = %s, rolname like '%%login' desc",
                                         (f"tg_{name}_%", admin, admin)).fetchall():
+                # Another test database's 0018 may have kept this login's CONNECT on it by name.
+                for (other,) in conn.execute("select d.datname from pg_database d, aclexplode(d.datacl) a"
+                                             " where a.grantee = %s::regrole", (role,)).fetchall():
+                    conn.execute(sql.SQL("revoke connect on database {} from {}").format(sql.Identifier(other), sql.Identifier(role)))
                 conn.execute(sql.SQL("drop role {}").format(sql.Identifier(role)))
 
 
