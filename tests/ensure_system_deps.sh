@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the tests need beyond Python: PostgreSQL's
-# server binaries (only when DATABASE_URL is unset), pgTAP, pg_prove, plpgsql_check and PgBouncer.
+# server binaries (only when DATABASE_URL is unset), pgTAP, pg_prove, plpgsql_check, PgBouncer and npm.
 # As root on Debian it installs them; otherwise it says exactly what to install.
 set -euo pipefail
 
@@ -19,6 +19,9 @@ if ! ls /usr/share/postgresql/*/extension/plpgsql_check.control >/dev/null 2>&1;
 fi
 if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
     need+=(pgbouncer)   # the tests run the saver through it in transaction mode
+fi
+if ! command -v npm >/dev/null 2>&1; then
+    need+=(npm)   # make test-matrix unpacks other PostgreSQL versions from the npm registry
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import secrets
+import shlex
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -290,3 +295,36 @@ def test_what_the_former_owner_planted_never_runs() -> None:
         runner.retention(db.url)
         runner.erase(db.url, str(tenant), None, "planted test")
         assert ran() == [], "the planted constraint or trigger ran"
+
+
+def test_the_readme_install_block_runs_as_printed() -> None:
+    """The README's install commands, as printed but for the administrator's URL, on a database
+    named mydb owned by an administrator with no superuser: they print what the README says."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Install on your database"):]
+    block = section[section.index("```sh\n") + 6: section.index("```\n", section.index("```sh\n") + 6)]
+    admin = f"mydb_dba_{secrets.token_hex(3)}"
+    with psycopg.connect(admin_conninfo(), autocommit=True) as conn:
+        conn.execute("drop database if exists mydb with (force)")
+        conn.execute(sql.SQL(f"create role {{}} {PERSONAS['rds']} password 'dba'").format(sql.Identifier(admin)))
+        conn.execute(sql.SQL("create database mydb owner {}").format(sql.Identifier(admin)))
+        if conn.info.server_version < 150000:
+            with psycopg.connect(make_conninfo(admin_conninfo(), dbname="mydb"), autocommit=True) as db:
+                db.execute(sql.SQL("alter schema public owner to {}").format(sql.Identifier(admin)))
+    url = make_conninfo(admin_conninfo(), dbname="mydb", user=admin, password="dba")
+    lines = block.splitlines()
+    assert lines[0].startswith('export DATABASE_URL="postgresql://admin@db.example.com/mydb"')
+    script = "\n".join(["set -e", f"export DATABASE_URL={shlex.quote(url)}", *lines[1:]])
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    try:
+        done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "roles: tg_mydb_owner, tg_mydb_app, tg_mydb_admin, tg_mydb_operator, tg_mydb_support" in done.stdout
+        assert done.stdout.rstrip().endswith("threadguard verify: ok")
+        _isolated(make_conninfo(url, user="my_app", password="change-me"))
+    finally:
+        with psycopg.connect(admin_conninfo(), autocommit=True) as conn:
+            conn.execute("drop database if exists mydb with (force)")
+            for (role,) in conn.execute("select rolname from pg_roles where rolname like 'tg\\_mydb\\_%%' or rolname in ('my_app', %s)"
+                                        " order by rolname = %s", (admin, admin)).fetchall():
+                conn.execute(sql.SQL("drop role {}").format(sql.Identifier(role)))
