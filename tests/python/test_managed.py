@@ -159,6 +159,17 @@ def test_a_managed_administrator_adopts_the_tables_its_setup_created(persona: st
             assert PostgresSaver(conn).get_tuple(config(threads[0])) is not None
         with tg.connect(app) as conn, tg.acting_as(uuid.uuid4(), user):
             assert PostgresSaver(conn).get_tuple(config(threads[0])) is None
+        operator = _login(db, roles.admin)
+        out = io.StringIO()
+        assert export.export(operator, str(tenant), None, "managed adoption", out) == (3, 0)
+        assert runner.sweep_store(operator) == 0
+        # Rolled back whole, the tables go back to the administrator with every row; migrated again, kept.
+        applied = [s.id for s in runner.status(db.url) if s.applied_at]
+        assert runner.rollback(db.url, all_migrations=True) == list(reversed(applied))
+        assert {t: thread_rows(admin_conninfo_of(db), t) for t in threads} == before
+        runner.migrate(db.url)
+        assert runner.verify(db.url) == []
+        assert {t: thread_rows(admin_conninfo_of(db), t) for t in threads} == before
 
 
 def admin_conninfo_of(db: Managed) -> str:
@@ -174,14 +185,14 @@ def test_two_databases_of_one_cluster_share_no_role() -> None:
         runner.migrate(two.url)
         r1, r2 = roles_of(one.url), roles_of(two.url)
         assert set(r1.all).isdisjoint(r2.all)
-        logins = {kind: _login(one, r1.name(kind)) for kind in ("app", "admin", "support")}
-        _isolated(logins["app"])
-        with psycopg.connect(two.url) as conn:
-            target = conn.info.dbname
-        for kind, login in logins.items():
-            with pytest.raises(psycopg.OperationalError, match="CONNECT privilege"):
-                psycopg.connect(make_conninfo(login, dbname=target)).close()
-            assert kind
+        for mine, theirs, roles in ((one, two, r1), (two, one, r2)):
+            logins = [_login(mine, roles.name(kind)) for kind in ("app", "admin", "support")]
+            _isolated(logins[0])
+            with psycopg.connect(theirs.url) as conn:
+                target = conn.info.dbname
+            for login in logins:
+                with pytest.raises(psycopg.OperationalError, match="CONNECT privilege"):
+                    psycopg.connect(make_conninfo(login, dbname=target)).close()
         # Nor can one database's install take the other's role names.
         with pytest.raises(runner.MigrationError, match="belongs to database"):
             with managed_database("rds") as three:
