@@ -268,6 +268,10 @@ begin
     if p_id operator(pg_catalog.=) '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid then
         raise exception 'threadguard: p_id must not be the nil uuid' using errcode = 'invalid_parameter_value';
     end if;
+    -- A thread LangGraph wrote before threadguard is its owner's once adopted: nobody may take its id first.
+    if p_id is not null and threadguard.thread_awaits_adoption(p_id::text) then
+        raise unique_violation;
+    end if;
     insert into threadguard.conversations (id, tenant_id, user_id, title)
     values (coalesce(p_id, pg_catalog.gen_random_uuid()),
             v_tenant_id, v_user_id, p_title)
@@ -282,7 +286,7 @@ $$;
 
 ALTER FUNCTION threadguard.create_conversation(p_title text, p_id uuid) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.create_conversation(p_title text, p_id uuid) IS 'Creates a conversation (a LangGraph thread) owned by the current app.tenant_id/app.user_id and returns it. p_title: null or 1-200 characters; p_id: the thread id to use (default: a fresh uuid). Raises 42501 without a valid context, 22023 on a bad title, 23505 when p_id is taken.';
+COMMENT ON FUNCTION threadguard.create_conversation(p_title text, p_id uuid) IS 'Creates a conversation (a LangGraph thread) owned by the current app.tenant_id/app.user_id and returns it. p_title: null or 1-200 characters; p_id: the thread id to use (default: a fresh uuid). Raises 42501 without a valid context, 22023 on a bad title, 23505 when p_id is taken (by a conversation, or by a thread awaiting adoption).';
 
 CREATE FUNCTION threadguard.delete_conversation(p_thread_id uuid) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
@@ -891,6 +895,22 @@ $$;
 ALTER FUNCTION threadguard.sweep_store(p_batch integer) OWNER TO threadguard_operator;
 
 COMMENT ON FUNCTION threadguard.sweep_store(p_batch integer) IS 'Store TTL sweep (operators, schedulable): deletes up to p_batch items of every tenant whose expires_at has passed; returns how many it deleted and how many expired ones are left (call again until none is). Audited when it deletes anything.';
+
+CREATE FUNCTION threadguard.thread_awaits_adoption(p_thread_id text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    select exists (select from public.checkpoints as c
+                    where c.thread_id operator(pg_catalog.=) p_thread_id and c.threadguard_tenant_id is null)
+        or exists (select from public.checkpoint_blobs as b
+                    where b.thread_id operator(pg_catalog.=) p_thread_id and b.threadguard_tenant_id is null)
+        or exists (select from public.checkpoint_writes as w
+                    where w.thread_id operator(pg_catalog.=) p_thread_id and w.threadguard_tenant_id is null)
+$$;
+
+ALTER FUNCTION threadguard.thread_awaits_adoption(p_thread_id text) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.thread_awaits_adoption(p_thread_id text) IS 'Whether checkpoint, blob or write rows nobody owns yet (awaiting threadguard adopt) carry thread id p_thread_id; create_conversation refuses such an id. Only the owner role (its definer functions) may ask.';
 
 CREATE FUNCTION threadguard.thread_uuid(p_thread_id text) RETURNS uuid
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -1539,6 +1559,10 @@ COMMENT ON POLICY definitions_applied_owner_all ON threadguard.definitions_appli
 
 ALTER TABLE threadguard.langgraph_tables ENABLE ROW LEVEL SECURITY;
 
+CREATE POLICY langgraph_tables_owner_all ON threadguard.langgraph_tables TO threadguard_owner USING (true) WITH CHECK (true);
+
+COMMENT ON POLICY langgraph_tables_owner_all ON threadguard.langgraph_tables IS 'Migrations and rollbacks, run as (a member of) the owner role, read which tables threadguard created or adopted and who owned them.';
+
 ALTER TABLE threadguard.retention_policies ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY retention_policies_admin_select ON threadguard.retention_policies FOR SELECT TO threadguard_admin USING (true);
@@ -1659,6 +1683,9 @@ GRANT ALL ON FUNCTION threadguard.support_conversations(p_tenant_id uuid, p_limi
 
 REVOKE ALL ON FUNCTION threadguard.sweep_store(p_batch integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.sweep_store(p_batch integer) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.thread_awaits_adoption(p_thread_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.thread_awaits_adoption(p_thread_id text) TO threadguard_owner;
 
 REVOKE ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_app;

@@ -22,6 +22,10 @@ begin
     if p_id operator(pg_catalog.=) '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid then
         raise exception 'threadguard: p_id must not be the nil uuid' using errcode = 'invalid_parameter_value';
     end if;
+    -- A thread LangGraph wrote before threadguard is its owner's once adopted: nobody may take its id first.
+    if p_id is not null and threadguard.thread_awaits_adoption(p_id::text) then
+        raise unique_violation;
+    end if;
     insert into threadguard.conversations (id, tenant_id, user_id, title)
     values (coalesce(p_id, pg_catalog.gen_random_uuid()),
             v_tenant_id, v_user_id, p_title)
@@ -37,4 +41,4 @@ $$;
 revoke all on function threadguard.create_conversation(text, uuid) from public;
 grant execute on function threadguard.create_conversation(text, uuid) to threadguard_app;
 comment on function threadguard.create_conversation(text, uuid) is
-    'Creates a conversation (a LangGraph thread) owned by the current app.tenant_id/app.user_id and returns it. p_title: null or 1-200 characters; p_id: the thread id to use (default: a fresh uuid). Raises 42501 without a valid context, 22023 on a bad title, 23505 when p_id is taken.';
+    'Creates a conversation (a LangGraph thread) owned by the current app.tenant_id/app.user_id and returns it. p_title: null or 1-200 characters; p_id: the thread id to use (default: a fresh uuid). Raises 42501 without a valid context, 22023 on a bad title, 23505 when p_id is taken (by a conversation, or by a thread awaiting adoption).';

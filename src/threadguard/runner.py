@@ -126,12 +126,40 @@ def _prepare_yoyo_schema(conninfo: str) -> None:
     installation made before it moved out of public."""
     with _connect(conninfo, autocommit=False) as conn:
         # Two migrate runs at once: one creates, the other waits and finds it (yoyo's own lock needs the schema).
-        conn.execute("select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(%s))", (YOYO_SCHEMA,))
+        # Any login may take an advisory lock: wait a bounded time, then name who holds it.
+        conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (MIGRATE_LOCK_WAIT,))
+        try:
+            conn.execute("select pg_catalog.pg_advisory_xact_lock(%s, pg_catalog.hashtext(%s))", (_LOCK_SPACE, YOYO_SCHEMA))
+        except psycopg.errors.LockNotAvailable:
+            conn.rollback()
+            raise MigrationError(f"another session has held threadguard's migration lock for more than {MIGRATE_LOCK_WAIT}: "
+                                 f"{_lock_holder(conn)}; wait for it, or end it (select pg_terminate_backend(pid)) "
+                                 "if it is not a threadguard migrate") from None
         conn.execute(f"create schema if not exists {YOYO_SCHEMA}")
         conn.execute(f"revoke all on schema {YOYO_SCHEMA} from public")
         for table in _YOYO_TABLES:
             if _exists(conn, f"public.{table}") and not _exists(conn, f"{YOYO_SCHEMA}.{table}"):
                 conn.execute(f"alter table public.{table} set schema {YOYO_SCHEMA}")
+
+
+# The advisory lock's key space (its first half), and how long migrate waits for it.
+_LOCK_SPACE = 0x7467  # "tg"
+MIGRATE_LOCK_WAIT = "60s"
+
+
+def _lock_holder(conn: psycopg.Connection[Any]) -> str:
+    """Who holds threadguard's advisory migration lock: role, pid, application, for how long."""
+    row = conn.execute(
+        "select a.usename::text, l.pid, a.application_name, pg_catalog.now() operator(pg_catalog.-) a.xact_start"
+        " from pg_catalog.pg_locks as l join pg_catalog.pg_stat_activity as a on a.pid operator(pg_catalog.=) l.pid"
+        " where l.locktype operator(pg_catalog.=) 'advisory' and l.granted and l.objsubid operator(pg_catalog.=) 2"
+        " and l.classid operator(pg_catalog.=) %s::pg_catalog.oid"
+        " and l.objid operator(pg_catalog.=) (pg_catalog.hashtext(%s)::bigint operator(pg_catalog.&) 4294967295)::pg_catalog.oid",
+        (_LOCK_SPACE, YOYO_SCHEMA)).fetchone()
+    if row is None:
+        return "it has just been released"
+    user, pid, application, held = row
+    return f"role {user}, pid {pid}{f', application {application!r}' if application else ''}, in its transaction for {held}"
 
 
 @contextmanager
@@ -387,6 +415,8 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
             at_head = True
         if {"0003_langgraph_tables", "0017_store"} & {m.id for m in pending}:
             _refuse_foreign_objects(conninfo)
+        if "0011_app_creates_nothing" in {m.id for m in pending}:
+            _refuse_app_members(conninfo, current)
         grants = _grants_before_adoption(conninfo) if "0003_langgraph_tables" in {m.id for m in pending} else {}
         for migration in pending:
             try:
@@ -413,6 +443,20 @@ def check_rows(conn: Any, rule: str) -> list[tuple[str, str, str]]:
     roles = tg_roles.installed(conn)
     text = roles.substitute(text) if roles else text
     return [(str(o), str(p), str(f)) for o, p, f in conn.execute(text.encode()).fetchall()]
+
+
+def _refuse_app_members(conninfo: str, roles: Roles) -> None:
+    """Migrations 0003 to 0010 let the app role create in schema public (LangGraph's setup() needed
+    it once; 0011 takes it back). A fresh install's app role has no member, so nobody can use that;
+    refuse to run them while it has one."""
+    with _connect(conninfo) as conn:
+        members = [str(r[0]) for r in conn.execute(
+            "select m.member::pg_catalog.regrole::text from pg_catalog.pg_auth_members as m"
+            " where m.roleid operator(pg_catalog.=) pg_catalog.to_regrole(%s) order by 1", (roles.app,)).fetchall()]
+    if members:
+        raise MigrationError(f"{roles.app} has members ({', '.join(members)}) while migrations up to 0011_app_creates_nothing are "
+                             f"pending, which let {roles.app} create in schema public until 0011: revoke {roles.app} from them, "
+                             "run `threadguard migrate`, then grant it again")
 
 
 def _refuse_foreign_objects(conninfo: str) -> None:
@@ -468,7 +512,30 @@ def rollback(conninfo: str, *, all_migrations: bool = False) -> list[str]:
                 raise MigrationError(
                     f"rollback of migration {migration.id} failed and changed nothing: {exc}"
                 ) from exc
-        return [m.id for m in chosen]
+    if "0001_roles" in {m.id for m in chosen}:
+        _drop_roles(conninfo, roles)
+    return [m.id for m in chosen]
+
+
+def _drop_roles(conninfo: str, roles: Roles) -> None:
+    """After 0001 is rolled back: the roles keep nothing in this database (a privilege an early
+    migration granted and no rollback took back would keep them alive), then go, unless
+    another database uses them."""
+    with _connect(conninfo) as conn, conn.transaction():
+        granted = tg_roles.elevate(conn, roles.all)
+        for role in roles.all:
+            if _one(conn, "select pg_catalog.to_regrole(%s) is not null", (role,))[0]:
+                # Anything it still owns becomes the administrator's, never dropped with it.
+                conn.execute(sql.SQL("reassign owned by {} to current_user").format(sql.Identifier(role)))
+                conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(role)))
+        for role in roles.all:
+            if _one(conn, "select pg_catalog.to_regrole(%s) is not null", (role,))[0]:
+                try:
+                    with conn.transaction():
+                        conn.execute(sql.SQL("drop role {}").format(sql.Identifier(role)))
+                except psycopg.errors.DependentObjectsStillExist:
+                    pass  # used in another database of the cluster: kept, as 0001's rollback keeps it
+        tg_roles.lower(conn, granted)
 
 
 def status(conninfo: str) -> list[MigrationState]:

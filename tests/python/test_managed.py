@@ -22,6 +22,7 @@ import psycopg
 import pytest
 from dbtools import admin_conninfo, roles_of, thread_rows
 from langgraph.checkpoint.postgres import PostgresSaver
+from langgraph.store.postgres import PostgresStore
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
@@ -339,3 +340,26 @@ def test_the_readme_install_block_runs_as_printed() -> None:
             for (role,) in conn.execute("select rolname from pg_roles where rolname like 'tg\\_mydb\\_%%' or rolname in ('my_app', %s)"
                                         " order by rolname = %s", (admin, admin)).fetchall():
                 conn.execute(sql.SQL("drop role {}").format(sql.Identifier(role)))
+
+
+@pytest.mark.parametrize("persona", sorted(PERSONAS))
+def test_rolling_back_as_the_administrator_loses_no_row(persona: str) -> None:
+    """Rollback decides whether tables threadguard created are empty before it drops them: as an
+    administrator that RLS binds, it must see every tenant's rows, and keep the tables."""
+    with managed_database(persona) as db:
+        runner.migrate(db.url)
+        app = _login(db, roles_of(db.url).app)
+        tenant, user = uuid.uuid4(), uuid.uuid4()
+        with tg.connect(app) as conn, tg.acting_as(tenant, user):
+            thread = str(tg.create_conversation(conn, "kept").thread_id)
+            chat_graph(PostgresSaver(conn)).invoke({"messages": ["keep me"]}, config(thread))
+            PostgresStore(conn).put(tg.user_namespace("memories"), "k", {"v": 1})
+        before = thread_rows(admin_conninfo_of(db), thread)
+        assert before > 0
+        runner.rollback(db.url, all_migrations=True)
+        assert thread_rows(admin_conninfo_of(db), thread) == before
+        with psycopg.connect(admin_conninfo_of(db)) as conn:
+            assert conn.execute("select count(*) from public.store").fetchone()[0] == 1
+            owners = {r[0] for r in conn.execute("select pg_get_userbyid(relowner) from pg_class where relname in"
+                                                 " ('checkpoints', 'checkpoint_blobs', 'checkpoint_writes', 'store')")}
+        assert owners == {db.admin}, "the kept tables are the administrator's"

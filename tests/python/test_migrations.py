@@ -158,6 +158,10 @@ def test_adopting_a_langgraph_database_keeps_every_row(empty_db: str) -> None:
         chat_graph(saver).invoke({"messages": ["after adoption"]}, config(threads[0]))  # and it can go on
     with tg.connect(app_conninfo(empty_db)) as conn, tg.acting_as(uuid.uuid4(), user):
         assert PostgresSaver(conn).get_tuple(config(threads[0])) is None, "another tenant does not see it"
+        # Nor can it squat a thread that awaits adoption: the id is taken, as if by a conversation.
+        with pytest.raises(psycopg.errors.UniqueViolation, match="already exists"):
+            tg.create_conversation(conn, "squatter", threads[1])
+    assert thread_rows(empty_db, threads[1]) > 0
     before = {t: _count(empty_db, t) for t in tables}  # the adopted thread went on: rollback must keep that too
 
     # Fresh install equals adoption, structurally (once the test's own grant to
@@ -458,3 +462,27 @@ def test_rollback_gives_adopted_tables_their_grants_back(empty_db: str) -> None:
         with psycopg.connect(empty_db, autocommit=True) as conn:
             conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(reporting)))
             conn.execute(sql.SQL("drop role {}").format(sql.Identifier(reporting)))
+
+
+def test_a_held_migration_lock_is_named_not_waited_on_forever(migrated_db: str, app_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any login may take an advisory lock: the application's login holding threadguard's makes
+    migrate give up after its wait, naming that login, instead of hanging."""
+    monkeypatch.setattr(runner, "MIGRATE_LOCK_WAIT", "1s")
+    with psycopg.connect(app_db) as holder:
+        holder.execute("select pg_advisory_xact_lock(%s, hashtext('threadguard_migrations'))", (0x7467,))
+        with pytest.raises(runner.MigrationError, match=f"role {APP_LOGIN}, pid {holder.info.backend_pid}"):
+            runner.migrate(migrated_db)
+    assert runner.migrate(migrated_db) == []
+
+
+def test_no_member_of_the_app_role_sees_the_window_before_0011(empty_db: str) -> None:
+    """0003 lets the app role create in schema public until 0011 takes it back: migrate runs those
+    migrations only while the role has no member (a fresh install's has none)."""
+    runner.migrate(empty_db, target="0002_schema")
+    ensure_app_login(empty_db)
+    with pytest.raises(runner.MigrationError, match=f"has members \\({APP_LOGIN}\\)"):
+        runner.migrate(empty_db)
+    assert [s.id for s in runner.status(empty_db) if s.applied_at] == ["0001_roles", "0002_schema"]
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("revoke {} from {}").format(sql.Identifier(roles_of(empty_db).app), sql.Identifier(APP_LOGIN)))
+    assert runner.migrate(empty_db) == MIGRATION_IDS[2:]
