@@ -196,6 +196,54 @@ ALTER FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_u
 
 COMMENT ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) IS 'Adoption (operators): creates the conversation of an existing LangGraph thread for (p_tenant_id, p_user_id) and stamps the thread''s unowned checkpoint, blob and write rows with them; returns how many rows it stamped. Audited. 22023 for a thread id that is not a canonical uuid or a nil owner, 23505 when the thread already has a conversation.';
 
+CREATE FUNCTION threadguard.catalog_fingerprint() RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+with protected(oid) as (
+    select pg_catalog.to_regclass(t)
+      from pg_catalog.unnest(array['threadguard.conversations', 'public.checkpoints', 'public.checkpoint_blobs',
+                                   'public.checkpoint_writes', 'public.store', 'public.checkpoint_migrations',
+                                   'public.store_migrations']) as t
+     where pg_catalog.to_regclass(t) is not null
+), objects(name, digest) as (
+    select 'policy ' || p.polname || ' on ' || p.polrelid::pg_catalog.regclass::text,
+           pg_catalog.md5(pg_catalog.concat_ws('|', p.polcmd, p.polpermissive, p.polroles::text,
+                          pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
+      from pg_catalog.pg_policy as p join protected on protected.oid operator(pg_catalog.=) p.polrelid
+    union all
+    select 'trigger ' || t.tgname || ' on ' || t.tgrelid::pg_catalog.regclass::text, pg_catalog.md5(pg_catalog.pg_get_triggerdef(t.oid))
+      from pg_catalog.pg_trigger as t join protected on protected.oid operator(pg_catalog.=) t.tgrelid where not t.tgisinternal
+    union all
+    select 'rule ' || r.rulename || ' on ' || r.ev_class::pg_catalog.regclass::text, pg_catalog.md5(pg_catalog.pg_get_ruledef(r.oid))
+      from pg_catalog.pg_rewrite as r join protected on protected.oid operator(pg_catalog.=) r.ev_class
+    union all
+    select 'table ' || c.oid::pg_catalog.regclass::text,
+           pg_catalog.md5(pg_catalog.concat_ws('|', c.relacl::text, c.relrowsecurity, c.relforcerowsecurity, c.relowner))
+      from pg_catalog.pg_class as c join protected on protected.oid operator(pg_catalog.=) c.oid
+    union all
+    select 'column ' || a.attrelid::pg_catalog.regclass::text || '.' || a.attname,
+           pg_catalog.md5(pg_catalog.concat_ws('|', a.attacl::text, pg_catalog.pg_get_expr(d.adbin, d.adrelid)))
+      from pg_catalog.pg_attribute as a join protected on protected.oid operator(pg_catalog.=) a.attrelid
+      left join pg_catalog.pg_attrdef as d on d.adrelid operator(pg_catalog.=) a.attrelid and d.adnum operator(pg_catalog.=) a.attnum
+     where a.attnum operator(pg_catalog.>) 0 and not a.attisdropped and (a.attacl is not null or d.oid is not null)
+    union all
+    select 'function ' || p.oid::pg_catalog.regprocedure::text,
+           pg_catalog.md5(pg_catalog.concat_ws('|', p.prosrc, p.prosecdef, p.provolatile, p.proconfig::text, p.proacl::text, p.proowner))
+      from pg_catalog.pg_proc as p where p.pronamespace operator(pg_catalog.=) 'threadguard'::pg_catalog.regnamespace
+    union all
+    select 'view ' || c.oid::pg_catalog.regclass::text,
+           pg_catalog.md5(pg_catalog.concat_ws('|', pg_catalog.pg_get_viewdef(c.oid), c.relacl::text, c.reloptions::text))
+      from pg_catalog.pg_class as c
+     where c.relnamespace operator(pg_catalog.=) 'threadguard'::pg_catalog.regnamespace and c.relkind operator(pg_catalog.=) 'v'
+)
+select coalesce(pg_catalog.jsonb_object_agg(o.name, o.digest), '{}') from objects as o
+$$;
+
+ALTER FUNCTION threadguard.catalog_fingerprint() OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.catalog_fingerprint() IS 'What threadguard''s definitions leave in the catalog, as {object: md5 of its definition}: policies, triggers, rules, grants and defaults of the protected tables, functions and views of schema threadguard. Recorded by migrate, compared by verify.';
+
 CREATE FUNCTION threadguard.current_tenant_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
@@ -1602,6 +1650,8 @@ GRANT ALL ON FUNCTION threadguard.assign_store_items(p_prefix text, p_tenant_id 
 
 REVOKE ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.catalog_fingerprint() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION threadguard.current_tenant_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.current_tenant_id() TO threadguard_app;

@@ -3,7 +3,7 @@
 -- column grant, extra column, child table or publication left by whoever owned the tables
 -- runs (or reads) with the rights of every later writer, the administrator's included.
 -- Migrate refuses to adopt the tables while this returns rows; verify reports them always.
--- Columns: object, problem, fix (the statement that removes it, run as the tables' owner).
+-- Columns: object, problem, fix (the statement that removes it, run as the tables' owner), repairable.
 -- Roles are named as written (threadguard_operator); the runner names the install's own.
 
 with tables as (
@@ -36,7 +36,7 @@ select 'constraint ' || k.conname || ' on ' || t.qualified as object,
        'a ' || case k.contype when 'c' then 'CHECK' when 'f' then 'FOREIGN KEY' when 'u' then 'UNIQUE'
                               when 'x' then 'EXCLUDE' else 'constraint trigger' end
             || ' constraint LangGraph does not make: ' || pg_catalog.pg_get_constraintdef(k.oid) as problem,
-       pg_catalog.format('alter table %s drop constraint %I', t.qualified, k.conname) as fix
+       pg_catalog.format('alter table %s drop constraint %I', t.qualified, k.conname) as fix, false as repairable
   from tables as t join pg_catalog.pg_constraint as k on k.conrelid operator(pg_catalog.=) t.oid
  where k.contype operator(pg_catalog.<>) all (array['p', 'n']::"char"[])
    and not (k.contype operator(pg_catalog.=) 'f' and k.conname operator(pg_catalog.=) (t.name || '_thread_owner_fkey')
@@ -44,38 +44,38 @@ select 'constraint ' || k.conname || ' on ' || t.qualified as object,
 union all
 select 'trigger ' || g.tgname || ' on ' || t.qualified,
        'a trigger LangGraph does not make, running ' || g.tgfoid::pg_catalog.regprocedure::text || ' for every writer',
-       pg_catalog.format('drop trigger %I on %s', g.tgname, t.qualified)
+       pg_catalog.format('drop trigger %I on %s', g.tgname, t.qualified), false
   from tables as t join pg_catalog.pg_trigger as g on g.tgrelid operator(pg_catalog.=) t.oid
  where not g.tgisinternal
    and not (g.tgname operator(pg_catalog.=) 'checkpoints_touch_conversation'
             and g.tgfoid operator(pg_catalog.=) pg_catalog.to_regprocedure('threadguard.touch_conversation()'))
 union all
 select 'rule ' || r.rulename || ' on ' || t.qualified, 'a rule rewrites statements on the table',
-       pg_catalog.format('drop rule %I on %s', r.rulename, t.qualified)
+       pg_catalog.format('drop rule %I on %s', r.rulename, t.qualified), false
   from tables as t join pg_catalog.pg_rewrite as r on r.ev_class operator(pg_catalog.=) t.oid
 union all
 select 'column ' || t.qualified || '.' || a.attname, 'a column LangGraph does not make (its default or generation runs for every writer)',
-       pg_catalog.format('alter table %s drop column %I  -- after saving what it holds', t.qualified, a.attname)
+       pg_catalog.format('alter table %s drop column %I  -- after saving what it holds', t.qualified, a.attname), false
   from tables as t join pg_catalog.pg_attribute as a on a.attrelid operator(pg_catalog.=) t.oid
  where a.attnum operator(pg_catalog.>) 0 and not a.attisdropped
    and a.attname::text operator(pg_catalog.<>) all (array(select k.name from known_columns as k))
 union all
 select 'default of ' || t.qualified || '.' || a.attname, 'a default LangGraph does not set: ' || pg_catalog.pg_get_expr(d.adbin, d.adrelid),
-       pg_catalog.format('alter table %s alter column %I drop default', t.qualified, a.attname)
+       pg_catalog.format('alter table %s alter column %I drop default', t.qualified, a.attname), false
   from tables as t join pg_catalog.pg_attrdef as d on d.adrelid operator(pg_catalog.=) t.oid
   join pg_catalog.pg_attribute as a on a.attrelid operator(pg_catalog.=) d.adrelid and a.attnum operator(pg_catalog.=) d.adnum
  where a.attname::text operator(pg_catalog.=) any (array(select k.name from known_columns as k))
    and (a.attname::text, pg_catalog.pg_get_expr(d.adbin, d.adrelid)) not in (select k.name, k.expression from known_defaults as k)
 union all
 select 'index ' || i.indexrelid::pg_catalog.regclass::text, 'an index LangGraph does not make (its expressions and operators run for every writer)',
-       pg_catalog.format('drop index %s', i.indexrelid::pg_catalog.regclass::text)
+       pg_catalog.format('drop index %s', i.indexrelid::pg_catalog.regclass::text), false
   from tables as t join pg_catalog.pg_index as i on i.indrelid operator(pg_catalog.=) t.oid
  where not i.indisprimary
    and (t.name, pg_catalog.substring(pg_catalog.pg_get_indexdef(i.indexrelid), ' USING (.*)$'))
        not in (select k.name, k.definition from known_indexes as k)
 union all
 select 'policy ' || p.polname || ' on ' || t.qualified, 'a policy threadguard did not create',
-       pg_catalog.format('drop policy %I on %s', p.polname, t.qualified)
+       pg_catalog.format('drop policy %I on %s', p.polname, t.qualified), false
   from tables as t join pg_catalog.pg_class as c on c.oid operator(pg_catalog.=) t.oid
   join pg_catalog.pg_policy as p on p.polrelid operator(pg_catalog.=) t.oid
  where c.relowner is distinct from (select n.nspowner from pg_catalog.pg_namespace as n
@@ -83,7 +83,7 @@ select 'policy ' || p.polname || ' on ' || t.qualified, 'a policy threadguard di
 union all
 select 'grant on column ' || t.qualified || '.' || a.attname, 'column privileges of ' || x.grantee::pg_catalog.regrole::text
        || ', which survive revoking the table''s',
-       pg_catalog.format('revoke all (%I) on %s from %s', a.attname, t.qualified, x.grantee::pg_catalog.regrole::text)
+       pg_catalog.format('revoke all (%I) on %s from %s', a.attname, t.qualified, x.grantee::pg_catalog.regrole::text), false
   from tables as t join pg_catalog.pg_attribute as a on a.attrelid operator(pg_catalog.=) t.oid and a.attacl is not null,
        lateral pg_catalog.aclexplode(a.attacl) as x
  where x.grantee operator(pg_catalog.<>) 0
@@ -92,11 +92,11 @@ select 'grant on column ' || t.qualified || '.' || a.attname, 'column privileges
             and x.privilege_type operator(pg_catalog.=) 'UPDATE')  -- adoption's stamps (sql/policies)
 union all
 select 'child ' || h.inhrelid::pg_catalog.regclass::text || ' of ' || t.qualified, 'a table inheriting from or partitioning it has no policy of its own',
-       pg_catalog.format('alter table %s no inherit %s', h.inhrelid::pg_catalog.regclass::text, t.qualified)
+       pg_catalog.format('alter table %s no inherit %s', h.inhrelid::pg_catalog.regclass::text, t.qualified), false
   from tables as t join pg_catalog.pg_inherits as h on h.inhparent operator(pg_catalog.=) t.oid
 union all
 select 'publication ' || b.pubname || ' of ' || t.qualified, 'a publication ships every tenant''s rows of the table',
-       pg_catalog.format('alter publication %I drop table %s', b.pubname, t.qualified)
+       pg_catalog.format('alter publication %I drop table %s', b.pubname, t.qualified), false
   from tables as t join pg_catalog.pg_publication_rel as pr on pr.prrelid operator(pg_catalog.=) t.oid
   join pg_catalog.pg_publication as b on b.oid operator(pg_catalog.=) pr.prpubid
 order by 1

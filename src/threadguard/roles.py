@@ -127,15 +127,23 @@ def elevate(conn: psycopg.Connection[Any], names: list[str]) -> list[str]:
         (names,),
     )
     granted = [str(row[0]) for row in rows]
+    # Asked before granting anything, so that a refusal leaves the caller's transaction usable.
+    refused = [str(row[0]) for row in _fetch(
+        conn,
+        "select r.rolname::text from pg_catalog.pg_roles as r, pg_catalog.pg_roles as me"
+        " where r.rolname operator(pg_catalog.=) any(%s::text[]) and me.rolname operator(pg_catalog.=) current_user"
+        " and not (me.rolcreaterole and not r.rolsuper"
+        "          and case when pg_catalog.current_setting('server_version_num')::integer >= 160000"
+        "                   then pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER WITH ADMIN OPTION') else true end)",
+        (granted,))]
+    if refused:
+        role = refused[0]
+        raise PermissionError(
+            f"the connected role may not lend itself {role}: it needs CREATEROLE and, on PostgreSQL 16 and later, ADMIN "
+            f"OPTION on {role} (run `grant {role} to <you> with admin option` as the role that created it, or a "
+            "superuser), or run this command as the database's administrator")
     for role in granted:
-        try:
-            conn.execute(sql.SQL("grant {} to current_user").format(sql.Identifier(role)))
-        except psycopg.errors.InsufficientPrivilege as exc:
-            raise PermissionError(
-                f"the connected role may not grant itself {role} ({exc.diag.message_primary}): on PostgreSQL 16 and "
-                f"later an administrator must hold ADMIN OPTION on {role}; run `grant {role} to <you> with admin option` "
-                "as the role that created it (or a superuser), or run this command as that role"
-            ) from exc
+        conn.execute(sql.SQL("grant {} to current_user").format(sql.Identifier(role)))
     return granted
 
 

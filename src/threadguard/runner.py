@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +20,6 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.types.json import Jsonb
 from yoyo import read_migrations
 from yoyo.backends.core.postgresql import PostgresqlPsycopgBackend
 from yoyo.connections import parse_uri
@@ -37,16 +35,9 @@ LOCK_TIMEOUT_SECONDS = 600
 # gives up is rolled back whole and tried again, LOCK_ATTEMPTS times in all.
 DDL_LOCK_TIMEOUT = "5s"
 LOCK_ATTEMPTS = 5
-LANGGRAPH_SCHEMA_VERSION = 9
-STORE_SCHEMA_VERSION = 3
-CHECKPOINT_TABLES = ("public.checkpoints", "public.checkpoint_blobs", "public.checkpoint_writes")
-PROTECTED_TABLES = ("threadguard.conversations", *CHECKPOINT_TABLES, "public.store")
-# LangGraph's version tables: no tenant data, readable by the application, changed by nobody.
-VERSION_TABLES = ("public.checkpoint_migrations", "public.store_migrations")
-_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-# A store prefix someone owns: tenant_id.user_id.label... or tenant_id.shared.label... (its first
-# 74 characters tell: 'tenant_id.user_id.' is 74 long).
-STORE_NAMESPACE_PATTERN = rf"^{_UUID}[.]({_UUID}|shared)[.]"
+# The tables threadguard protects (the rules themselves are in sql/checks/).
+PROTECTED_TABLES = ("threadguard.conversations", "public.checkpoints", "public.checkpoint_blobs",
+                    "public.checkpoint_writes", "public.store")
 
 
 class MigrationError(RuntimeError):
@@ -110,6 +101,13 @@ def _connect(conninfo: str, *, autocommit: bool = True) -> psycopg.Connection[An
     if not autocommit:
         conn.commit()  # keep the setting; the caller's transaction starts clean
     return conn
+
+
+def _one(conn: psycopg.Connection[tuple[Any, ...]], query: str, params: Any = None) -> tuple[Any, ...]:
+    row = conn.execute(query, params).fetchone()
+    if row is None:
+        raise MigrationError(f"expected a row from: {query}")
+    return tuple(row)
 
 
 def _exists(conn: psycopg.Connection[Any], name: str) -> bool:
@@ -214,48 +212,6 @@ def definitions_digest() -> str:
     return digest.hexdigest()
 
 
-# What the definitions leave in the catalog, object by object: (name, md5 of its definition).
-# Anything a policy, trigger, rule, grant or default can do to the protected tables is here.
-_CATALOG_SQL = """
-with protected(oid) as (
-    select pg_catalog.to_regclass(t) from pg_catalog.unnest(%s::text[]) as t where pg_catalog.to_regclass(t) is not null)
-select 'policy ' || p.polname || ' on ' || p.polrelid::pg_catalog.regclass::text,
-       pg_catalog.md5(pg_catalog.concat_ws('|', p.polcmd, p.polpermissive, p.polroles::text,
-                      pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
-  from pg_catalog.pg_policy as p join protected on protected.oid = p.polrelid
-union all
-select 'trigger ' || t.tgname || ' on ' || t.tgrelid::pg_catalog.regclass::text, pg_catalog.md5(pg_catalog.pg_get_triggerdef(t.oid))
-  from pg_catalog.pg_trigger as t join protected on protected.oid = t.tgrelid where not t.tgisinternal
-union all
-select 'rule ' || r.rulename || ' on ' || r.ev_class::pg_catalog.regclass::text, pg_catalog.md5(pg_catalog.pg_get_ruledef(r.oid))
-  from pg_catalog.pg_rewrite as r join protected on protected.oid = r.ev_class
-union all
-select 'table ' || c.oid::pg_catalog.regclass::text,
-       pg_catalog.md5(pg_catalog.concat_ws('|', c.relacl::text, c.relrowsecurity, c.relforcerowsecurity, c.relowner))
-  from pg_catalog.pg_class as c join protected on protected.oid = c.oid
-union all
-select 'column ' || a.attrelid::pg_catalog.regclass::text || '.' || a.attname,
-       pg_catalog.md5(pg_catalog.concat_ws('|', a.attacl::text, pg_catalog.pg_get_expr(d.adbin, d.adrelid)))
-  from pg_catalog.pg_attribute as a join protected on protected.oid = a.attrelid
-  left join pg_catalog.pg_attrdef as d on d.adrelid = a.attrelid and d.adnum = a.attnum
- where a.attnum > 0 and not a.attisdropped and (a.attacl is not null or d.oid is not null)
-union all
-select 'function ' || p.oid::pg_catalog.regprocedure::text,
-       pg_catalog.md5(pg_catalog.concat_ws('|', p.prosrc, p.prosecdef, p.provolatile, p.proconfig::text, p.proacl::text, p.proowner))
-  from pg_catalog.pg_proc as p where p.pronamespace = 'threadguard'::pg_catalog.regnamespace
-union all
-select 'view ' || c.oid::pg_catalog.regclass::text,
-       pg_catalog.md5(pg_catalog.concat_ws('|', pg_catalog.pg_get_viewdef(c.oid), c.relacl::text, c.reloptions::text))
-  from pg_catalog.pg_class as c where c.relnamespace = 'threadguard'::pg_catalog.regnamespace and c.relkind = 'v'
-"""
-
-
-def catalog_fingerprint(conn: psycopg.Connection[Any]) -> dict[str, str]:
-    """What the definitions left in the catalog, as verify compares it."""
-    tables = [*PROTECTED_TABLES, *VERSION_TABLES]
-    return {name: digest for name, digest in conn.execute(_CATALOG_SQL, (tables,)).fetchall()}
-
-
 def definitions_current(conninfo: str, roles: Roles) -> bool:
     """Whether the database carries exactly these definitions, intact: the recorded
     digest matches and verify finds nothing that `threadguard migrate` would fix."""
@@ -268,7 +224,9 @@ def definitions_current(conninfo: str, roles: Roles) -> bool:
             row = conn.execute("select d.sha256 from threadguard.definitions_applied as d").fetchone()
     if row is None or row[0] != definitions_digest():
         return False
-    return not any("threadguard migrate" in problem for problem in verify(conninfo, data=False))
+    from threadguard.checks import inspect  # the rules import this module
+
+    return not any(not isinstance(f, str) and f.repairable for f in inspect(conninfo, data=False))
 
 
 def apply_definitions(conninfo: str, roles: Roles | None = None) -> None:
@@ -292,8 +250,8 @@ def apply_definitions(conninfo: str, roles: Roles | None = None) -> None:
         conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
         if _exists(conn, "threadguard.definitions_applied"):
             conn.execute("delete from threadguard.definitions_applied")
-            conn.execute("insert into threadguard.definitions_applied (sha256, catalog) values (%s, %s)",
-                         (definitions_digest(), Jsonb(catalog_fingerprint(conn))))
+            conn.execute("insert into threadguard.definitions_applied (sha256, catalog)"
+                         " select %s, threadguard.catalog_fingerprint()", (definitions_digest(),))
         conn.execute("reset role")
         tg_roles.take_back_create(conn, lent)
         tg_roles.lower(conn, granted)
@@ -437,14 +395,6 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
 _LANGGRAPH_TABLES = ("checkpoint_migrations", "checkpoints", "checkpoint_blobs", "checkpoint_writes")
 
 
-def check_rows(conn: Any, rule: str) -> list[tuple[str, str, str]]:
-    """The rows (object, problem, fix) of the rule in sql/checks/<rule>.sql: empty when it holds."""
-    text = (sql_dir() / "checks" / f"{rule}.sql").read_text(encoding="utf-8")
-    roles = tg_roles.installed(conn)
-    text = roles.substitute(text) if roles else text
-    return [(str(o), str(p), str(f)) for o, p, f in conn.execute(text.encode()).fetchall()]
-
-
 def _refuse_app_members(conninfo: str, roles: Roles) -> None:
     """Migrations 0003 to 0010 let the app role create in schema public (LangGraph's setup() needed
     it once; 0011 takes it back). A fresh install's app role has no member, so nobody can use that;
@@ -462,10 +412,12 @@ def _refuse_app_members(conninfo: str, roles: Roles) -> None:
 def _refuse_foreign_objects(conninfo: str) -> None:
     """Before LangGraph's tables are taken over, nothing anyone else attached to them may remain:
     it would run with the rights of the migration and of every later writer."""
+    from threadguard.checks import findings  # the rules import this module
+
     with _connect(conninfo) as conn:
-        rows = check_rows(conn, "foreign_objects_on_langgraph_tables")
+        rows = findings(conn, tg_roles.installed(conn) or Roles("threadguard"), rules=["foreign_objects_on_langgraph_tables"])
     if rows:
-        listed = "\n".join(f"  {obj}: {problem}\n    fix: {fix};" for obj, problem, fix in rows)
+        listed = "\n".join(f"  {f.object}: {f.problem}\n    fix: {f.fix};" for f in rows)
         raise MigrationError(
             f"LangGraph's tables carry {len(rows)} object(s) that neither LangGraph nor threadguard made, and threadguard "
             f"takes the tables over only clean (they would run with the rights of this migration and of every writer):\n{listed}\n"
@@ -551,276 +503,11 @@ def status(conninfo: str) -> list[MigrationState]:
     return [MigrationState(m.id, applied.get(m.id)) for m in _migrations()]
 
 
-_POLICY_RE = re.compile(r"create policy (\w+) on ([\w.]+)", re.IGNORECASE)
-
-
-def expected_policies() -> set[tuple[str, str]]:
-    """(table, policy) pairs that sql/policies defines."""
-    found: set[tuple[str, str]] = set()
-    for path in sorted((sql_dir() / "policies").glob("*.sql")):
-        for name, table in _POLICY_RE.findall(path.read_text(encoding="utf-8")):
-            found.add((table, name))
-    return found
-
-
-_DEFINED = re.compile(r"create (?:or replace )?(trigger|function) (?:threadguard\.)?(\w+)", re.IGNORECASE)
-
-
-def _defined_objects() -> dict[str, set[str]]:
-    """The triggers and functions sql/ defines, by name; it defines no rule."""
-    found: dict[str, set[str]] = {"trigger": set(), "function": set(), "rule": set()}
-    for path in definition_files():
-        for kind, name in _DEFINED.findall(path.read_text(encoding="utf-8")):
-            found[kind.lower()].add(name)
-    return found
-
-
-# A membership that lends privileges or SET ROLE; not the ADMIN-only one PostgreSQL 16+ gives
-# a role's creator (the columns exist from 16 on: read through jsonb so one text fits 14-18).
-_USABLE = ("(coalesce((pg_catalog.to_jsonb(m) operator(pg_catalog.->>) 'inherit_option')::boolean, true)"
-           " or coalesce((pg_catalog.to_jsonb(m) operator(pg_catalog.->>) 'set_option')::boolean, true))")
-
-
-def _current_user(conn: Any) -> str:
-    return str(_one(conn, "select current_user::text")[0])
-
-
-def pg_has_owner(conn: Any, roles: Roles) -> bool:
-    """Whether the connected role may act as the install's owner role now."""
-    return bool(_one(conn, "select pg_catalog.pg_has_role(current_user, %s, 'MEMBER')", (roles.owner,))[0])
-
-
-class _Named:
-    """A connection whose queries name the install's roles (written threadguard_owner, ...)."""
-
-    def __init__(self, conn: psycopg.Connection[Any], roles: Roles) -> None:
-        self._conn, self._roles = conn, roles
-
-    def execute(self, query: str, params: Any = None) -> Any:
-        return self._conn.execute(self._roles.substitute(query) if isinstance(query, str) else query, params)
-
-    def transaction(self, **kwargs: Any) -> Any:
-        return self._conn.transaction(**kwargs)
-
-    def cursor(self, **kwargs: Any) -> Any:
-        return self._conn.cursor(**kwargs)
-
-
-def _one(conn: psycopg.Connection[tuple[Any, ...]], query: str, params: Any = None) -> tuple[Any, ...]:
-    row = conn.execute(query, params).fetchone()
-    if row is None:
-        raise MigrationError(f"expected a row from: {query}")
-    return tuple(row)
-
-
 def verify(conninfo: str, *, data: bool = True) -> list[str]:
-    """What the live database lacks of what threadguard requires; empty when all holds.
-    data=False skips what needs a scan of a table (the store items nobody owns): what
-    migrate asks before deciding whether to apply the definitions."""
-    problems: list[str] = []
-    pending = [m.id for m in status(conninfo) if m.applied_at is None]
-    if pending:
-        problems.append(f"migrations not applied: {', '.join(pending)} (run `threadguard migrate`)")
-    with _connect(conninfo) as conn:
-        roles = tg_roles.installed(conn)
-        if roles is None:
-            return [*problems, "threadguard is not installed in this database: schema threadguard does not exist (run `threadguard migrate`)"]
-        conn = _Named(conn, roles)  # type: ignore[assignment]
-        # Everything is read as a member of the owner role (an administrator is one for this
-        # rolled-back transaction only): its schema and its tables are not readable otherwise.
-        with conn.transaction(force_rollback=True):
-            lent: list[str] = []
-            try:
-                with conn.transaction():
-                    lent = tg_roles.elevate(conn, [roles.owner])
-            except PermissionError as exc:
-                problems.append(f"verify could not read everything it checks: {exc}")
-            # What verify itself lent is no finding.
-            problems += [p for p in _verify_installed(conn, roles, data)
-                         if not (lent and p.startswith(f"{_current_user(conn)} can log in and is a member of {roles.owner},"))]
-    return problems
+    """threadguard.checks.verify: the rules of sql/checks/, one line per problem."""
+    from threadguard.checks import verify as run  # the rules import this module
 
-
-def _verify_installed(conn: Any, roles: Roles, data: bool) -> list[str]:
-    problems: list[str] = []
-    for table in PROTECTED_TABLES:
-        row = conn.execute(
-            "select c.relrowsecurity, c.relforcerowsecurity, pg_catalog.pg_get_userbyid(c.relowner)"
-            " from pg_catalog.pg_class c where c.oid = pg_catalog.to_regclass(%s)",
-            (table,),
-        ).fetchone()
-        if row is None:
-            problems.append(f"{table} does not exist (run `threadguard migrate`)")
-            continue
-        enabled, forced, owner = row
-        if not enabled:
-            problems.append(f"row-level security is disabled on {table} (run `threadguard migrate`)")
-        if not forced:
-            problems.append(f"row-level security is not forced on {table} (run `threadguard migrate`)")
-        if owner != roles.owner:
-            problems.append(f"{table} is owned by {owner}, not {roles.owner}")
-    live = {
-        (f"{schema}.{table}", name)
-        for schema, table, name in conn.execute(
-            "select schemaname, tablename, policyname from pg_catalog.pg_policies"
-            " where schemaname in ('threadguard', 'public')"
-        ).fetchall()
-    }
-    if _exists(conn, "threadguard.definitions_applied") and pg_has_owner(conn, roles):
-        with conn.transaction():
-            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
-            row = conn.execute("select d.catalog from threadguard.definitions_applied as d").fetchone()
-            conn.execute("reset role")
-        recorded = row[0] if row else {}
-        now = catalog_fingerprint(conn)
-        for name in sorted(recorded.keys() - now.keys()):
-            problems.append(f"{name} is gone since threadguard migrate applied it (run `threadguard migrate`)")
-        for name in sorted(k for k in now.keys() & recorded.keys() if now[k] != recorded[k]):
-            problems.append(f"{name} was changed since threadguard migrate applied it (run `threadguard migrate`)")
-    for (table,) in conn.execute(
-        "select c.oid::pg_catalog.regclass::text from pg_catalog.pg_class as c"
-        " where c.relkind in ('r', 'p', 'v', 'm')"
-        " and (c.relname operator(pg_catalog.~~) 'checkpoint%%' or c.relname in ('store', 'store_migrations', 'store_vectors', 'vector_migrations'))"
-        " and c.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace"
-        " and c.oid <> all(array(select pg_catalog.to_regclass(t) from pg_catalog.unnest(%s::text[]) as t"
-        " where pg_catalog.to_regclass(t) is not null))",
-        ([*PROTECTED_TABLES, *VERSION_TABLES],),
-    ).fetchall():
-        problems.append(f"{table} looks like a LangGraph table but threadguard does not protect it: any role that can read it "
-                        "sees every tenant's rows (drop it, or move its rows into public's tables and adopt them)")
-    defined = _defined_objects()
-    for kind, name, table in conn.execute(
-        "select 'trigger', t.tgname::text, t.tgrelid::pg_catalog.regclass::text from pg_catalog.pg_trigger as t"
-        " where not t.tgisinternal and t.tgrelid = any(%(tables)s::pg_catalog.regclass[])"
-        " union all select 'rule', r.rulename::text, r.ev_class::pg_catalog.regclass::text from pg_catalog.pg_rewrite as r"
-        " where r.ev_class = any(%(tables)s::pg_catalog.regclass[])"
-        " union all select 'function', p.proname::text, 'schema threadguard' from pg_catalog.pg_proc as p"
-        " where p.pronamespace = 'threadguard'::pg_catalog.regnamespace",
-        {"tables": [t for t in PROTECTED_TABLES if _one(conn, "select pg_catalog.to_regclass(%s)", (t,))[0]]},
-    ).fetchall():
-        if name not in defined[kind]:
-            problems.append(f"{kind} {name} on {table} is not threadguard's: it runs with the rows of every tenant (drop it)")
-    for obj, problem, fix in check_rows(conn, "foreign_objects_on_langgraph_tables"):
-        problems.append(f"{obj}: {problem} (fix: {fix})")
-    for table, name in sorted(expected_policies() - live):
-        problems.append(f"policy {name} on {table} is missing (run `threadguard migrate`)")
-    for table, name in sorted(live - expected_policies()):
-        if table in PROTECTED_TABLES:
-            problems.append(f"unexpected policy {name} on {table}: threadguard did not create it")
-    for (signature,) in conn.execute(
-        "select p.oid::regprocedure::text from pg_catalog.pg_proc p"
-        " where p.pronamespace = 'threadguard'::regnamespace"
-        " and pg_catalog.has_function_privilege('public', p.oid, 'execute')"
-    ).fetchall():
-        problems.append(f"PUBLIC may execute {signature} (run `threadguard migrate`)")
-    for (signature,) in conn.execute(
-        "select p.oid::regprocedure::text from pg_catalog.pg_proc p"
-        " where p.pronamespace = 'threadguard'::regnamespace and p.prosecdef"
-        " and not coalesce(p.proconfig @> array['search_path=pg_catalog, pg_temp'], false)"
-    ).fetchall():
-        problems.append(f"security definer function {signature} does not pin search_path")
-    for role, bad in conn.execute(
-        "select rolname, rolsuper or rolbypassrls from pg_catalog.pg_roles"
-        " where rolname in ('threadguard_owner', 'threadguard_app', 'threadguard_admin')"
-    ).fetchall():
-        if bad:
-            problems.append(f"role {role} is superuser or has BYPASSRLS: RLS does not bind it")
-    if _one(conn, "select pg_catalog.has_database_privilege('public', pg_catalog.current_database(), 'CONNECT')")[0]:
-        problems.append("PUBLIC may connect to this database: any login of the cluster reaches it (run `threadguard migrate`)")
-    for role, problem in conn.execute(
-        "with recursive members(oid) as ("
-        " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_app'::pg_catalog.regrole and " + _USABLE +
-        " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid where " + _USABLE + ")"
-        " select r.rolname, v.problem from pg_catalog.pg_roles r join members on members.oid = r.oid,"
-        " lateral (values"
-        "  (case when r.rolsuper then 'is a superuser: RLS does not bind it' end),"
-        "  (case when r.rolbypassrls then 'has BYPASSRLS: RLS does not bind it' end),"
-        "  (case when pg_catalog.has_database_privilege(r.oid, pg_catalog.current_database(), 'CREATE')"
-        "        then 'may create schemas in this database' end),"
-        "  (case when pg_catalog.has_database_privilege(r.oid, pg_catalog.current_database(), 'TEMP')"
-        "        then 'may create temporary tables, which shadow LangGraph''s tables for later clients of its server session' end),"
-        "  ((select 'may create objects in schema ' || pg_catalog.string_agg(n.nspname::text, ', ')"
-        "    from pg_catalog.pg_namespace n where pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE'))),"
-        "  (case when r.oid = (select d.datdba from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())"
-        "        then 'owns this database' end),"
-        "  (case when r.oid = (select n.nspowner from pg_catalog.pg_namespace n where n.nspname = 'public')"
-        "        then 'owns schema public' end)"
-        " ) as v(problem) where v.problem is not null order by 1, 2"
-    ).fetchall():
-        problems.append(f"{role}, a member of {roles.app}, {problem} (revoke it: the application's role creates nothing)")
-    for (role,) in conn.execute(
-        "with recursive members(oid) as ("
-        " select m.member from pg_catalog.pg_auth_members m where m.roleid = 'threadguard_owner'::pg_catalog.regrole and " + _USABLE +
-        " union select m.member from pg_catalog.pg_auth_members m join members on m.roleid = members.oid where " + _USABLE + ")"
-        " select r.rolname from pg_catalog.pg_roles r join members on members.oid = r.oid where r.rolcanlogin order by 1"
-    ).fetchall():
-        problems.append(f"{role} can log in and is a member of {roles.owner}, which owns the protected tables and may turn "
-                        f"their row-level security off (revoke {roles.owner} from {role})")
-    for table, privilege in conn.execute(
-        "select t, p from pg_catalog.unnest(%s::text[]) t, pg_catalog.unnest(array['TRUNCATE', 'REFERENCES', 'TRIGGER']) p"
-        " where pg_catalog.to_regclass(t) is not null"
-        " and pg_catalog.has_table_privilege('threadguard_app', t, p)",
-        (list(PROTECTED_TABLES),),
-    ).fetchall():
-        problems.append(f"{roles.app} has {privilege} on {table}")
-    if _one(conn, "select pg_catalog.to_regclass('public.checkpoint_migrations')")[0]:
-        (version,) = _one(conn, "select pg_catalog.max(v) from public.checkpoint_migrations")
-        if version != LANGGRAPH_SCHEMA_VERSION:
-            problems.append(
-                f"LangGraph checkpoint schema version is {version}, threadguard knows {LANGGRAPH_SCHEMA_VERSION}"
-            )
-    else:
-        problems.append("public.checkpoint_migrations does not exist (run `threadguard migrate`)")
-    if _one(conn, "select pg_catalog.to_regclass('public.store_migrations')")[0]:
-        (version,) = _one(conn, "select pg_catalog.max(v) from public.store_migrations")
-        if version != STORE_SCHEMA_VERSION:
-            problems.append(f"LangGraph store schema version is {version}, threadguard knows {STORE_SCHEMA_VERSION}")
-    store, owner_idx = _one(conn, "select pg_catalog.to_regclass('public.store') is not null,"
-                                  " pg_catalog.to_regclass('public.store_owner_idx') is not null")
-    if store and not owner_idx:
-        problems.append("public.store lacks store_owner_idx, without which every get reads its whole namespace and every "
-                        "search the whole store (create index store_owner_idx on public.store (prefix collate \"C\"))")
-    if data and store:
-        # The pattern is tested once per distinct owner part (a regular expression per row
-        # costs seconds on a million items), the grouping kept apart from the test.
-        (nobodys,) = _one(conn, "with o as materialized (select pg_catalog.left(s.prefix, 74) as owner, pg_catalog.count(*) as n"
-                                " from public.store as s group by 1)"
-                                " select coalesce(pg_catalog.sum(o.n), 0) from o where not o.owner operator(pg_catalog.~) %s",
-                          (STORE_NAMESPACE_PATTERN,))
-        if nobodys:
-            problems.append(f"{nobodys} item(s) of public.store are outside the namespace convention (tenant_id, user_id or "
-                            "'shared', ...): no identity can read them (give them an owner with threadguard.assign_store_items)")
-    for table in CHECKPOINT_TABLES:
-        (count,) = _one(
-            conn,
-            "select pg_catalog.count(*) from pg_catalog.pg_attribute where attrelid = pg_catalog.to_regclass(%s)"
-            " and attname in ('threadguard_tenant_id', 'threadguard_user_id') and not attisdropped",
-            (table,),
-        )
-        if count != 2:
-            problems.append(f"{table} lacks the threadguard owner columns (run `threadguard migrate`)")
-        (stats,) = _one(
-            conn,
-            "select pg_catalog.count(*) from pg_catalog.pg_statistic_ext where stxrelid = pg_catalog.to_regclass(%s)"
-            " and stxname = %s",
-            (table, f"{table.split('.')[1]}_owner_stats"),
-        )
-        row = conn.execute(
-            "select convalidated, confdeltype from pg_catalog.pg_constraint"
-            " where conrelid = pg_catalog.to_regclass(%s) and conname = %s and contype = 'f'"
-            " and confrelid = 'threadguard.conversations'::pg_catalog.regclass",
-            (table, f"{table.split('.')[1]}_thread_owner_fkey"),
-        ).fetchone()
-        if row is None:
-            problems.append(f"{table} lacks its ownership foreign key to threadguard.conversations (run `threadguard migrate`)")
-        elif not row[0] or row[1] != "c":
-            problems.append(f"{table}'s ownership foreign key is not validated or not ON DELETE CASCADE (run `threadguard migrate`)")
-        if stats != 1:
-            problems.append(
-                f"{table} lacks its owner dependency statistics, which keep RLS from skewing plans "
-                "(run `threadguard migrate`)"
-            )
-    return problems
+    return run(conninfo, data=data)
 
 
 @dataclass

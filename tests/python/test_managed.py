@@ -29,7 +29,7 @@ from psycopg.rows import dict_row
 from test_saver import chat_graph, config
 
 import threadguard as tg
-from threadguard import export, runner
+from threadguard import checks, export, runner
 from threadguard.roles import Roles, default_prefix
 
 PERSONAS = {
@@ -295,9 +295,15 @@ def test_what_the_former_owner_planted_never_runs() -> None:
         assert "trigger tap_trigger on public.checkpoints" in str(refused.value)
         assert [s.id for s in runner.status(db.url) if s.applied_at] == [], "nothing was applied"
         with psycopg.connect(db.url, autocommit=True) as conn:
-            for _, _, fix in runner.check_rows(conn, "foreign_objects_on_langgraph_tables"):
-                conn.execute(fix.encode())
+            for finding in checks.findings(conn, Roles("threadguard"), rules=["foreign_objects_on_langgraph_tables"]):
+                conn.execute(finding.fix.encode())
         runner.migrate(db.url)
+        # The functions the former owner left in public are named too, with their fix.
+        planted = [f for f in checks.inspect(db.url) if not isinstance(f, str)]
+        assert sorted(f.object for f in planted) == ["function public.tap(text)", "function public.tap_trigger()"]
+        with psycopg.connect(superuser, autocommit=True) as conn:
+            for finding in planted:
+                conn.execute(finding.fix.split(" (")[0].encode())
         assert runner.verify(db.url) == []
         tenant, user = uuid.uuid4(), uuid.uuid4()
         owners = f"select t, '{tenant}'::uuid, '{user}'::uuid from unnest(array{threads!r}) as t"
