@@ -90,3 +90,40 @@ def test_verify_names_a_dangerous_application_login(migrated_db: str, grant: str
                 conn.execute(sql.SQL(roles.substitute(undo)).format(login=sql.Identifier(APP_LOGIN), db=sql.Identifier(db)))
     assert any(APP_LOGIN in p and expected in p for p in problems), problems
     assert runner.verify(migrated_db) == []
+
+
+def test_verify_names_what_an_application_login_planted_or_set(migrated_db: str) -> None:
+    """Through a grant it should never have had (or a migration window), the application's login
+    planted an aggregate in public that LangGraph's reads would resolve, and persisted a setting
+    for its future sessions: verify names both, with their fixes; the operator role's members too."""
+    from dbtools import APP_LOGIN, app_conninfo
+    from psycopg import sql
+
+    with psycopg.connect(migrated_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("grant create on schema public to {}").format(sql.Identifier(APP_LOGIN)))
+    try:
+        with psycopg.connect(app_conninfo(migrated_db), autocommit=True) as app:
+            app.execute("create aggregate public.array_agg(bytea[]) (sfunc = array_cat, stype = bytea[])")
+            app.execute(sql.SQL("alter role {} set search_path = public").format(sql.Identifier(APP_LOGIN)))
+    finally:
+        with psycopg.connect(migrated_db, autocommit=True) as conn:
+            conn.execute(sql.SQL("revoke create on schema public from {}").format(sql.Identifier(APP_LOGIN)))
+    with psycopg.connect(migrated_db, autocommit=True) as conn:
+        operator = conn.execute("select pg_get_userbyid(nspowner) from pg_namespace where nspname = 'threadguard'").fetchone()[0]
+        conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(operator.replace("_owner", "_operator")), sql.Identifier(APP_LOGIN)))
+        try:
+            problems = runner.verify(migrated_db)
+        finally:
+            conn.execute("drop aggregate public.array_agg(bytea[])")
+            conn.execute(sql.SQL("alter role {} reset all").format(sql.Identifier(APP_LOGIN)))
+            conn.execute(sql.SQL("revoke {} from {}").format(sql.Identifier(operator.replace("_owner", "_operator")), sql.Identifier(APP_LOGIN)))
+    assert any(f"aggregate public.array_agg(bytea[]) is owned by {APP_LOGIN}" in p and "drop aggregate" in p for p in problems), problems
+    assert any(f"{APP_LOGIN}, a member of" in p and "search_path=public" in p and "reset all" in p for p in problems), problems
+    assert any(f"{APP_LOGIN} is a member of" in p and "_operator, whose policies reach every tenant" in p for p in problems), problems
+    assert runner.verify(migrated_db) == []
+
+
+def test_verify_on_a_partly_migrated_database_says_run_migrate(empty_db: str) -> None:
+    runner.migrate(empty_db, target="0004_conversations")
+    problems = runner.verify(empty_db)
+    assert len(problems) == 1 and problems[0].startswith("migrations not applied: 0005_checkpoint_owner_columns")
