@@ -1,7 +1,7 @@
 """`threadguard export`: one JSON line per conversation of a user or a tenant, with its
-latest state and its history decoded by LangGraph's own serializer, then one line per
-item of theirs in LangGraph's store, streamed: memory grows with the largest
-conversation, not with the tenant."""
+latest state and its history decoded without running anything the tenant stored
+(threadguard.decoding), then one line per item of theirs in LangGraph's store, streamed:
+memory grows with the largest conversation, not with the tenant."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 import psycopg
-from langgraph.checkpoint.postgres import PostgresSaver
 from psycopg.rows import dict_row
 
+from threadguard import decoding
 from threadguard.roles import Roles, acting_as, installed
 
 _CONVERSATIONS = "select * from threadguard.export_conversations(%s::uuid, %s::uuid, %s)"
@@ -50,7 +50,6 @@ def _roles(conn: psycopg.Connection[Any]) -> Roles:
 def conversations(conninfo: str, tenant_id: str, user_id: str | None, reason: str) -> Iterator[dict[str, Any]]:
     """Each conversation with its decoded history, newest checkpoint first."""
     with psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as conn:
-        decoder = PostgresSaver(conn)  # its serializer and row decoding only: no query of its own
         # One transaction as the install's admin role; the histories are read beside the open cursor.
         with acting_as(conn, _roles(conn), "admin"), conn.cursor(name="threadguard_export") as cur:
             cur.itersize = 100
@@ -58,13 +57,12 @@ def conversations(conninfo: str, tenant_id: str, user_id: str | None, reason: st
             for conversation in cur:
                 history = []
                 for row in conn.execute(_CHECKPOINTS, (tenant_id, conversation["thread_id"], reason)):
-                    tup = decoder._load_checkpoint_tuple(row)
                     history.append({
-                        "checkpoint_id": tup.config["configurable"]["checkpoint_id"],
+                        "checkpoint_id": row["checkpoint_id"],
                         "parent_checkpoint_id": row["parent_checkpoint_id"],
-                        "metadata": tup.metadata,
-                        "values": tup.checkpoint["channel_values"],
-                        "pending_writes": [list(w) for w in tup.pending_writes or []],
+                        "metadata": row["metadata"],
+                        "values": decoding.channel_values(row["checkpoint"], row["channel_values"]),
+                        "pending_writes": decoding.pending_writes(row["pending_writes"]),
                     })
                 yield {
                     **{k: conversation[k] for k in ("thread_id", "user_id", "title", "created_at", "updated_at")},

@@ -131,3 +131,42 @@ def test_export_round_trip_readable_by_json(migrated_db: str, app_db: str) -> No
     with psycopg.connect(migrated_db) as conn:
         actions = [r[0] for r in conn.execute("select action from threadguard.audit_log where reason = 'data access request' order by id")]
     assert actions.count("export") == 2 and actions.count("export_checkpoints") == 3
+
+
+def test_export_never_runs_what_a_tenant_stored(migrated_db: str, app_db: str, tmp_path: object) -> None:
+    """The application's login overwrites one of its own blobs with msgpack that names a Python
+    callable (os.system). LangGraph's default serializer would call it; an export leaves no trace
+    of it having run, and hands the value back as the arguments it was stored with."""
+    import json
+    from pathlib import Path
+
+    import ormsgpack
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    import threadguard as tg
+    from threadguard.demo import chat_graph, config
+
+    marker = Path(str(tmp_path)) / "ran"
+    payload = ormsgpack.packb(ormsgpack.Ext(0, ormsgpack.packb(("os", "system", f"touch {marker}"))))
+    # The payload is live: the permissive serializer runs it (this is what export must never do).
+    JsonPlusSerializer(allowed_msgpack_modules=True).loads_typed(("msgpack", payload))
+    assert marker.exists()
+    marker.unlink()
+
+    tenant, user = uuid.uuid4(), uuid.uuid4()
+    with tg.connect(app_db) as conn, tg.acting_as(tenant, user):
+        thread = tg.create_conversation(conn, "planted").thread_id
+        chat_graph(PostgresSaver(conn)).invoke({"messages": ["hi"]}, config(thread))
+        assert conn.execute("update public.checkpoint_blobs set type = 'msgpack', blob = %s where thread_id = %s",
+                            (payload, str(thread))).rowcount > 0
+        pickled = conn.execute("update public.checkpoint_writes set type = 'pickle', blob = %s where thread_id = %s",
+                               (b"cos\nsystem\n", str(thread))).rowcount
+    done = subprocess.run([sys.executable, "-m", "threadguard.cli", "export", "--database", operator_conninfo(migrated_db),
+                           "--tenant", str(tenant), "--reason", "planted payload"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert not marker.exists(), "export ran the tenant's payload"
+    assert json.loads(done.stdout.splitlines()[0])["thread_id"] == str(thread)
+    assert f"touch {marker}" in done.stdout, "the value comes back as the plain arguments it was stored with"
+    if pickled:  # never unpickled: its type tag and bytes
+        assert '"type": "pickle", "base64": "Y29zCnN5c3RlbQo="' in done.stdout
