@@ -19,6 +19,9 @@ any `acting_as` block the identity sent is empty: nothing is visible and
 nothing can be written (fail closed). Statements that only control the
 transaction (BEGIN, SET TRANSACTION, COMMIT, ...) go out as they are, so that
 `SET TRANSACTION ISOLATION LEVEL` stays the first statement of its transaction.
+Named cursors are declared inside a transaction, just after the identity. No statement is
+ever prepared under a name (see SAVER_CONNECTION_KWARGS), so a neighbour behind a pooler
+has none to replace.
 A statement on the checkpoint tables whose first parameter (LangGraph's thread id)
 is a uuid spelled otherwise than canonically is refused before it is sent.
 """
@@ -44,10 +47,13 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 SET_IDENTITY_SQL = "select set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)"
 
-# The settings every LangGraph Postgres saver expects of its connections. Behind a
-# transaction-mode pooler without prepared-statement support (PgBouncer < 1.21),
-# pass prepare_threshold=None.
-SAVER_CONNECTION_KWARGS: dict[str, Any] = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
+# The settings every LangGraph Postgres saver expects of its connections, but one: no named
+# prepared statement, ever (prepare_threshold=None). Behind a transaction-mode pooler a named
+# statement lives in a server session other clients share, and a neighbour can DEALLOCATE and
+# re-PREPARE it under the same name: the next execute would run the neighbour's SQL. Pass
+# prepare_threshold=0 only on a connection known to be direct, or through a pooler that keeps
+# each client's prepared statements apart (PgBouncer 1.21+ with max_prepared_statements).
+SAVER_CONNECTION_KWARGS: dict[str, Any] = {"autocommit": True, "prepare_threshold": None, "row_factory": dict_row}
 
 # Statements that carry no identity: they only open, end or shape a transaction.
 _TRANSACTION_CONTROL = re.compile(
@@ -357,12 +363,24 @@ def _identity_before_unpipelined(conn: psycopg.Connection[Any], what: str) -> No
     _queue_identity(conn)
 
 
+class BoundServerCursor(psycopg.ServerCursor[Any]):
+    """A named (server-side) cursor declared as the current identity: inside a transaction only
+    (its FETCHes run there too), the identity sent just before its DECLARE."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> BoundServerCursor:
+        _identity_before_unpipelined(self.connection, "a named cursor")
+        with _refusals(query):
+            super().execute(query, params, **kwargs)
+        return self
+
+
 class BoundConnection(psycopg.Connection[Any]):
     """A psycopg connection that runs every statement as the current identity."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cursor_factory = BoundCursor
+        self.server_cursor_factory = BoundServerCursor
 
     @contextlib.contextmanager
     def pipeline(self) -> Iterator[psycopg.Pipeline]:
@@ -485,12 +503,23 @@ async def _aidentity_before_unpipelined(conn: psycopg.AsyncConnection[Any], what
     await _aqueue_identity(conn)
 
 
+class AsyncBoundServerCursor(psycopg.AsyncServerCursor[Any]):
+    """The async twin of BoundServerCursor."""
+
+    async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> AsyncBoundServerCursor:
+        await _aidentity_before_unpipelined(self.connection, "a named cursor")
+        with _refusals(query):
+            await super().execute(query, params, **kwargs)
+        return self
+
+
 class AsyncBoundConnection(psycopg.AsyncConnection[Any]):
     """An async psycopg connection that runs every statement as the current identity."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cursor_factory = AsyncBoundCursor
+        self.server_cursor_factory = AsyncBoundServerCursor
 
     @contextlib.asynccontextmanager
     async def pipeline(self) -> AsyncIterator[psycopg.AsyncPipeline]:

@@ -217,3 +217,37 @@ def test_a_pipeline_queues_the_identity_once_per_transaction(app: Route, monkeyp
             after.execute(_PROBE)
         assert sends == [str(first[0])] * 2
         assert set(after.fetchone()["threads"]) == world[first]
+
+
+def test_a_bound_connection_prepares_nothing_a_pooled_neighbour_could_replace(app: Route) -> None:
+    """No statement of the saver or of the identity is prepared under a name: behind a pooler a
+    neighbour could re-PREPARE it in the shared server session."""
+    tenant, user = uuid.uuid4(), uuid.uuid4()
+    with tg.connect(app.conninfo) as conn, tg.acting_as(tenant, user):  # the binding's own defaults
+        thread = tg.create_conversation(conn, "plain").thread_id
+        graph = chat_graph(PostgresSaver(conn))
+        for word in ("one", "two", "three", "four", "five", "six"):
+            graph.invoke({"messages": [word]}, config(thread))
+        assert conn.execute("select count(*) as n from pg_prepared_statements").fetchone()["n"] == 0
+
+
+def test_a_named_cursor_carries_the_identity_and_nothing_a_neighbour_left(app_db: str) -> None:
+    """A neighbour of the pooled server session left another identity at session level; a named
+    cursor declared through the binding runs as the block's identity (or none), never that one."""
+    a, b = (uuid.uuid4(), uuid.uuid4()), (uuid.uuid4(), uuid.uuid4())
+    with tg.connect(app_db) as conn:
+        with tg.acting_as(*a):
+            tg.create_conversation(conn, "a's")
+        with tg.acting_as(*b):
+            tg.create_conversation(conn, "b's")
+        # What a neighbour can leave on a shared server session: b's identity, at session level.
+        conn.execute("select set_config('app.tenant_id', %s, false), set_config('app.user_id', %s, false)",
+                     (str(b[0]), str(b[1])))
+        with tg.acting_as(*a), conn.transaction(), conn.cursor(name="titles") as cur:
+            cur.execute("select title from threadguard.conversations")
+            assert [r["title"] for r in cur.fetchall()] == ["a's"]
+        with conn.transaction(), conn.cursor(name="nobody") as cur:
+            cur.execute("select title from threadguard.conversations")
+            assert cur.fetchall() == [], "outside acting_as a named cursor sees nothing, whatever the session holds"
+        with pytest.raises(psycopg.ProgrammingError, match="named cursor"), conn.cursor(name="autocommit") as cur:
+            cur.execute("select title from threadguard.conversations")
