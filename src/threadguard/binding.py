@@ -260,13 +260,29 @@ def _queue_identity(conn: psycopg.Connection[Any]) -> None:
 class _SyncGroup:
     """What a bound pipeline has queued since its last Sync, the end of the implicit
     transaction it is building: the identity already in it need not be queued again
-    for the next statement. Reset at every Sync and every transaction-control statement."""
+    for the next statement. Reset at every Sync and every transaction-control statement.
+
+    Leaving the pipeline, psycopg (3.2-3.3, checked against 3.3.9) sends a Flush request after
+    its final Sync whenever a result has not arrived yet. The Sync alone makes the server send
+    every result; the Flush makes PgBouncer 1.18 in transaction mode keep the server connection
+    linked to this client until its next message (pgbouncer/pgbouncer#759), so a client waiting
+    for that server connection stalls until query_wait_timeout. A bound pipeline sends no Flush
+    after a Sync that went out."""
 
     _identity_queued: tuple[str, str] | None = None
 
     def _enqueue_sync(self) -> None:
         self._identity_queued = None
         super()._enqueue_sync()  # type: ignore[misc]
+
+    def _exit_gen(self) -> Any:
+        synced = False
+        try:
+            self._enqueue_sync()
+            yield from self._communicate_gen()  # type: ignore[attr-defined]
+            synced = True
+        finally:
+            yield from self._fetch_gen(flush=not synced)  # type: ignore[attr-defined]
 
 
 class _QuietAbortedPipelines(logging.Filter):

@@ -34,7 +34,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def pgbouncer(server_conninfo: str, users: dict[str, str], pool_size: int = 8) -> Iterator[str]:
+def pgbouncer(server_conninfo: str, users: dict[str, str], pool_size: int = 8, query_wait_timeout: int = 120) -> Iterator[str]:
     """Yields a conninfo template (no user or database) that reaches the server of
     `server_conninfo` through PgBouncer in transaction mode, for the given logins."""
     binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
@@ -58,6 +58,7 @@ auth_file = {root / "users.txt"}
 pool_mode = transaction
 server_round_robin = 0
 default_pool_size = {pool_size}
+query_wait_timeout = {query_wait_timeout}
 max_client_conn = 200
 ignore_startup_parameters = extra_float_digits,options
 logfile = {root / "pgbouncer.log"}

@@ -251,3 +251,59 @@ def test_a_named_cursor_carries_the_identity_and_nothing_a_neighbour_left(app_db
             assert cur.fetchall() == [], "outside acting_as a named cursor sees nothing, whatever the session holds"
         with pytest.raises(psycopg.ProgrammingError, match="named cursor"), conn.cursor(name="autocommit") as cur:
             cur.execute("select title from threadguard.conversations")
+
+
+def test_more_clients_than_server_connections_never_stall(app_db: str) -> None:
+    """PgBouncer 1.18, transaction mode, ONE server connection, two clients taking turns running
+    a graph and reading its state through the binding: no client ever waits for a server
+    connection the other one, idle, still holds (query_wait_timeout would end it after 2 s)."""
+    import subprocess
+    import sys
+    import threading
+
+    from dbtools import APP_LOGIN, APP_PASSWORD, admin_conninfo
+    from pgbouncer import pgbouncer, through
+
+    turns, clients = 1000, 2
+    turn = threading.Condition()
+    state = {"next": 0, "done": 0}
+    errors: list[BaseException] = []
+
+    def client(me: int, conninfo: str) -> None:
+        tenant, user = uuid.uuid4(), uuid.uuid4()
+        try:
+            with tg.connect(conninfo) as conn, tg.acting_as(tenant, user):
+                thread = tg.create_conversation(conn, f"client {me}").thread_id
+                graph = chat_graph(PostgresSaver(conn))
+                for _ in range(turns // clients):
+                    with turn:
+                        turn.wait_for(lambda: state["next"] == me or bool(errors))
+                        if errors:
+                            return
+                        graph.invoke({"messages": ["turn"]}, config(thread))
+                        graph.get_state(config(thread))
+                        state["done"] += 1
+                        state["next"] = (me + 1) % clients
+                        turn.notify_all()
+        except BaseException as exc:  # noqa: BLE001 - reported below, with the turn it happened on
+            with turn:
+                errors.append(exc)
+                turn.notify_all()
+
+    # The stall needs a result that has not arrived when the pipeline is left: CPU load (two
+    # busy processes, stopped with the test) makes that common, as on a loaded application host.
+    load = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        with pgbouncer(admin_conninfo(), {APP_LOGIN: APP_PASSWORD}, pool_size=1, query_wait_timeout=2) as template:
+            conninfo = through(template, app_db)
+            threads = [threading.Thread(target=client, args=(i, conninfo)) for i in range(clients)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=600)
+    finally:
+        for busy in load:
+            busy.kill()
+            busy.wait()
+    assert errors == [], f"stalled after {state['done']} turns: {errors[0]!r}"
+    assert state["done"] == turns
