@@ -196,6 +196,23 @@ ALTER FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_u
 
 COMMENT ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) IS 'Adoption (operators): creates the conversation of an existing LangGraph thread for (p_tenant_id, p_user_id) and stamps the thread''s unowned checkpoint, blob and write rows with them; returns how many rows it stamped. Audited. 22023 for a thread id that is not a canonical uuid or a nil owner, 23505 when the thread already has a conversation.';
 
+CREATE FUNCTION threadguard.audit_to_server_log() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    raise log 'threadguard audit: %', pg_catalog.jsonb_build_object(
+        'database', pg_catalog.current_database(), 'id', new.id, 'at', new.at, 'actor', new.actor, 'action', new.action,
+        'tenant_id', new.tenant_id, 'user_id', new.user_id, 'reason', new.reason, 'row_count', new.row_count,
+        'detail', new.detail, 'transaction', pg_catalog.pg_current_xact_id()::text);
+    return null;
+end
+$$;
+
+ALTER FUNCTION threadguard.audit_to_server_log() OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.audit_to_server_log() IS 'Trigger of threadguard.audit_log: writes each new audit row to the server log as "threadguard audit: {json}" (with its transaction id), where a rollback cannot take it back.';
+
 CREATE FUNCTION threadguard.catalog_fingerprint() RETURNS jsonb
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -843,7 +860,16 @@ begin
     select a.id into v_access from threadguard.support_access as a
      where a.actor operator(pg_catalog.=) session_user and a.tenant_id operator(pg_catalog.=) p_tenant_id
        and a.expires_at operator(pg_catalog.>) pg_catalog.clock_timestamp()
+       and pg_catalog.pg_xact_status(a.opened_in) operator(pg_catalog.=) 'committed'
      order by a.expires_at desc limit 1;
+    if v_access is null and exists (
+        select from threadguard.support_access as a
+         where a.actor operator(pg_catalog.=) session_user and a.tenant_id operator(pg_catalog.=) p_tenant_id
+           and a.opened_in operator(pg_catalog.=) pg_catalog.pg_current_xact_id_if_assigned()) then
+        raise exception 'threadguard: this support access was opened in the current transaction: commit it first'
+            using errcode = 'insufficient_privilege',
+                  hint = 'Reads need the access, and its audit row, committed by an earlier transaction, so that no rollback erases them.';
+    end if;
     if v_access is null then
         raise exception 'threadguard: no open support access of % to this tenant', session_user
             using errcode = 'insufficient_privilege',
@@ -855,7 +881,7 @@ $$;
 
 ALTER FUNCTION threadguard.support_access_id(p_tenant_id uuid) OWNER TO threadguard_operator;
 
-COMMENT ON FUNCTION threadguard.support_access_id(p_tenant_id uuid) IS 'The calling login''s open support access to p_tenant_id (the latest to expire), or 42501. Called by the support functions, as threadguard_operator; granted to nobody.';
+COMMENT ON FUNCTION threadguard.support_access_id(p_tenant_id uuid) IS 'The calling login''s open support access to p_tenant_id (the latest to expire, opened by a committed transaction), or 42501. Called by the support functions, as threadguard_operator; granted to nobody.';
 
 CREATE FUNCTION threadguard.support_checkpoint(p_tenant_id uuid, p_thread_id uuid) RETURNS TABLE(thread_id uuid, user_id uuid, checkpoint_id text, metadata jsonb, checkpoint jsonb)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1239,6 +1265,7 @@ CREATE TABLE threadguard.support_access (
     reason text NOT NULL,
     opened_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
+    opened_in xid8 DEFAULT pg_current_xact_id() NOT NULL,
     CONSTRAINT support_access_duration CHECK (((expires_at > opened_at) AND (expires_at <= (opened_at + '08:00:00'::interval))))
 );
 
@@ -1259,6 +1286,8 @@ COMMENT ON COLUMN threadguard.support_access.reason IS 'Why, as the engineer sta
 COMMENT ON COLUMN threadguard.support_access.opened_at IS 'When it was opened.';
 
 COMMENT ON COLUMN threadguard.support_access.expires_at IS 'When it ends by itself.';
+
+COMMENT ON COLUMN threadguard.support_access.opened_in IS 'The transaction that opened the access: reads under it need that transaction committed (pg_xact_status), so its audit row exists for good.';
 
 COMMENT ON CONSTRAINT support_access_duration ON threadguard.support_access IS 'An access lasts more than nothing and at most 8 hours.';
 
@@ -1355,6 +1384,10 @@ COMMENT ON STATISTICS public.checkpoints_owner_stats IS 'threadguard: a thread''
 CREATE TRIGGER checkpoints_touch_conversation AFTER INSERT ON public.checkpoints FOR EACH ROW WHEN ((new.threadguard_tenant_id IS NOT NULL)) EXECUTE FUNCTION threadguard.touch_conversation();
 
 COMMENT ON TRIGGER checkpoints_touch_conversation ON public.checkpoints IS 'threadguard: a new checkpoint marks its conversation active (updated_at).';
+
+CREATE TRIGGER audit_log_to_server_log AFTER INSERT ON threadguard.audit_log FOR EACH ROW EXECUTE FUNCTION threadguard.audit_to_server_log();
+
+COMMENT ON TRIGGER audit_log_to_server_log ON threadguard.audit_log IS 'Copies each audit row into the server log (RAISE LOG) when it is written, so that reads and grants whose transaction rolls back are still on record.';
 
 ALTER TABLE ONLY public.checkpoint_blobs
     ADD CONSTRAINT checkpoint_blobs_thread_owner_fkey FOREIGN KEY (thread_id, threadguard_tenant_id, threadguard_user_id) REFERENCES threadguard.conversations(thread_id, tenant_id, user_id) ON DELETE CASCADE;
@@ -1650,6 +1683,8 @@ GRANT ALL ON FUNCTION threadguard.assign_store_items(p_prefix text, p_tenant_id 
 
 REVOKE ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.audit_to_server_log() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION threadguard.catalog_fingerprint() FROM PUBLIC;
 

@@ -67,5 +67,6 @@ if [ "$fresh" = 1 ]; then
 fi
 
 export DATABASE_URL="postgresql://postgres@/threadguard?host=$sock"
+export TG_SERVER_LOG="$base/server.log"   # the tests read the audit lines the server logs
 export PATH="$bindir:$PATH"
 "$@"

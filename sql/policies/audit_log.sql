@@ -36,3 +36,11 @@ create policy audit_log_owner_select on threadguard.audit_log
     using (at operator(pg_catalog.<) (pg_catalog.now() operator(pg_catalog.-) interval '90 days'));
 comment on policy audit_log_owner_select on threadguard.audit_log is
     'What the owner''s pruning may see: only rows past the retained age.';
+
+-- Every row also goes to the server log as it is inserted: a rollback cannot take that back.
+drop trigger if exists audit_log_to_server_log on threadguard.audit_log;
+create trigger audit_log_to_server_log
+    after insert on threadguard.audit_log
+    for each row execute function threadguard.audit_to_server_log();
+comment on trigger audit_log_to_server_log on threadguard.audit_log is
+    'Copies each audit row into the server log (RAISE LOG) when it is written, so that reads and grants whose transaction rolls back are still on record.';

@@ -361,8 +361,9 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
     current, final = install_roles(conninfo, role_prefix)
     with _backend(conninfo, [current, final]) as backend, _locked(backend):
         by_id = {m.id: m for m in _migrations(final)}
-        # Every migration names the roles it was applied with; 0018 those the install ends with.
-        pending = [by_id[m.id] if m.id == ROLES_MIGRATION else m for m in backend.to_apply(_migrations(current))]
+        # Every migration names the roles it was applied with: those before 0018 the install's
+        # roles of then, 0018 and later those the install ends with.
+        pending = [by_id[m.id] if m.id >= ROLES_MIGRATION else m for m in backend.to_apply(_migrations(current))]
         if target is not None:
             ids = [m.id for m in pending]
             if target not in ids:

@@ -1,8 +1,9 @@
 -- Support access: a support engineer reads one tenant's conversations only inside an
 -- access it opened for that tenant with a reason and a duration; read-only; the access
--- ends by itself; opening it and every read are audited.
+-- ends by itself; opening it and every read are audited; an access opens reads only once the
+-- transaction that opened it committed (its audit row then outlives any rollback).
 begin;
-select plan(17);
+select plan(18);
 select tests.seed_world();
 
 select tests.as_user('tenant_a', 'user_a1');
@@ -25,6 +26,14 @@ select throws_ok(format($$select threadguard.open_support_access(%L, 'ticket', 6
 
 -- With an access to tenant A ----------------------------------------------------------------
 select ok(threadguard.open_support_access(tests.id('tenant_a'), 'ticket #42', 30) > now(), 'support: opens 30 minutes on tenant A');
+select throws_ok(format($$select * from threadguard.support_conversations(%L)$$, tests.id('tenant_a')), '42501',
+    'threadguard: this support access was opened in the current transaction: commit it first',
+    'support: the access opens nothing before the transaction that opened it commits');
+-- This whole file is one transaction: stand for the commit by dating the access to a committed
+-- transaction (FrozenTransactionId, which pg_xact_status reports committed).
+select tests.as_superuser();
+update threadguard.support_access set opened_in = '2'::xid8;
+select tests.as_support();
 select results_eq(format($$select thread_id from threadguard.support_conversations(%L) order by 1$$, tests.id('tenant_a')),
     format($$values (%L::uuid), (%L::uuid)$$, tests.id('thread_a1'), tests.id('thread_a2')), 'support: sees tenant A''s two conversations');
 select results_eq(format($$select thread_id, checkpoint_id from threadguard.support_checkpoint(%L, %L)$$, tests.id('tenant_a'), tests.id('thread_a1')),
