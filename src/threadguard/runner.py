@@ -377,15 +377,14 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
         if "0011_app_creates_nothing" in {m.id for m in pending}:
             _refuse_app_members(conninfo, current)
         grants = _grants_before_adoption(conninfo) if "0003_langgraph_tables" in {m.id for m in pending} else {}
-        for migration in pending:
+        for group in _units(pending):
+            what = f"migration {group[0].id}" if len(group) == 1 else f"migrations {group[0].id} to {group[-1].id}"
             try:
-                _with_lock_retries(functools.partial(backend.apply_one, migration), f"migration {migration.id}")
+                _with_lock_retries(functools.partial(_apply_together, backend, group), what)
             except psycopg.Error as exc:
                 diag = exc.diag
                 hint = f"\nHINT: {diag.message_hint}" if diag.message_hint else ""
-                raise MigrationError(
-                    f"migration {migration.id} failed and was rolled back: {diag.message_primary or exc}{hint}"
-                ) from exc
+                raise MigrationError(f"{what} failed and was rolled back: {diag.message_primary or exc}{hint}") from exc
         if grants and "0013_previous_grants" in {m.id for m in pending}:
             _record_grants(conninfo, grants, final)
         if at_head and (pending or not definitions_current(conninfo, final)):
@@ -395,11 +394,44 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
 
 _LANGGRAPH_TABLES = ("checkpoint_migrations", "checkpoints", "checkpoint_blobs", "checkpoint_writes")
 
+# 0003 lets the app role create in schema public (LangGraph's setup() once needed it) and 0011
+# takes that back: when both are pending they, and what lies between, commit as one transaction,
+# so that no other session ever sees the grant.
+_WINDOW = ("0003_langgraph_tables", "0011_app_creates_nothing")
+
+
+def _units(pending: list[Any]) -> list[list[Any]]:
+    """The pending migrations in the transactions they apply in: one each, but the window."""
+    ids = [m.id for m in pending]
+    if _WINDOW[0] in ids and _WINDOW[1] in ids:
+        first, last = ids.index(_WINDOW[0]), ids.index(_WINDOW[1])
+        return [[m] for m in pending[:first]] + [pending[first:last + 1]] + [[m] for m in pending[last + 1:]]
+    return [[m] for m in pending]
+
+
+def _apply_together(backend: _Backend, migrations: list[Any]) -> None:
+    """Apply and record `migrations` in one transaction (yoyo applies each in its own)."""
+    if len(migrations) == 1:
+        backend.apply_one(migrations[0])
+        return
+    with backend.copy() as unit:
+        unit.begin()
+        try:
+            for migration in migrations:
+                migration.process_steps(unit, "apply")  # its steps run in savepoints of this transaction
+                unit.execute("reset role")  # each starts, as in a transaction of its own, as the administrator
+                unit.log_migration(migration, "apply")
+                unit.mark_one(migration, log=False)
+        except BaseException:
+            unit.rollback()
+            raise
+        unit.commit()
+
 
 def _refuse_app_members(conninfo: str, roles: Roles) -> None:
     """Migrations 0003 to 0010 let the app role create in schema public (LangGraph's setup() needed
-    it once; 0011 takes it back). A fresh install's app role has no member, so nobody can use that;
-    refuse to run them while it has one."""
+    it once; 0011 takes it back). They commit together unless `--to` splits them, and a fresh
+    install's app role has no member; refuse to run them while it has one all the same."""
     with _connect(conninfo) as conn:
         members = [str(r[0]) for r in conn.execute(
             "select m.member::pg_catalog.regrole::text from pg_catalog.pg_auth_members as m"

@@ -486,3 +486,33 @@ def test_no_member_of_the_app_role_sees_the_window_before_0011(empty_db: str) ->
     with psycopg.connect(empty_db, autocommit=True) as conn:
         conn.execute(sql.SQL("revoke {} from {}").format(sql.Identifier(roles_of(empty_db).app), sql.Identifier(APP_LOGIN)))
     assert runner.migrate(empty_db) == MIGRATION_IDS[2:]
+
+
+def test_no_session_ever_sees_the_app_role_allowed_to_create(empty_db: str) -> None:
+    """0003 grants the app role CREATE on public and 0011 revokes it: on a fresh install they
+    commit as one transaction, so a session polling the catalog while migrate runs never sees
+    the grant (it saw it on 1 of ~250 polls when they committed apart)."""
+    import threading
+
+    roles = runner.install_roles(empty_db)[1]
+    done = threading.Event()
+    seen: list[int] = []
+
+    def migrating() -> None:
+        try:
+            runner.migrate(empty_db)
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=migrating)
+    with psycopg.connect(empty_db, autocommit=True) as watcher:
+        worker.start()
+        polls = 0
+        while not done.is_set():
+            polls += 1
+            if watcher.execute("select to_regrole(%s) is not null and has_schema_privilege(%s, 'public', 'CREATE')",
+                               (roles.app, roles.app)).fetchone()[0]:
+                seen.append(polls)
+        worker.join()
+    assert polls > 10 and not seen, f"the app role could create in public on {len(seen)} of {polls} polls (first: {seen[:1]})"
+    assert runner.verify(empty_db) == []
