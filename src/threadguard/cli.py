@@ -12,6 +12,7 @@ import dataclasses
 import os
 import re
 import sys
+from pathlib import Path
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -160,8 +161,17 @@ def main(argv: list[str] | None = None) -> int:
             from threadguard import export
 
             if args.output:
-                with open(args.output, "w", encoding="utf-8") as out:
-                    n, items = export.export(info, args.tenant, args.user, args.reason, out)
+                # Written beside the target and renamed into place once whole: a failed export leaves no file.
+                target = Path(args.output)
+                if not target.parent.is_dir():
+                    raise UsageError(f"--output {args.output}: directory {target.parent} does not exist")
+                partial = target.with_name(f".{target.name}.partial")
+                try:
+                    with open(partial, "w", encoding="utf-8") as out:
+                        n, items = export.export(info, args.tenant, args.user, args.reason, out)
+                    partial.replace(target)
+                finally:
+                    partial.unlink(missing_ok=True)
             else:
                 n, items = export.export(info, args.tenant, args.user, args.reason, sys.stdout)
             print(f"threadguard export: {n:,} conversation(s), {items:,} store item(s)", file=sys.stderr)

@@ -571,6 +571,10 @@ def adopt(conninfo: str, owners_sql: str, *, batch_size: int = 500,
         with conn.transaction(), conn.cursor(name="threadguard_owners") as owners:
             owners.itersize = batch_size
             owners.execute(f"select * from ({owners_sql}) as owners")
+            if owners.description is None or not 3 <= len(owners.description) <= 4:
+                got = 0 if owners.description is None else len(owners.description)
+                raise MigrationError(f"the --owners query returns {got} column(s); it must return thread_id, tenant_id, "
+                                     "user_id and, optionally, title, in that order")
             while rows := owners.fetchmany(batch_size):
                 _adopt_batch(writer, rows, result, roles)
                 if progress:

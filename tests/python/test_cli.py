@@ -101,3 +101,34 @@ def test_an_ordinary_login_fails_at_once_naming_the_role_needed(empty_db: str) -
 def test_version() -> None:
     done = _run("--version")
     assert done.returncode == 0 and done.stdout.startswith("threadguard ")
+
+
+def test_adopt_names_an_owners_query_of_the_wrong_shape(empty_db: str) -> None:
+    runner.migrate(empty_db)
+    done = _run("adopt", "--database", empty_db, "--owners", "select 'x' as thread_id, 'title' as title")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "returns 2 column(s); it must return thread_id, tenant_id, user_id" in done.stderr
+
+
+def test_export_to_a_missing_directory_or_failing_leaves_no_file(empty_db: str, tmp_path: object) -> None:
+    from pathlib import Path
+
+    runner.migrate(empty_db)
+    missing = Path(str(tmp_path)) / "no" / "such" / "x.jsonl"
+    done = _run("export", "--database", empty_db, "--tenant", str(uuid.uuid4()), "--reason", "r", "--output", str(missing))
+    assert done.returncode == 2 and "does not exist" in done.stderr and "Traceback" not in done.stderr
+    # A login that may connect but not export: refused, and no empty file left behind.
+    login = f"tg_noexport_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(empty_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("create role {} login password 'x'").format(sql.Identifier(login)))
+        conn.execute(sql.SQL("grant connect on database {} to {}").format(sql.Identifier(conn.info.dbname), sql.Identifier(login)))
+    target = Path(str(tmp_path)) / "x.jsonl"
+    try:
+        done = _run("export", "--database", make_conninfo(empty_db, user=login, password="x"), "--tenant", str(uuid.uuid4()),
+                    "--reason", "r", "--output", str(target))
+        assert done.returncode == 3 and "Traceback" not in done.stderr, done.stderr
+        assert not target.exists() and not list(Path(str(tmp_path)).glob(".*partial"))
+    finally:
+        with psycopg.connect(empty_db, autocommit=True) as conn:
+            conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(login)))
+            conn.execute(sql.SQL("drop role {}").format(sql.Identifier(login)))
