@@ -1,4 +1,5 @@
-"""The `threadguard` command: migrate, rollback, status, verify.
+"""The `threadguard` command: migrate, rollback, status, verify, break-lock (the DBA's), adopt,
+retention, erase, export, sweep-store (the operators').
 
 Exit codes: 0 done (verify: nothing wrong); 1 verify found problems, or a migration
 failed and was rolled back; 2 bad usage, no database named, or no connection;
@@ -18,6 +19,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from threadguard import __version__, runner
+from threadguard.roles import NotInstalledError
 
 EXIT_PROBLEMS, EXIT_USAGE, EXIT_PRIVILEGE = 1, 2, 3
 # SQLAlchemy-style and legacy URL schemes, as FastAPI projects write them.
@@ -213,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     except PermissionError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_PRIVILEGE
-    except runner.MigrationError as exc:
+    except (runner.MigrationError, NotInstalledError) as exc:
         print(f"threadguard {command}: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     except psycopg.OperationalError as exc:

@@ -17,7 +17,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from threadguard import decoding
-from threadguard.roles import Roles, acting_as, installed
+from threadguard.roles import acting_as, required
 
 _CONVERSATIONS = "select * from threadguard.export_conversations(%s::uuid, %s::uuid, %s)"
 _CHECKPOINTS = "select * from threadguard.export_checkpoints(%s::uuid, %s::uuid, %s)"
@@ -40,18 +40,11 @@ def jsonable(value: Any) -> Any:
     return repr(value)
 
 
-def _roles(conn: psycopg.Connection[Any]) -> Roles:
-    found = installed(conn)
-    if found is None:
-        raise RuntimeError("threadguard is not installed in this database (run `threadguard migrate`)")
-    return found
-
-
 def conversations(conninfo: str, tenant_id: str, user_id: str | None, reason: str) -> Iterator[dict[str, Any]]:
     """Each conversation with its decoded history, newest checkpoint first."""
     with psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as conn:
         # One transaction as the install's admin role; the histories are read beside the open cursor.
-        with acting_as(conn, _roles(conn), "admin"), conn.cursor(name="threadguard_export") as cur:
+        with acting_as(conn, required(conn), "admin"), conn.cursor(name="threadguard_export") as cur:
             cur.itersize = 100
             cur.execute(_CONVERSATIONS, (tenant_id, user_id, reason))
             for conversation in cur:
@@ -75,7 +68,7 @@ def store_items(conninfo: str, tenant_id: str, user_id: str | None, reason: str)
     """Each store item in the user's namespaces (the whole tenant's, shared ones included,
     without a user), by namespace and key, marked as a store item."""
     with psycopg.connect(conninfo, autocommit=True, row_factory=dict_row) as conn, \
-            acting_as(conn, _roles(conn), "admin"), conn.cursor(name="threadguard_export_store") as cur:
+            acting_as(conn, required(conn), "admin"), conn.cursor(name="threadguard_export_store") as cur:
         cur.itersize = 500
         cur.execute(_STORE_ITEMS, (tenant_id, user_id, reason))
         for item in cur:

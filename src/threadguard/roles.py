@@ -102,12 +102,21 @@ def for_database(conn: psycopg.Connection[Any], prefix: str | None = None) -> Ro
     return Roles(check_prefix(prefix))
 
 
-def app_role(conn: psycopg.Connection[Any]) -> str:
-    """The name of the installed app role, to grant to an application's login."""
+class NotInstalledError(RuntimeError):
+    """threadguard is not installed in the database: `threadguard migrate` installs it."""
+
+
+def required(conn: psycopg.Connection[Any]) -> Roles:
+    """The installed roles, or NotInstalledError naming the command to run."""
     found = installed(conn)
     if found is None:
-        raise RuntimeError("threadguard is not installed in this database: run `threadguard migrate` first")
-    return found.app
+        raise NotInstalledError("threadguard is not installed in this database: run `threadguard migrate` first")
+    return found
+
+
+def app_role(conn: psycopg.Connection[Any]) -> str:
+    """The name of the installed app role, to grant to an application's login."""
+    return required(conn).app
 
 
 def elevate(conn: psycopg.Connection[Any], names: list[str]) -> list[str]:

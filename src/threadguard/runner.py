@@ -1,9 +1,12 @@
-"""The migration runner: a thin layer over yoyo's Python API.
+"""The migration runner over yoyo's Python API, and (until they get modules of their own) adoption
+and the operator commands.
 
-`migrate` applies pending migrations (append-only, in migrations/) and then the
-idempotent definitions in sql/ (functions first, then policies) in one
-transaction as threadguard_owner, all under yoyo's lock. Connections use libpq
-conninfo (a DATABASE_URL or the PG* variables), not yoyo's own URL parser.
+`migrate` applies pending migrations (append-only, in migrations/) and then the idempotent
+definitions in sql/ (functions first, then policies) in one transaction as the install's owner
+role, all under yoyo's lock, naming the database's own roles (threadguard.roles). It runs as the
+database's administrator, superuser or not: the roles are lent to it inside each transaction only.
+verify's rules are in sql/checks/ (threadguard.checks). Connections use libpq conninfo (a
+DATABASE_URL or the PG* variables), not yoyo's own URL parser.
 """
 
 from __future__ import annotations
@@ -279,13 +282,6 @@ def install_roles(conninfo: str, prefix: str | None = None) -> tuple[Roles, Role
             target = current
         _check_roles_free(conn, target)
     return current, target
-
-
-def _installed(conn: psycopg.Connection[Any]) -> Roles:
-    found = tg_roles.installed(conn)
-    if found is None:
-        raise MigrationError("threadguard is not installed in this database (run `threadguard migrate`)")
-    return found
 
 
 def installed_roles(conninfo: str) -> Roles | None:
@@ -565,7 +561,7 @@ def adopt(conninfo: str, owners_sql: str, *, batch_size: int = 500,
     Then ANALYZE the three tables (when the connected role may act as their owner)."""
     result = Adoption()
     with _connect(conninfo) as conn, _connect(conninfo) as writer:
-        roles = _installed(conn)
+        roles = tg_roles.required(conn)
         writer.execute("select pg_catalog.set_config('lock_timeout', %s, false)", (DDL_LOCK_TIMEOUT,))
         (total,) = _one(conn, f"select pg_catalog.count(*) from ({owners_sql}) as owners")  # the DBA's own query, run as written
         with conn.transaction(), conn.cursor(name="threadguard_owners") as owners:
@@ -628,7 +624,7 @@ def erase(conninfo: str, tenant_id: str, user_id: str | None, reason: str, *, ba
     batch of conversations and store items per transaction, then prove it with threadguard.erasure_left.
     Runs as the install's admin role: a login granted it, or the administrator (SET ROLE)."""
     with _connect(conninfo) as conn:
-        roles = _installed(conn)
+        roles = tg_roles.required(conn)
         total = 0
         while True:
             with tg_roles.acting_as(conn, roles, "admin"):
@@ -649,7 +645,7 @@ def sweep_store(conninfo: str, *, batch_size: int = 10000, progress: Callable[[i
     transaction; returns how many. Runs as the install's admin role (see erase)."""
     total = 0
     with _connect(conninfo) as conn:
-        roles = _installed(conn)
+        roles = tg_roles.required(conn)
         while True:
             with tg_roles.acting_as(conn, roles, "admin"):
                 deleted, remaining = _one(conn, "select s.deleted, s.remaining from threadguard.sweep_store(%s) as s", (batch_size,))
@@ -677,7 +673,7 @@ def retention(conninfo: str, *, batch_size: int = 500, dry_run: bool = False,
     through threadguard.apply_retention. Runs as the install's admin role (see erase)."""
     total = Retention()
     with _connect(conninfo) as conn:
-        roles = _installed(conn)
+        roles = tg_roles.required(conn)
         after = None
         while True:
             with tg_roles.acting_as(conn, roles, "admin"):
