@@ -78,11 +78,16 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
 
     def begin(self) -> None:
         super().begin()
+        self._granted, self._lent = [], []
+        self.lend()
+
+    def lend(self) -> None:
+        """Lend what this transaction does not hold yet (roles a migration of it just created)."""
         names = list(dict.fromkeys(name for roles in self.roles for name in roles.all))
-        self._granted = tg_roles.elevate(self.connection, names)
+        self._granted += tg_roles.elevate(self.connection, names)
         # The owner role takes LangGraph's tables over and the operator role its functions.
-        self._lent = tg_roles.lend_create(self.connection, [("public", roles.owner) for roles in self.roles]
-                                          + [("threadguard", roles.operator) for roles in self.roles])
+        self._lent += tg_roles.lend_create(self.connection, [("public", roles.owner) for roles in self.roles]
+                                           + [("threadguard", roles.operator) for roles in self.roles])
 
     def commit(self) -> None:
         tg_roles.take_back_create(self.connection, self._lent)
@@ -373,7 +378,7 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
         if "0011_app_creates_nothing" in {m.id for m in pending}:
             _refuse_app_members(conninfo, current)
         grants = _grants_before_adoption(conninfo) if "0003_langgraph_tables" in {m.id for m in pending} else {}
-        for group in _units(pending):
+        for group in _units(conninfo, pending):
             what = f"migration {group[0].id}" if len(group) == 1 else f"migrations {group[0].id} to {group[-1].id}"
             try:
                 _with_lock_retries(functools.partial(_apply_together, backend, group), what)
@@ -390,18 +395,17 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
 
 _LANGGRAPH_TABLES = ("checkpoint_migrations", "checkpoints", "checkpoint_blobs", "checkpoint_writes")
 
-# 0003 lets the app role create in schema public (LangGraph's setup() once needed it) and 0011
-# takes that back: when both are pending they, and what lies between, commit as one transaction,
-# so that no other session ever sees the grant.
-_WINDOW = ("0003_langgraph_tables", "0011_app_creates_nothing")
-
-
-def _units(pending: list[Any]) -> list[list[Any]]:
-    """The pending migrations in the transactions they apply in: one each, but the window."""
-    ids = [m.id for m in pending]
-    if _WINDOW[0] in ids and _WINDOW[1] in ids:
-        first, last = ids.index(_WINDOW[0]), ids.index(_WINDOW[1])
-        return [[m] for m in pending[:first]] + [pending[first:last + 1]] + [[m] for m in pending[last + 1:]]
+def _units(conninfo: str, pending: list[Any]) -> list[list[Any]]:
+    """The pending migrations in the transactions they apply in. A fresh install with nothing to
+    adopt commits as one transaction: no other session ever sees a state in between (0003 lets
+    the app role create in public until 0011, and on PostgreSQL 14 PUBLIC may until 0018). An
+    adoption goes one migration at a time, so that locks on LangGraph's live tables stay short
+    (and _refuse_app_members keeps the app role memberless meanwhile)."""
+    fresh = bool(pending) and pending[0].id == "0001_roles"
+    with _connect(conninfo) as conn:
+        adopting = any(_exists(conn, f"public.{t}") for t in (*_LANGGRAPH_TABLES, "store", "store_migrations"))
+    if fresh and not adopting:
+        return [pending]
     return [[m] for m in pending]
 
 
@@ -416,6 +420,7 @@ def _apply_together(backend: _Backend, migrations: list[Any]) -> None:
             for migration in migrations:
                 migration.process_steps(unit, "apply")  # its steps run in savepoints of this transaction
                 unit.execute("reset role")  # each starts, as in a transaction of its own, as the administrator
+                unit.lend()  # the roles 0001 just created, say
                 unit.log_migration(migration, "apply")
                 unit.mark_one(migration, log=False)
         except BaseException:
@@ -426,8 +431,8 @@ def _apply_together(backend: _Backend, migrations: list[Any]) -> None:
 
 def _refuse_app_members(conninfo: str, roles: Roles) -> None:
     """Migrations 0003 to 0010 let the app role create in schema public (LangGraph's setup() needed
-    it once; 0011 takes it back). They commit together unless `--to` splits them, and a fresh
-    install's app role has no member; refuse to run them while it has one all the same."""
+    it once; 0011 takes it back). A fresh install commits them together, and an adopting one runs
+    them before its app role can have a member; refuse to run them while it has one."""
     with _connect(conninfo) as conn:
         members = [str(r[0]) for r in conn.execute(
             "select m.member::pg_catalog.regrole::text from pg_catalog.pg_auth_members as m"
