@@ -26,7 +26,7 @@ deps: ## install PostgreSQL/pgTAP/pg_prove if missing (as root on Debian), else 
 demo: install deps ## migrate and run the two-tenant LangGraph demo (throwaway database unless DATABASE_URL)
 	tests/with_db.sh $(PY) -m threadguard.demo
 
-serve: install deps ## run the reference FastAPI service (examples/service) on a throwaway database, port $$PORT (8000)
+serve: install deps ## run the reference FastAPI service (examples/service) on a throwaway database, on port 8000 (PORT=... for another)
 	tests/with_db.sh $(PY) -m examples.service.serve
 
 test: install deps lint ## lint, then the pgTAP suite and pytest on a throwaway database (or DATABASE_URL's server)

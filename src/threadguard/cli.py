@@ -59,6 +59,19 @@ def _announce(command: str, info: str) -> None:
     print(f"threadguard {command}: database {database} on {where} as {role}", file=sys.stderr)
 
 
+def _progress(line: str) -> None:
+    """A progress line: rewritten in place on a terminal, one line each in a log (cron, CI)."""
+    if sys.stderr.isatty():
+        print(f"\r{line}", end="", file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr, flush=True)
+
+
+def _progress_done() -> None:
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+
+
 def _dbname(info: str) -> str:
     try:
         return str(conninfo_to_dict(info).get("dbname") or os.environ.get("PGDATABASE") or "?")
@@ -138,10 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "adopt":
             def progress(done: runner.Adoption, total: int) -> None:
                 seen = done.adopted + done.already + len(done.invalid)
-                print(f"\rthreadguard adopt: {seen:,}/{total:,} threads, {done.stamped:,} rows stamped", end="", file=sys.stderr, flush=True)
+                _progress(f"threadguard adopt: {seen:,}/{total:,} threads, {done.stamped:,} rows stamped")
 
             result = runner.adopt(info, args.owners, batch_size=max(1, args.batch_size), progress=progress)
-            print(file=sys.stderr)
+            _progress_done()
             for thread_id in result.invalid:
                 print("threadguard adopt: not adopted (the thread id is not a canonical lower-case uuid, "
                       f"or its owner is not a valid pair of uuids): {thread_id}")
@@ -150,11 +163,10 @@ def main(argv: list[str] | None = None) -> int:
                   "thread(s) still have no owner")
         elif command == "erase":
             def erased(done: int, remaining: int) -> None:
-                print(f"\rthreadguard erase: {done:,} conversation(s) and store item(s) erased, {remaining:,} left",
-                      end="", file=sys.stderr, flush=True)
+                _progress(f"threadguard erase: {done:,} conversation(s) and store item(s) erased, {remaining:,} left")
 
             left = runner.erase(info, args.tenant, args.user, args.reason, batch_size=args.batch_size, progress=erased)
-            print(file=sys.stderr)
+            _progress_done()
             print(f"left: {left.conversations} conversation(s), {left.checkpoints} checkpoint(s), "
                   f"{left.checkpoint_blobs} blob(s), {left.checkpoint_writes} write(s), {left.store_items} store item(s)")
             if any(dataclasses.astuple(left)):
@@ -179,19 +191,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"threadguard export: {n:,} conversation(s), {items:,} store item(s)", file=sys.stderr)
         elif command == "retention":
             def scanned(done: runner.Retention) -> None:
-                print(f"\rthreadguard retention: {done.scanned:,} conversation(s) scanned", end="", file=sys.stderr, flush=True)
+                _progress(f"threadguard retention: {done.scanned:,} conversation(s) scanned")
 
             kept = runner.retention(info, batch_size=args.batch_size, dry_run=args.dry_run, progress=scanned)
-            print(file=sys.stderr)
+            _progress_done()
             verb = "would remove" if args.dry_run else "removed"
             print(f"{verb} {kept.conversations:,} idle conversation(s), {kept.checkpoints:,} checkpoint(s), "
                   f"{kept.checkpoint_blobs:,} blob(s), {kept.checkpoint_writes:,} write(s)")
         elif command == "sweep-store":
             def swept(done: int, remaining: int) -> None:
-                print(f"\rthreadguard sweep-store: {done:,} expired item(s) deleted, {remaining:,} left", end="", file=sys.stderr, flush=True)
+                _progress(f"threadguard sweep-store: {done:,} expired item(s) deleted, {remaining:,} left")
 
             n = runner.sweep_store(info, batch_size=args.batch_size, progress=swept)
-            print(file=sys.stderr)
+            _progress_done()
             print(f"deleted {n:,} expired store item(s)")
         elif command == "break-lock":
             runner.break_lock(info)

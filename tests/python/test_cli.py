@@ -132,3 +132,12 @@ def test_export_to_a_missing_directory_or_failing_leaves_no_file(empty_db: str, 
         with psycopg.connect(empty_db, autocommit=True) as conn:
             conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(login)))
             conn.execute(sql.SQL("drop role {}").format(sql.Identifier(login)))
+
+
+def test_progress_lines_stand_one_per_line_in_a_log(empty_db: str) -> None:
+    """Not a terminal (cron, CI): each progress report is a line of its own, no carriage return."""
+    runner.migrate(empty_db)
+    done = _run("retention", "--database", empty_db, "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert "\r" not in done.stderr
+    assert any(line.startswith("threadguard retention: ") and "scanned" in line for line in done.stderr.splitlines())
