@@ -29,6 +29,8 @@ Principal = Callable[[Request], "tuple[UUID | str, UUID | str] | None"]
 
 # SQLSTATEs of malformed input from the SQL API and PostgreSQL's casts (README: error contract).
 _MALFORMED = (
+    psycopg.DataError,  # class 22, and psycopg's own refusal of a NUL byte in text (no SQLSTATE)
+    psycopg.errors.ProgramLimitExceeded,  # 54000: e.g. a key too long for its index
     psycopg.errors.InvalidTextRepresentation,  # 22P02: not a uuid
     psycopg.errors.InvalidParameterValue,  # 22023: bad title, limit, cursor
     psycopg.errors.NullValueNotAllowed,  # 22004: null id

@@ -105,6 +105,7 @@ def test_malformed_input_is_422_and_no_identity_is_401(service: str) -> None:
             http.post("/conversations", json={"title": "x" * 201}, headers=alice),
             http.get("/conversations", params={"limit": 0}, headers=alice),
             http.get("/conversations", params={"limit": 2**31}, headers=alice),
+            http.post("/conversations", json={"title": "nul \u0000 byte"}, headers=alice),  # psycopg refuses it client-side
         ):
             assert answer.status_code == 422, answer.text
             assert "threadguard" not in answer.text and "psycopg" not in answer.text
