@@ -10,7 +10,7 @@ select isnt_superuser('threadguard_app', 'threadguard_app is not a superuser');
 select isnt_superuser('threadguard_admin', 'threadguard_admin is not a superuser');
 select is_empty($$select rolname from pg_roles where rolname like 'threadguard\_%' and rolname in ('threadguard_owner', 'threadguard_app', 'threadguard_admin') and (rolbypassrls or rolcanlogin)$$,
     'no threadguard role has BYPASSRLS or LOGIN');
-select is((select count(*)::int from pg_roles where rolname in ('threadguard_owner', 'threadguard_app', 'threadguard_admin')), 3, 'the three roles exist');
+select is((select count(*)::int from pg_roles where rolname in ('threadguard_owner', 'threadguard_app', 'threadguard_admin', 'threadguard_operator', 'threadguard_support')), 5, 'the five roles of this database exist');
 
 -- Row-level security: enabled and forced everywhere ----------------------------------
 select is_empty($$
