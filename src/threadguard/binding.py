@@ -189,9 +189,10 @@ class NamespaceNotOwnedError(psycopg.errors.InsufficientPrivilege):
 
 
 class SetupBelongsToMigrateError(psycopg.errors.InsufficientPrivilege):
-    """The application ran PostgresSaver.setup() or PostgresStore.setup(): under
-    threadguard its role creates nothing, and the LangGraph tables are set up by
-    `threadguard migrate`. SQLSTATE 42501."""
+    """PostgresSaver.setup() or PostgresStore.setup() found LangGraph's tables missing or at a
+    schema version other than the one it expects: under threadguard the application's role
+    creates nothing, and LangGraph's tables are set up by `threadguard migrate`. (At the version
+    it expects, setup() succeeds and does nothing.) SQLSTATE 42501."""
 
 
 class VectorSearchUnsupportedError(psycopg.errors.FeatureNotSupported):
@@ -205,6 +206,22 @@ _STORE_TABLE = re.compile(r"\bstore\b")
 
 # The first statement of PostgresSaver.setup() / PostgresStore.setup() (and their async twins).
 _LANGGRAPH_SETUP = re.compile(r"\s*create\s+table\s+if\s+not\s+exists\s+(checkpoint|store|vector)_migrations\b", re.IGNORECASE)
+# What setup() does next: read the schema version it finds (then, if behind, change the tables).
+_SETUP_VERSION_TABLE = re.compile(r"\b(checkpoint|store|vector)_migrations\b")
+_DDL = re.compile(r"\s*(create|alter|drop)\b", re.IGNORECASE)
+# PostgreSQL's refusals of DDL (English messages; a DDL statement is recognised by its text too).
+_DDL_REFUSED = re.compile(r"(must be owner of |permission denied for schema )")
+_NOTHING = "select where false"
+
+
+def _without_setup_ddl(query: Any) -> Any:
+    """setup()'s CREATE TABLE IF NOT EXISTS ..._migrations, which the application's role may not
+    run even when the table exists, goes out as a statement that does nothing: setup() then reads
+    the schema version threadguard migrate left and has nothing to do when it is the one it expects
+    (it fails on the next statement, as SetupBelongsToMigrateError, when it is not)."""
+    if isinstance(query, str) and _LANGGRAPH_SETUP.match(query):
+        return _NOTHING
+    return query
 
 
 @contextlib.contextmanager
@@ -217,14 +234,23 @@ def _refusals(query: Any = None) -> Iterator[None]:
     except (ThreadNotOwnedError, NamespaceNotOwnedError, SetupBelongsToMigrateError, VectorSearchUnsupportedError, SharedBatcherError):
         raise
     except psycopg.Error as exc:
-        if (isinstance(exc, psycopg.errors.InsufficientPrivilege)
-                and isinstance(query, str) and _LANGGRAPH_SETUP.match(query)):
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege) and (
+                (isinstance(query, str) and _DDL.match(query))
+                or (query is None and _DDL_REFUSED.match(exc.diag.message_primary or ""))):  # at a pipeline's sync
             raise SetupBelongsToMigrateError(
-                "threadguard: the application's role creates nothing, so PostgresSaver.setup() and PostgresStore.setup() "
-                "cannot run as it: LangGraph's tables are created and upgraded by `threadguard migrate`, run by the DBA. "
-                "Remove the setup() call from the application (after `threadguard migrate` there is nothing left to set up)."
+                "threadguard: LangGraph's saver or store wants to change its tables (setup() of a version whose schema this "
+                "database is not at), and the application's role creates and alters nothing: LangGraph's tables are "
+                "created and upgraded by `threadguard migrate`, run by the DBA, with a threadguard release that supports "
+                "this langgraph-checkpoint-postgres (`threadguard verify` names the versions)."
             ) from exc
-        if isinstance(exc, psycopg.errors.UndefinedTable) and "store_vectors" in (exc.diag.message_primary or ""):
+        if (isinstance(exc, psycopg.errors.UndefinedTable) and "vector_migrations" not in (exc.diag.message_primary or "")
+                and _SETUP_VERSION_TABLE.search(exc.diag.message_primary or "")):
+            raise SetupBelongsToMigrateError(
+                "threadguard: LangGraph's tables are not set up in this database: run `threadguard migrate` (the DBA) "
+                "before the application calls setup()."
+            ) from exc
+        if isinstance(exc, psycopg.errors.UndefinedTable) and any(
+                t in (exc.diag.message_primary or "") for t in ("store_vectors", "vector_migrations")):
             raise VectorSearchUnsupportedError(
                 "threadguard: the protected store has no vector search (no store_vectors table, no pgvector), so a "
                 "PostgresStore with an index config cannot write or search; nothing was written. Create the store "
@@ -348,6 +374,7 @@ class BoundCursor(psycopg.Cursor[Any]):
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> BoundCursor:
         _check_thread_param(query, params)
+        query = _without_setup_ddl(query)
         with _with_identity(self.connection, query):
             super().execute(query, params, **kwargs)
         return self
@@ -488,6 +515,7 @@ class AsyncBoundCursor(psycopg.AsyncCursor[Any]):
 
     async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> AsyncBoundCursor:
         _check_thread_param(query, params)
+        query = _without_setup_ddl(query)
         async with _awith_identity(self.connection, query):
             await super().execute(query, params, **kwargs)
         return self

@@ -243,12 +243,25 @@ def test_verify_reports_a_missing_policy(migrated_db: str) -> None:
 
 
 def test_app_setup_changes_nothing_and_names_migrate(app_db: str, migrated_db: str) -> None:
+    """setup() through the binding: a no-op that succeeds at the schema version the saver expects;
+    at another (a row of checkpoint_migrations gone, as if the saver were newer), the clear error."""
     before = schema_dump(migrated_db)
     with psycopg.connect(app_db, autocommit=True, prepare_threshold=0, row_factory=dict_row) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # a plain connection: PostgreSQL's own refusal
             PostgresSaver(conn).setup()
-    with tg.connect(app_db) as conn, pytest.raises(tg.SetupBelongsToMigrateError, match="threadguard migrate"):
-        PostgresSaver(conn).setup()
+    for kwargs in ({}, {"prepare_threshold": 0}):
+        with tg.connect(app_db, **kwargs) as conn:
+            PostgresSaver(conn).setup()
+            with conn.pipeline() as pipe:
+                PostgresSaver(conn, pipe).setup()
+    with psycopg.connect(migrated_db, autocommit=True) as conn:
+        conn.execute("delete from public.checkpoint_migrations where v = 9")
+    try:
+        with tg.connect(app_db) as conn, pytest.raises(tg.SetupBelongsToMigrateError, match="threadguard migrate"):
+            PostgresSaver(conn).setup()
+    finally:
+        with psycopg.connect(migrated_db, autocommit=True) as conn:
+            conn.execute("insert into public.checkpoint_migrations (v) values (9)")
     assert schema_dump(migrated_db) == before
 
 

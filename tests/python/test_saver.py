@@ -179,9 +179,13 @@ def test_writing_to_a_thread_without_conversation_gives_a_clear_error(alice: Who
         assert caught.value.sqlstate == "42501"
 
 
-def test_app_setup_through_the_binding_names_migrate(alice: Who, app: Route) -> None:
-    with app.connect() as conn, tg.acting_as(*alice), pytest.raises(tg.SetupBelongsToMigrateError, match="threadguard migrate"):
+def test_app_setup_through_the_binding_just_works(alice: Who, app: Route) -> None:
+    """LangGraph's docs tell apps to call setup() at start-up: at the schema threadguard migrate
+    left, it succeeds and does nothing, on a connection and on a pipeline, direct and pooled."""
+    with app.connect() as conn, tg.acting_as(*alice):
         PostgresSaver(conn).setup()
+        with conn.pipeline() as pipe:
+            PostgresSaver(conn, pipe).setup()
 
 
 def test_acting_as_rejects_bad_ids() -> None:

@@ -206,15 +206,22 @@ def test_a_foreign_key_is_neither_overwritten_nor_revealed(app: Route) -> None:
             assert store.get(alices, "secret").value == {"v": "alice's"}  # type: ignore[union-attr]
 
 
-def test_setup_belongs_to_migrate(app_db: str) -> None:
-    with tg.connect(app_db) as conn, pytest.raises(tg.SetupBelongsToMigrateError, match="threadguard migrate"):
+def test_setup_just_works_at_the_version_migrate_left(app_db: str, migrated_db: str) -> None:
+    with tg.connect(app_db) as conn:
         PostgresStore(conn).setup()
+    with psycopg.connect(migrated_db, autocommit=True) as conn:
+        conn.execute("delete from public.store_migrations where v = (select max(v) from public.store_migrations)")
+    try:
+        with tg.connect(app_db) as conn, pytest.raises(tg.SetupBelongsToMigrateError, match="threadguard migrate"):
+            PostgresStore(conn).setup()
+    finally:
+        with psycopg.connect(migrated_db, autocommit=True) as conn:
+            conn.execute("insert into public.store_migrations (v) values (3)")
 
 
-async def test_async_setup_belongs_to_migrate(app_db: str) -> None:
+async def test_async_setup_just_works(app_db: str) -> None:
     async with await tg.aconnect(app_db) as conn:
-        with pytest.raises(tg.SetupBelongsToMigrateError, match="PostgresStore.setup"):
-            await AsyncPostgresStore(conn).setup()
+        await AsyncPostgresStore(conn).setup()
 
 
 def test_vector_search_is_refused_and_writes_nothing(app_db: str) -> None:
