@@ -219,9 +219,14 @@ def _without_setup_ddl(query: Any) -> Any:
     run even when the table exists, goes out as a statement that does nothing: setup() then reads
     the schema version threadguard migrate left and has nothing to do when it is the one it expects
     (it fails on the next statement, as SetupBelongsToMigrateError, when it is not)."""
-    if isinstance(query, str) and _LANGGRAPH_SETUP.match(query):
+    if isinstance(query, str) and _is_setup_ddl(query):
         return _NOTHING
     return query
+
+
+@functools.lru_cache(maxsize=1024)  # on the saver's path: its statements are a handful of constant strings
+def _is_setup_ddl(query: str) -> bool:
+    return bool(_LANGGRAPH_SETUP.match(query))
 
 
 @contextlib.contextmanager
