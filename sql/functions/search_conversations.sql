@@ -1,0 +1,73 @@
+-- threadguard.search_conversations: the current user's conversations whose title
+-- contains a text and/or whose metadata contains a JSON object, most recently active
+-- first, keyset-paginated like list_conversations. Reads conversations only.
+
+create or replace function threadguard.search_conversations(
+    p_title_contains text default null,
+    p_metadata jsonb default null,
+    p_limit integer default 50,
+    p_before_updated_at timestamptz default null,
+    p_before_id uuid default null
+)
+returns table (
+    thread_id uuid,
+    title text,
+    metadata jsonb,
+    created_at timestamptz,
+    updated_at timestamptz
+)
+language plpgsql
+stable
+-- Definer: one plan the function controls; identity comes only from the context, and
+-- RLS still applies.
+security definer
+set search_path = pg_catalog, pg_temp
+-- The page comes from conversations_owner_activity_idx in order, filtered as it is
+-- read and stopping after p_limit matches: never a sort of all of a user's
+-- conversations (bench/SEARCH.md records the plans and what a rare match costs).
+set enable_sort = off
+as $$
+#variable_conflict use_column
+declare
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
+    v_needle text := pg_catalog.lower(p_title_contains);
+begin
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
+    if p_limit is null or p_limit operator(pg_catalog.<) 1 then
+        raise exception 'threadguard: p_limit must be a positive integer (got %)', coalesce(p_limit::text, 'null')
+            using errcode = 'invalid_parameter_value';
+    end if;
+    if (p_before_updated_at is null) operator(pg_catalog.<>) (p_before_id is null) then
+        raise exception 'threadguard: pass both p_before_updated_at and p_before_id (the last row''s updated_at and thread_id), or neither'
+            using errcode = 'invalid_parameter_value';
+    end if;
+    if p_title_contains is not null and pg_catalog.char_length(p_title_contains) not between 1 and 200 then
+        raise exception 'threadguard: p_title_contains must be null or 1 to 200 characters long (got %)',
+            pg_catalog.char_length(p_title_contains) using errcode = 'invalid_parameter_value';
+    end if;
+    if p_metadata is not null and pg_catalog.jsonb_typeof(p_metadata) operator(pg_catalog.<>) 'object' then
+        raise exception 'threadguard: p_metadata must be null or a JSON object (got %)', pg_catalog.jsonb_typeof(p_metadata)
+            using errcode = 'invalid_parameter_value';
+    end if;
+
+    return query
+    select cv.id, cv.title, cv.metadata, cv.created_at, cv.updated_at
+    from threadguard.conversations as cv
+    where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+      and cv.user_id operator(pg_catalog.=) v_user_id
+      and (p_before_updated_at is null
+           or (cv.updated_at, cv.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
+      -- Case-insensitive substring; strpos, not LIKE: nothing in the text is a pattern.
+      and (v_needle is null
+           or pg_catalog.strpos(pg_catalog.lower(cv.title), v_needle) operator(pg_catalog.>) 0)
+      and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
+    order by cv.updated_at desc, cv.id desc
+    limit least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
+end
+$$;
+
+revoke all on function threadguard.search_conversations(text, jsonb, integer, timestamptz, uuid) from public;
+grant execute on function threadguard.search_conversations(text, jsonb, integer, timestamptz, uuid) to threadguard_app;
+comment on function threadguard.search_conversations(text, jsonb, integer, timestamptz, uuid) is
+    'The current user''s conversations whose title contains p_title_contains (case-insensitive; null: any) and whose metadata contains p_metadata (jsonb @>; null: any), most recently active first. p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
