@@ -13,6 +13,7 @@ from uuid import UUID
 
 import psycopg
 from psycopg.rows import class_row
+from psycopg.types.json import Jsonb
 
 from threadguard.binding import canonical_thread_id
 
@@ -28,6 +29,7 @@ class Conversation:
     created_at: datetime
     updated_at: datetime
     thread_id: str  # the id as LangGraph's `configurable.thread_id` (canonical text)
+    metadata: dict[str, Any]  # the application's own labels (set_conversation_metadata)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +51,27 @@ class ConversationDetail(ConversationSummary):
     checkpoint: dict[str, Any] | None
 
 
+@dataclass(frozen=True, slots=True)
+class ConversationMatch:
+    """A row of search_conversations: a conversation, its labels and activity (no checkpoint)."""
+
+    thread_id: UUID
+    title: str | None
+    metadata: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
 _CREATE = "select * from threadguard.create_conversation(%s::text, %s::uuid)"
 _LIST = "select * from threadguard.list_conversations(%s::integer, %s::timestamptz, %s::uuid)"
 _GET = "select * from threadguard.get_conversation(%s::uuid)"
 _DELETE = "select threadguard.delete_conversation(%s::uuid) as deleted"
 _RENAME = "select threadguard.rename_conversation(%s::uuid, %s::text) as renamed"
 _DELETE_NAMESPACE = "select threadguard.delete_namespace(%s::uuid, %s::text) as deleted"
+_COPY = "select threadguard.copy_conversation(%s::uuid, %s::uuid, %s::text) as copied"
+_DELETE_RUNS = "select threadguard.delete_runs(%s::text[]) as deleted"
+_SET_METADATA = "select threadguard.set_conversation_metadata(%s::uuid, %s::jsonb) as set"
+_SEARCH = "select * from threadguard.search_conversations(%s::text, %s::jsonb, %s::integer, %s::timestamptz, %s::uuid)"
 
 
 def _thread(thread_id: UUID | str | None) -> UUID | str | None:
@@ -113,6 +130,45 @@ def delete_namespace(conn: psycopg.Connection[Any], thread_id: UUID | str, check
     return _first(row)  # type: ignore[no-any-return]
 
 
+def copy_conversation(
+    conn: psycopg.Connection[Any], thread_id: UUID | str, new_thread_id: UUID | str | None = None, title: str | None = None
+) -> UUID | None:
+    """Copy one of the caller's conversations, every checkpoint, blob and pending write, into a new
+    conversation of theirs (`new_thread_id`, default a fresh one); its id, or None when the source is
+    absent or someone else's. A taken `new_thread_id` raises psycopg.errors.UniqueViolation."""
+    with conn.cursor() as cur:
+        row = cur.execute(_COPY, (_thread(thread_id), _thread(new_thread_id), title)).fetchone()
+    return _first(row)  # type: ignore[no-any-return]
+
+
+def delete_runs(conn: psycopg.Connection[Any], run_ids: list[str]) -> int:
+    """Delete the checkpoints these runs wrote in the caller's conversations; how many went."""
+    with conn.cursor() as cur:
+        row = cur.execute(_DELETE_RUNS, ([str(r) for r in run_ids],)).fetchone()
+    return int(_first(row))
+
+
+def set_conversation_metadata(conn: psycopg.Connection[Any], thread_id: UUID | str, metadata: dict[str, Any]) -> bool:
+    """Replace the labels (a JSON object, at most 8 kB) of one of the caller's conversations; False
+    when absent or someone else's."""
+    with conn.cursor() as cur:
+        row = cur.execute(_SET_METADATA, (_thread(thread_id), Jsonb(metadata))).fetchone()
+    return bool(_first(row))
+
+
+def search_conversations(
+    conn: psycopg.Connection[Any],
+    title_contains: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    limit: int = 50,
+    before: ConversationMatch | None = None,
+) -> list[ConversationMatch]:
+    """The caller's conversations whose title contains `title_contains` (any case) and whose labels
+    contain `metadata`, newest activity first; pass the last row of a page as `before` for the next."""
+    with conn.cursor(row_factory=class_row(ConversationMatch)) as cur:
+        return cur.execute(_SEARCH, _search_params(title_contains, metadata, limit, before)).fetchall()
+
+
 async def acreate_conversation(
     conn: psycopg.AsyncConnection[Any], title: str | None = None, thread_id: UUID | str | None = None
 ) -> Conversation:
@@ -153,6 +209,43 @@ async def adelete_namespace(conn: psycopg.AsyncConnection[Any], thread_id: UUID 
     async with conn.cursor() as cur:
         row = await (await cur.execute(_DELETE_NAMESPACE, (_thread(thread_id), checkpoint_ns))).fetchone()
     return _first(row)  # type: ignore[no-any-return]
+
+
+async def acopy_conversation(
+    conn: psycopg.AsyncConnection[Any], thread_id: UUID | str, new_thread_id: UUID | str | None = None, title: str | None = None
+) -> UUID | None:
+    async with conn.cursor() as cur:
+        row = await (await cur.execute(_COPY, (_thread(thread_id), _thread(new_thread_id), title))).fetchone()
+    return _first(row)  # type: ignore[no-any-return]
+
+
+async def adelete_runs(conn: psycopg.AsyncConnection[Any], run_ids: list[str]) -> int:
+    async with conn.cursor() as cur:
+        row = await (await cur.execute(_DELETE_RUNS, ([str(r) for r in run_ids],))).fetchone()
+    return int(_first(row))
+
+
+async def aset_conversation_metadata(conn: psycopg.AsyncConnection[Any], thread_id: UUID | str, metadata: dict[str, Any]) -> bool:
+    async with conn.cursor() as cur:
+        row = await (await cur.execute(_SET_METADATA, (_thread(thread_id), Jsonb(metadata)))).fetchone()
+    return bool(_first(row))
+
+
+async def asearch_conversations(
+    conn: psycopg.AsyncConnection[Any],
+    title_contains: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    limit: int = 50,
+    before: ConversationMatch | None = None,
+) -> list[ConversationMatch]:
+    async with conn.cursor(row_factory=class_row(ConversationMatch)) as cur:
+        return await (await cur.execute(_SEARCH, _search_params(title_contains, metadata, limit, before))).fetchall()
+
+
+def _search_params(title_contains: str | None, metadata: dict[str, Any] | None, limit: int,
+                   before: ConversationMatch | None) -> tuple[Any, ...]:
+    cursor = (before.updated_at, before.thread_id) if before else (None, None)
+    return (title_contains, None if metadata is None else Jsonb(metadata), limit, *cursor)
 
 
 def _require_row(row: object) -> None:

@@ -1,7 +1,9 @@
 """LangGraph's own checkpointer conformance suite (langgraph-checkpoint-conformance,
-pinned) against the unmodified AsyncPostgresSaver as the application's login under
+pinned) against threadguard.AsyncPostgresSaver (LangGraph's AsyncPostgresSaver, unchanged,
+plus copy_thread and delete_for_runs through the SQL API) as the application's login under
 threadguard: on a pool, a single connection and a pipeline, directly and through
-PgBouncer. Every test the stock saver passes as a superuser must pass here too.
+PgBouncer. Every test the stock saver passes as a superuser must pass here too, and so
+must every copy_thread and delete_for_runs test, which the stock saver skips.
 The suite writes to fresh thread ids; the only addition is that each thread's
 conversation is created, through threadguard's public API, before its first write."""
 
@@ -17,14 +19,16 @@ import pytest
 from dbtools import Route
 from langgraph.checkpoint.conformance import checkpointer_test, validate
 from langgraph.checkpoint.conformance.report import ProgressCallbacks
+from langgraph.checkpoint.conformance.spec.test_copy_thread import ALL_COPY_THREAD_TESTS
+from langgraph.checkpoint.conformance.spec.test_delete_for_runs import ALL_DELETE_FOR_RUNS_TESTS
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg.rows import dict_row
 
 import threadguard as tg
 
 
-class ConversationFirst(AsyncPostgresSaver):
-    """The stock saver; a thread it has not written yet gets its conversation first."""
+class ConversationFirst(tg.AsyncPostgresSaver):
+    """threadguard's saver; a thread it has not written yet gets its conversation first."""
 
     owned: set[str]
     api: psycopg.AsyncConnection[Any]
@@ -106,4 +110,9 @@ async def test_the_saver_under_threadguard_passes_what_the_stock_saver_passes(
         results = await _results(guarded)
     failed = sorted(name for name, passed in stock.items() if passed and not results.get(name))
     assert not failed, f"{app.name}/{kind}: the stock saver passes these, the saver under threadguard does not: {failed}"
-    assert len(results) == len(stock)
+    added = [f"copy_thread.{t.__name__}" for t in ALL_COPY_THREAD_TESTS] + [
+        f"delete_for_runs.{t.__name__}" for t in ALL_DELETE_FOR_RUNS_TESTS]
+    assert not any(name in stock for name in added), "the stock saver now runs copy_thread/delete_for_runs: compare with it"
+    missing = sorted(name for name in added if not results.get(name))
+    assert not missing, f"{app.name}/{kind}: copy_thread/delete_for_runs tests not passed: {missing}"
+    assert set(results) == set(stock) | set(added)

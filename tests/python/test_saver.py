@@ -46,6 +46,17 @@ def sync_saver(app: Route, kind: str) -> Iterator[tuple[PostgresSaver, Any]]:
             yield PostgresSaver(pool), api_conn
 
 
+@contextmanager
+def guarded_saver(app: Route, kind: str) -> Iterator[tuple[tg.PostgresSaver, Any]]:
+    """sync_saver with threadguard.PostgresSaver."""
+    if kind == "connection":
+        with app.connect() as conn:
+            yield tg.PostgresSaver(conn), conn
+    else:
+        with app.pool(max_size=2) as pool, pool.connection() as api_conn:
+            yield tg.PostgresSaver(pool), api_conn
+
+
 def _new_thread(api_conn: Any, title: str) -> str:
     return tg.create_conversation(api_conn, title).thread_id
 
@@ -320,3 +331,42 @@ def test_thread_ids_are_canonical_everywhere_and_refusals_do_not_flood_the_log(
                 with pytest.raises(tg.ThreadNotOwnedError, match="canonical form"):
                     graph.invoke({"messages": ["hi"]}, config(str(uuid.uuid4())))
         assert [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")] == []
+
+
+@pytest.mark.parametrize("kind", ["connection", "pool"])
+def test_copy_thread_and_delete_for_runs_reach_only_the_callers_threads(alice: Who, bob: Who, app: Route, migrated_db: str, kind: str) -> None:
+    """threadguard.PostgresSaver (LangGraph's saver plus copy_thread and delete_for_runs through the
+    SQL API): a graph's thread is copied whole into a new conversation of the same user, titles and
+    labels included; another user can neither copy it nor delete its runs."""
+    with guarded_saver(app, kind) as (saver, api_conn):
+        graph = chat_graph(saver)
+        with tg.acting_as(*alice):
+            thread_a = _new_thread(api_conn, "A's chat")
+            assert tg.set_conversation_metadata(api_conn, thread_a, {"project": "apollo"})
+            run_1, run_2 = uuid.uuid4(), uuid.uuid4()
+            # LangGraph copies a run id given in `configurable` (as the LangGraph server does) into each checkpoint's metadata.
+            graph.invoke({"messages": ["first"]}, {"configurable": {"thread_id": thread_a, "run_id": str(run_1)}})
+            graph.invoke({"messages": ["second"]}, {"configurable": {"thread_id": thread_a, "run_id": str(run_2)}})
+            copy = str(uuid.uuid4())
+            saver.copy_thread(thread_a, copy)
+            assert graph.get_state(config(copy)).values == graph.get_state(config(thread_a)).values
+            assert [s.config["configurable"]["checkpoint_id"] for s in graph.get_state_history(config(copy))] == [
+                s.config["configurable"]["checkpoint_id"] for s in graph.get_state_history(config(thread_a))]
+            detail = tg.search_conversations(api_conn, metadata={"project": "apollo"})
+            assert [(str(c.thread_id), c.title) for c in detail] == [(copy, "A's chat"), (thread_a, "A's chat")]
+        with tg.acting_as(*bob):
+            with pytest.raises(tg.ThreadNotOwnedError):
+                saver.copy_thread(thread_a, str(uuid.uuid4()))
+            before = thread_rows(migrated_db, thread_a)
+            saver.delete_for_runs([str(run_1), str(run_2)])
+            assert thread_rows(migrated_db, thread_a) == before, "B's delete_for_runs removed A's rows"
+            assert tg.search_conversations(api_conn, metadata={"project": "apollo"}) == []
+        with tg.acting_as(*alice):
+            with pytest.raises(psycopg.errors.UniqueViolation):
+                saver.copy_thread(thread_a, copy)
+            saver.delete_for_runs([str(run_1)])
+            runs = {str(s.metadata.get("run_id")) for s in saver.list(config(thread_a))}
+            assert str(run_1) not in runs and str(run_2) in runs
+            assert graph.get_state(config(thread_a)).values["messages"][-1] == "assistant: I heard 'second'"
+            # A run's checkpoints go from every thread of the caller's, the copy's included (LangGraph's semantics).
+            assert {str(s.metadata.get("run_id")) for s in saver.list(config(copy))} == {str(run_2)}
