@@ -6,7 +6,7 @@ connection carries (a BoundConnection inside `acting_as`, or the app's own
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -29,7 +29,8 @@ class Conversation:
     created_at: datetime
     updated_at: datetime
     thread_id: str  # the id as LangGraph's `configurable.thread_id` (canonical text)
-    metadata: dict[str, Any]  # the application's own labels (set_conversation_metadata)
+    # The application's own labels (set_conversation_metadata); empty on an install before migration 0020.
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
