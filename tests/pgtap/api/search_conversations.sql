@@ -2,7 +2,7 @@
 -- are set on own conversations only, and a search finds only the caller's own
 -- conversations, by title text and metadata containment, newest activity first.
 begin;
-select plan(19);
+select plan(20);
 select tests.seed_world();
 select tests.as_superuser();
 insert into threadguard.conversations (id, tenant_id, user_id, title, metadata, updated_at)
@@ -28,8 +28,10 @@ select results_eq($$select title from threadguard.search_conversations(p_metadat
     $$values ('Alpha launch'), ('beta notes')$$, 'A1: metadata containment');
 select results_eq($$select title from threadguard.search_conversations('alpha', '{"project": "x"}')$$,
     $$values ('Alpha launch')$$, 'A1: both filters at once');
-select results_eq($$select title from threadguard.search_conversations('%')$$,
-    'select null::text where false', 'A1: a % is a character, not a pattern');
+select results_eq($$select count(*)::int from threadguard.search_conversations('%') union all
+                    select count(*)::int from threadguard.search_conversations('_') union all
+                    select count(*)::int from threadguard.search_conversations('\')$$,
+    $$values (0), (0), (0)$$, 'A1: % _ and \ are characters, not a pattern');
 select results_eq($$select count(*)::int from threadguard.search_conversations()$$, $$values (4)$$,
     'A1: no filter lists every own conversation');
 select results_eq(
@@ -39,6 +41,8 @@ select results_eq(
     $$values ('beta notes')$$, 'A1: the next page starts after the last row of the previous one');
 select throws_ok($$select * from threadguard.search_conversations(p_metadata => '[1]')$$, '22023', null, 'A1: metadata that is not an object is refused');
 select throws_ok($$select * from threadguard.search_conversations('')$$, '22023', null, 'A1: an empty title text is refused');
+select results_eq($$select title from threadguard.search_conversations('ha l')$$, $$values ('Alpha launch')$$,
+    'A1: the text may sit anywhere in the title, spaces included');
 
 select is(threadguard.set_conversation_metadata(tests.id('thread_a1'), '{"project": "x", "pinned": true}'), true, 'A1: labels its own conversation');
 select results_eq($$select title from threadguard.search_conversations(p_metadata => '{"pinned": true}')$$,
