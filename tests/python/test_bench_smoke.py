@@ -59,3 +59,17 @@ def test_floor_runs_and_puts_the_real_policies_back(tmp_path: Path) -> None:
         trigger = conn.execute("select 1 from pg_trigger where tgname = 'checkpoints_touch_conversation'").fetchone()
     assert checks is not None and "threadguard.context" in checks[0], "the real write policy is back"
     assert trigger is not None, "the activity trigger is back"
+
+
+def test_search_bench_runs_and_finds_what_each_case_asks(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.search", "--conversations", "400", "--samples", "2", "--out", str(tmp_path)],
+        cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    cases = json.loads((tmp_path / "results" / "search.json").read_text())["cases"]
+    rows = {case: pages["first"]["rows"] for case, pages in cases.items()}
+    # 400 conversations: 5% is 20, 10% is 40, 1% is 4; the page holds them all.
+    assert rows == {"no filter": 50, "title 'alpha'": 20, "metadata project=p3": 40, "title 'alpha' + project=p0": 20,
+                    "metadata team=t42 (rare)": 0, "title 'zebra' (no match)": 0}, rows
+    assert "Index Scan using conversations_owner_activity_idx" in (tmp_path / "SEARCH.md").read_text()
