@@ -953,7 +953,10 @@ CREATE FUNCTION threadguard.search_conversations(p_title_contains text DEFAULT N
 declare
     v_tenant_id uuid;  -- from threadguard.require_context(), read once
     v_user_id uuid;
-    v_needle text := pg_catalog.lower(p_title_contains);
+    -- The text as an ILIKE pattern that matches it literally: \ % _ escaped (ILIKE is cheaper per
+    -- row than lower() + strpos: bench/ATTEMPTS.md).
+    v_pattern text := '%' || pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+                          p_title_contains, '\', '\\'), '%', '\%'), '_', '\_') || '%';
 begin
     select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
@@ -980,9 +983,8 @@ begin
       and cv.user_id operator(pg_catalog.=) v_user_id
       and (p_before_updated_at is null
            or (cv.updated_at, cv.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
-      -- Case-insensitive substring; strpos, not LIKE: nothing in the text is a pattern.
-      and (v_needle is null
-           or pg_catalog.strpos(pg_catalog.lower(cv.title), v_needle) operator(pg_catalog.>) 0)
+      -- Case-insensitive substring; nothing in the text is a pattern (escaped above).
+      and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
       and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
     order by cv.updated_at desc, cv.id desc
     limit least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
