@@ -58,7 +58,7 @@ if [ "$fresh" = 1 ]; then
 fi
 trap stop_cluster EXIT
 "${as_pg[@]}" "$bindir/pg_ctl" -D "$data" -l "$base/server.log" -w \
-    -o "-c listen_addresses='' -k $sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${TG_PG_OPTS:-}" \
+    -o "-c listen_addresses='' -k $sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=logical ${TG_PG_OPTS:-}" \
     start >/dev/null || { cat "$base/server.log" >&2; exit 1; }
 psql_bin="$bindir/psql"
 [ -x "$psql_bin" ] || psql_bin=$(command -v psql)   # server-only builds (tests/embedded_pg.sh) bring no client
