@@ -15,6 +15,9 @@ from threadguard import cli, runner
 from threadguard.roles import app_role
 
 LOGIN, PASSWORD = "threadguard_service", "threadguard-service-example"
+# The first request to try, printed at start (tests/python/test_service.py runs it).
+CURL_HINT = ("curl -H 'x-tenant-id: <uuid>' -H 'x-user-id: <uuid>' -H 'content-type: application/json' "
+             "-X POST localhost:{port}/conversations -d '{{}}'")
 
 
 def main() -> int:
@@ -26,8 +29,7 @@ def main() -> int:
         conn.execute(sql.SQL("grant {} to {}").format(sql.Identifier(app_role(conn)), sql.Identifier(LOGIN)))
     os.environ["DATABASE_URL"] = make_conninfo(admin, user=LOGIN, password=PASSWORD)
     port = int(os.environ.get("PORT", "8000"))
-    print(f"threadguard reference service on http://127.0.0.1:{port} (try: curl -H 'x-tenant-id: <uuid>' "
-          f"-H 'x-user-id: <uuid>' -X POST localhost:{port}/conversations -d '{{}}')", file=sys.stderr)
+    print(f"threadguard reference service on http://127.0.0.1:{port} (try: {CURL_HINT.format(port=port)})", file=sys.stderr)
     uvicorn.run("examples.service.app:app", host="127.0.0.1", port=port)
     return 0
 

@@ -23,7 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from threadguard.binding import NamespaceNotOwnedError, ThreadNotOwnedError, acting_as
+from threadguard.binding import NamespaceNotOwnedError, ThreadNotOwnedError, acting_as, current_identity
 
 Principal = Callable[[Request], "tuple[UUID | str, UUID | str] | None"]
 
@@ -69,10 +69,20 @@ def _answer(status: int, detail: str) -> Callable[[Request, Exception], Awaitabl
     return handler
 
 
+def _refused(detail: str) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """A refused write: 404 for a caller with an identity, 401 for one without (as every read says)."""
+    async def handler(request: Request, exc: Exception) -> JSONResponse:
+        if current_identity() is None:
+            return JSONResponse({"detail": "no identity"}, status_code=401)
+        return JSONResponse({"detail": detail}, status_code=404)
+
+    return handler
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map threadguard's errors to HTTP: 404, 422 and 401, never 500, never database text."""
-    app.add_exception_handler(ThreadNotOwnedError, _answer(404, "conversation not found"))
-    app.add_exception_handler(NamespaceNotOwnedError, _answer(404, "not found"))
+    app.add_exception_handler(ThreadNotOwnedError, _refused("conversation not found"))
+    app.add_exception_handler(NamespaceNotOwnedError, _refused("not found"))
     for error in _MALFORMED:
         app.add_exception_handler(error, _answer(422, "invalid input"))
     app.add_exception_handler(psycopg.errors.InsufficientPrivilege, _answer(401, "no identity"))

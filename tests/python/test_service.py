@@ -109,9 +109,14 @@ def test_malformed_input_is_422_and_no_identity_is_401(service: str) -> None:
         ):
             assert answer.status_code == 422, answer.text
             assert "threadguard" not in answer.text and "psycopg" not in answer.text
+        thread = http.post("/conversations", json={}, headers=alice).json()["thread_id"]
         for headers in ({}, {"x-tenant-id": "tenant-1", "x-user-id": "user-1"}):
-            answer = http.get("/conversations", headers=headers)
-            assert (answer.status_code, answer.json()) == (401, {"detail": "no identity"})
+            # Every route, the graph's writes included, answers 401 without identity (not a 404 for a write).
+            for answer in (http.get("/conversations", headers=headers),
+                           http.get(f"/conversations/{thread}", headers=headers),
+                           http.post("/conversations", json={}, headers=headers),
+                           http.post(f"/conversations/{thread}/messages", json={"text": "hi"}, headers=headers)):
+                assert (answer.status_code, answer.json()) == (401, {"detail": "no identity"}), (answer.request.url, answer.text)
 
 
 def test_a_streamed_reply_completes_as_the_caller(service: str) -> None:
@@ -179,3 +184,14 @@ def test_the_middleware_holds_the_identity_for_streams_and_background_tasks() ->
         assert client.get("/stream").text == "x"
     assert seen == [("stream", tg.Identity(tenant, user)), ("background", tg.Identity(tenant, user)),
                     ("stream", None), ("background", None)]
+
+
+def test_the_curl_make_serve_suggests_creates_a_conversation(service: str) -> None:
+    import shlex
+    import uuid
+
+    from examples.service.serve import CURL_HINT
+
+    hint = CURL_HINT.format(port=service.rsplit(":", 1)[1]).replace("<uuid>", str(uuid.uuid4()), 1).replace("<uuid>", str(uuid.uuid4()), 1)
+    done = subprocess.run([*shlex.split(hint), "-s", "-o", "/dev/null", "-w", "%{http_code}"], capture_output=True, text=True, timeout=30)
+    assert done.stdout == "201", (hint, done.stdout, done.stderr)
