@@ -944,6 +944,45 @@ ALTER FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid)
 
 COMMENT ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) IS 'The current (tenant_id, user_id), as current_tenant_id() and current_user_id() return them; raises 42501 naming the missing setting unless both are valid uuids. Every API function calls it first and uses what it returns.';
 
+CREATE FUNCTION threadguard.row_counts(p_reason text) RETURNS TABLE(table_name text, tenant_id uuid, row_count bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+    v_lines bigint;  -- how many (table, tenant) lines were returned
+begin
+    if p_reason is null or pg_catalog.btrim(p_reason) operator(pg_catalog.=) '' then
+        raise exception 'threadguard: row_counts needs a reason (recorded in threadguard.audit_log)'
+            using errcode = 'null_value_not_allowed';
+    end if;
+    return query
+    select 'threadguard.conversations'::text, k.tenant_id, pg_catalog.count(*)
+      from threadguard.conversations as k group by 2
+    union all
+    select 'public.checkpoints', r.threadguard_tenant_id, pg_catalog.count(*) from public.checkpoints as r group by 2
+    union all
+    select 'public.checkpoint_blobs', r.threadguard_tenant_id, pg_catalog.count(*) from public.checkpoint_blobs as r group by 2
+    union all
+    select 'public.checkpoint_writes', r.threadguard_tenant_id, pg_catalog.count(*) from public.checkpoint_writes as r group by 2
+    union all
+    -- A store item's tenant is its namespace's first label, when that is a uuid (else nobody's).
+    select 'public.store',
+           case when pg_catalog.split_part(s.prefix, '.', 1)
+                     operator(pg_catalog.~) '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                then pg_catalog.split_part(s.prefix, '.', 1)::pg_catalog.uuid end,
+           pg_catalog.count(*)
+      from public.store as s group by 2
+    order by 1, 2 nulls first;
+    get diagnostics v_lines = row_count;
+    insert into threadguard.audit_log (action, reason, row_count, detail)
+    values ('row_counts', p_reason, 0, pg_catalog.jsonb_build_object('lines', v_lines));
+end
+$_$;
+
+ALTER FUNCTION threadguard.row_counts(p_reason text) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.row_counts(p_reason text) IS 'Restore proof (operators): rows per protected table and tenant (tenant null: rows nobody owns yet), every tenant''s; compare the output before a dump and after its restore. Audited with p_reason.';
+
 CREATE FUNCTION threadguard.search_conversations(p_title_contains text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_limit integer DEFAULT 50, p_before_updated_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_before_id uuid DEFAULT NULL::uuid) RETURNS TABLE(thread_id uuid, title text, metadata jsonb, created_at timestamp with time zone, updated_at timestamp with time zone)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1976,6 +2015,9 @@ GRANT ALL ON FUNCTION threadguard.rename_conversation(p_thread_id uuid, p_title 
 
 REVOKE ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_app;
+
+REVOKE ALL ON FUNCTION threadguard.row_counts(p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.row_counts(p_reason text) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.search_conversations(p_title_contains text, p_metadata jsonb, p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.search_conversations(p_title_contains text, p_metadata jsonb, p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) TO threadguard_app;

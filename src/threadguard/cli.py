@@ -1,5 +1,5 @@
 """The `threadguard` command: migrate, rollback, status, verify, break-lock (the DBA's), adopt,
-retention, erase, export, sweep-store (the operators').
+retention, erase, export, sweep-store, row-counts (the operators').
 
 Exit codes: 0 done (verify: nothing wrong); 1 verify found problems, or a migration
 failed and was rolled back; 2 bad usage, no database named, or no connection;
@@ -114,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--user", metavar="UUID", help="one user of the tenant (default: the whole tenant)")
     erase.add_argument("--reason", required=True, help="why, recorded in threadguard.audit_log")
     erase.add_argument("--batch-size", type=int, default=500, metavar="N", help="conversations per transaction (default 500)")
+    counts = sub.add_parser("row-counts", parents=[database],
+                            help="rows per protected table and tenant, every tenant's: compare before a dump and after its restore (audited)")
+    counts.add_argument("--reason", required=True, help="why, recorded in threadguard.audit_log")
     sweep = sub.add_parser("sweep-store", parents=[database], help="delete the store items whose TTL has passed, every tenant's (audited)")
     sweep.add_argument("--batch-size", type=int, default=10000, metavar="N", help="items per transaction (default 10000)")
     adopt = sub.add_parser("adopt", parents=[database], help="give an adopted LangGraph database's threads their owners, in batches")
@@ -205,6 +208,11 @@ def main(argv: list[str] | None = None) -> int:
             n = runner.sweep_store(info, batch_size=args.batch_size, progress=swept)
             _progress_done()
             print(f"deleted {n:,} expired store item(s)")
+        elif command == "row-counts":
+            from threadguard import counts as tg_counts
+
+            for line in tg_counts.lines(tg_counts.row_counts(info, args.reason)):
+                print(line)
         elif command == "break-lock":
             runner.break_lock(info)
             print("threadguard break-lock: the migration lock is released")
