@@ -983,6 +983,35 @@ ALTER FUNCTION threadguard.row_counts(p_reason text) OWNER TO threadguard_operat
 
 COMMENT ON FUNCTION threadguard.row_counts(p_reason text) IS 'Restore proof (operators): rows per protected table and tenant (tenant null: rows nobody owns yet), every tenant''s; compare the output before a dump and after its restore. Audited with p_reason.';
 
+CREATE PROCEDURE threadguard.run_maintenance(IN p_retention_batch integer DEFAULT 500, IN p_sweep_batch integer DEFAULT 10000)
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_after uuid;     -- where the next retention batch starts (null: done)
+    v_deleted bigint;
+    v_remaining bigint;
+begin
+    if p_retention_batch is null or p_retention_batch operator(pg_catalog.<) 1
+       or p_sweep_batch is null or p_sweep_batch operator(pg_catalog.<) 1 then
+        raise exception 'threadguard: run_maintenance needs positive batch sizes' using errcode = 'invalid_parameter_value';
+    end if;
+    loop
+        select r.next_after into v_after from threadguard.apply_retention(p_retention_batch, v_after, false) as r;
+        commit;
+        exit when v_after is null;
+    end loop;
+    loop
+        select s.deleted, s.remaining into v_deleted, v_remaining from threadguard.sweep_store(p_sweep_batch) as s;
+        commit;
+        exit when v_remaining operator(pg_catalog.=) 0 or v_deleted operator(pg_catalog.=) 0;
+    end loop;
+end
+$$;
+
+ALTER PROCEDURE threadguard.run_maintenance(IN p_retention_batch integer, IN p_sweep_batch integer) OWNER TO threadguard_owner;
+
+COMMENT ON PROCEDURE threadguard.run_maintenance(IN p_retention_batch integer, IN p_sweep_batch integer) IS 'Scheduled operations (operators; e.g. pg_cron: call threadguard.run_maintenance()): apply_retention over every conversation, then sweep_store until no expired item is left, committing after each batch. Needs threadguard_admin; audited by the functions it calls.';
+
 CREATE FUNCTION threadguard.search_conversations(p_title_contains text DEFAULT NULL::text, p_metadata jsonb DEFAULT NULL::jsonb, p_limit integer DEFAULT 50, p_before_updated_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_before_id uuid DEFAULT NULL::uuid) RETURNS TABLE(thread_id uuid, title text, metadata jsonb, created_at timestamp with time zone, updated_at timestamp with time zone)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -2018,6 +2047,9 @@ GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_i
 
 REVOKE ALL ON FUNCTION threadguard.row_counts(p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.row_counts(p_reason text) TO threadguard_admin;
+
+REVOKE ALL ON PROCEDURE threadguard.run_maintenance(IN p_retention_batch integer, IN p_sweep_batch integer) FROM PUBLIC;
+GRANT ALL ON PROCEDURE threadguard.run_maintenance(IN p_retention_batch integer, IN p_sweep_batch integer) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.search_conversations(p_title_contains text, p_metadata jsonb, p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.search_conversations(p_title_contains text, p_metadata jsonb, p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) TO threadguard_app;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the tests need beyond Python: PostgreSQL's
-# server binaries (only when DATABASE_URL is unset), pgTAP, pg_prove, plpgsql_check, PgBouncer and npm.
+# server binaries (only when DATABASE_URL is unset), pgTAP, pg_prove, plpgsql_check, pg_cron, PgBouncer and npm.
 # As root on Debian it installs them; otherwise it says exactly what to install.
 set -euo pipefail
 
@@ -16,6 +16,10 @@ if ! command -v pg_prove >/dev/null 2>&1; then
 fi
 if ! ls /usr/share/postgresql/*/extension/plpgsql_check.control >/dev/null 2>&1; then
     need+=(postgresql-15-plpgsql-check)   # static checks of every PL/pgSQL function
+fi
+if [ ! -f /usr/lib/postgresql/15/lib/pg_cron.so ] \
+        && { ls /usr/lib/postgresql/15/bin/initdb >/dev/null 2>&1 || [[ " ${need[*]:-} " == *" postgresql-15 "* ]]; }; then
+    need+=(postgresql-15-cron)   # scheduled retention, run by real pg_cron in the tests
 fi
 if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
     need+=(pgbouncer)   # the tests run the saver through it in transaction mode

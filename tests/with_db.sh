@@ -57,8 +57,15 @@ if [ "$fresh" = 1 ]; then
         || { cat "$base/initdb.log" >&2; exit 1; }
 fi
 trap stop_cluster EXIT
+# pg_cron (Debian's postgresql-15-cron, where this server has it) runs its jobs over libpq through
+# the socket; its extension lives in the postgres database (tests/python/test_schedule.py).
+cron=""
+if [ -f "$bindir/../lib/pg_cron.so" ]; then
+    cron="-c shared_preload_libraries=pg_cron -c cron.database_name=postgres -c cron.host=$sock"
+fi
+# wal_level=logical: tests/python/test_replication.py subscribes one test database to another.
 "${as_pg[@]}" "$bindir/pg_ctl" -D "$data" -l "$base/server.log" -w \
-    -o "-c listen_addresses='' -k $sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=logical ${TG_PG_OPTS:-}" \
+    -o "-c listen_addresses='' -k $sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c wal_level=logical $cron ${TG_PG_OPTS:-}" \
     start >/dev/null || { cat "$base/server.log" >&2; exit 1; }
 psql_bin="$bindir/psql"
 [ -x "$psql_bin" ] || psql_bin=$(command -v psql)   # server-only builds (tests/embedded_pg.sh) bring no client
