@@ -283,10 +283,29 @@ def _refusals(query: Any = None) -> Iterator[None]:
 # --- sync -------------------------------------------------------------------
 
 
+def _set_local(conn: psycopg.BaseConnection[Any], params: tuple[str, str]) -> list[sql.Composed]:
+    """The identity as two SET LOCAL statements, for connections that asked for them (Citus carries
+    SET LOCAL to its workers, not set_config). SET takes no bound parameter: the values are uuids the
+    binding made itself (or ''), quoted as literals. SET LOCAL outside an explicit transaction would
+    warn on every statement: such connections work in transactions (autocommit off)."""
+    if conn.autocommit:
+        raise psycopg.ProgrammingError(
+            "threadguard: a set_local connection sends the identity as SET LOCAL, which needs a transaction: "
+            "use it through tg.saver_pool(..., set_local=True) (each saver operation is one transaction the pool "
+            "commits), or turn autocommit off and commit yourself"
+        )
+    return [sql.SQL("set local app.tenant_id = {}").format(sql.Literal(params[0])),
+            sql.SQL("set local app.user_id = {}").format(sql.Literal(params[1]))]
+
+
 def _queue_identity(conn: psycopg.Connection[Any]) -> None:
     params = _identity_params()
     with psycopg.Cursor(conn) as cur:
-        cur.execute(SET_IDENTITY_SQL, params)
+        if getattr(conn, "set_local", False):
+            for statement in _set_local(conn, params):
+                cur.execute(statement)
+        else:
+            cur.execute(SET_IDENTITY_SQL, params)
     _queued(conn, params)
 
 
@@ -427,6 +446,8 @@ class BoundServerCursor(psycopg.ServerCursor[Any]):
 class BoundConnection(psycopg.Connection[Any]):
     """A psycopg connection that runs every statement as the current identity."""
 
+    set_local = False  # SetLocalBoundConnection: the identity as SET LOCAL statements
+
     @classmethod
     def connect(cls, *args: Any, **kwargs: Any) -> Any:
         require_supported()  # the drift gate: before any connection is made
@@ -452,17 +473,30 @@ def connect(conninfo: str = "", **kwargs: Any) -> BoundConnection:
     return cast(BoundConnection, BoundConnection.connect(conninfo, **{**SAVER_CONNECTION_KWARGS, **kwargs}))
 
 
-def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = None, **kwargs: Any) -> ConnectionPool[Any]:
+class SetLocalBoundConnection(BoundConnection):
+    """A bound connection that sends the identity as `SET LOCAL app.tenant_id = ...` (and user_id)
+    instead of set_config(): for Citus, which carries SET LOCAL to its workers. It works in
+    transactions only (autocommit off): tg.saver_pool(..., set_local=True) gives a pool of them."""
+
+    set_local = True
+
+
+def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = None, set_local: bool = False,
+               **kwargs: Any) -> ConnectionPool[Any]:
     """A pool of bound connections for `PostgresSaver(pool)`. Extra keyword arguments
     go to `ConnectionPool` (open it, or use it as a context manager); `kwargs=`
-    to the connections (e.g. {"prepare_threshold": None} behind PgBouncer < 1.21)."""
+    to the connections (e.g. {"prepare_threshold": None} behind PgBouncer < 1.21).
+    set_local=True: the identity goes as SET LOCAL statements (Citus), each saver operation
+    in a transaction of its own that the pool commits when the saver gives the connection back."""
     require_supported()  # at once: a pool would only log its connections' failures and retry
     connection_kwargs = {**SAVER_CONNECTION_KWARGS, **kwargs.pop("kwargs", {})}
+    if set_local:
+        connection_kwargs["autocommit"] = False
     return ConnectionPool(
         conninfo,
         min_size=min_size,
         max_size=max_size,
-        connection_class=BoundConnection,
+        connection_class=SetLocalBoundConnection if set_local else BoundConnection,
         kwargs=connection_kwargs,
         open=kwargs.pop("open", False),
         **kwargs,
@@ -497,7 +531,11 @@ async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
         )
     params = _identity_params()
     async with psycopg.AsyncCursor(conn) as cur:
-        await cur.execute(SET_IDENTITY_SQL, params)
+        if getattr(conn, "set_local", False):
+            for statement in _set_local(conn, params):
+                await cur.execute(statement)
+        else:
+            await cur.execute(SET_IDENTITY_SQL, params)
     _queued(conn, params)
 
 
@@ -573,6 +611,8 @@ class AsyncBoundServerCursor(psycopg.AsyncServerCursor[Any]):
 class AsyncBoundConnection(psycopg.AsyncConnection[Any]):
     """An async psycopg connection that runs every statement as the current identity."""
 
+    set_local = False  # AsyncSetLocalBoundConnection: the identity as SET LOCAL statements
+
     @classmethod
     async def connect(cls, *args: Any, **kwargs: Any) -> Any:
         require_supported()  # the drift gate: before any connection is made
@@ -597,17 +637,25 @@ async def aconnect(conninfo: str = "", **kwargs: Any) -> AsyncBoundConnection:
     return cast(AsyncBoundConnection, await AsyncBoundConnection.connect(conninfo, **{**SAVER_CONNECTION_KWARGS, **kwargs}))
 
 
+class AsyncSetLocalBoundConnection(AsyncBoundConnection):
+    """SetLocalBoundConnection's async twin."""
+
+    set_local = True
+
+
 def async_saver_pool(
-    conninfo: str = "", *, min_size: int = 1, max_size: int | None = None, **kwargs: Any
+    conninfo: str = "", *, min_size: int = 1, max_size: int | None = None, set_local: bool = False, **kwargs: Any
 ) -> AsyncConnectionPool[Any]:
-    """A pool of bound async connections for `AsyncPostgresSaver(pool)`."""
+    """A pool of bound async connections for `AsyncPostgresSaver(pool)` (set_local: see saver_pool)."""
     require_supported()  # at once: a pool would only log its connections' failures and retry
     connection_kwargs = {**SAVER_CONNECTION_KWARGS, **kwargs.pop("kwargs", {})}
+    if set_local:
+        connection_kwargs["autocommit"] = False
     return AsyncConnectionPool(
         conninfo,
         min_size=min_size,
         max_size=max_size,
-        connection_class=AsyncBoundConnection,
+        connection_class=AsyncSetLocalBoundConnection if set_local else AsyncBoundConnection,
         kwargs=connection_kwargs,
         open=kwargs.pop("open", False),
         **kwargs,
