@@ -134,19 +134,19 @@ def main(argv: list[str] | None = None) -> int:
         info = conninfo(getattr(args, "database", None))
         _announce(command, info)
         if command == "migrate":
-            runner.DDL_LOCK_TIMEOUT, runner.LOCK_ATTEMPTS = args.lock_timeout, max(1, args.lock_attempts)
-            planned = runner.plan(info)
             if args.dry_run:
+                planned = runner.plan(info)
                 print(f"would apply {len(planned.migrations)} migration(s)"
                       f"{': ' + ', '.join(planned.migrations) if planned.migrations else ''}; "
                       f"sql/ definitions {'would be applied' if planned.definitions else 'are current'}")
                 return 0
-            applied = runner.migrate(info, target=args.to, role_prefix=args.role_prefix)
+            applied = runner.migrate(info, target=args.to, role_prefix=args.role_prefix,
+                                     locks=runner.Locks(args.lock_timeout, max(1, args.lock_attempts)))
             listed = f": {', '.join(applied)}" if applied else ""
             if args.to is not None:
                 tail = " (definitions wait for the last migration)"
             else:
-                tail = "; sql/ definitions applied" if planned.definitions else "; sql/ definitions already current, not touched"
+                tail = "; sql/ definitions applied" if applied.definitions else "; sql/ definitions already current, not touched"
             print(f"applied {len(applied)} migration(s){listed}{tail}")
         elif command == "rollback":
             done = runner.rollback(info, all_migrations=args.all)

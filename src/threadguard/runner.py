@@ -38,6 +38,22 @@ LOCK_TIMEOUT_SECONDS = 600
 # gives up is rolled back whole and tried again, LOCK_ATTEMPTS times in all.
 DDL_LOCK_TIMEOUT = "5s"
 LOCK_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Locks:
+    """How long each DDL statement waits for a table lock (`lock_timeout`), and how many times a
+    migration that gave up is tried again: `threadguard migrate --lock-timeout/--lock-attempts`."""
+
+    timeout: str = DDL_LOCK_TIMEOUT
+    attempts: int = LOCK_ATTEMPTS
+
+
+class Migrated(list[str]):
+    """What migrate did, decided under its lock: the migrations it applied (the list) and whether
+    it (re-)applied the sql/ definitions. A migrate that waited for another finds both done."""
+
+    definitions: bool = False
 # The tables threadguard protects (the rules themselves are in sql/checks/).
 PROTECTED_TABLES = ("threadguard.conversations", "public.checkpoints", "public.checkpoint_blobs",
                     "public.checkpoint_writes", "public.store")
@@ -66,6 +82,7 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
     give and drop objects of theirs), and takes that back before it commits."""
 
     conninfo = ""
+    lock_timeout = DDL_LOCK_TIMEOUT
     roles: list[Roles] = []
     _granted: list[str] = []
     _lent: list[tuple[str, str]] = []
@@ -73,7 +90,7 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
     def connect(self, dburi):  # type: ignore[no-untyped-def]
         conn = psycopg.connect(self.conninfo, autocommit=True)
         conn.execute("select pg_catalog.set_config('lock_timeout', %s, false),"
-                     " pg_catalog.set_config('search_path', %s, false)", (DDL_LOCK_TIMEOUT, f"{YOYO_SCHEMA}, pg_temp"))
+                     " pg_catalog.set_config('search_path', %s, false)", (self.lock_timeout, f"{YOYO_SCHEMA}, pg_temp"))
         return conn
 
     def begin(self) -> None:
@@ -169,9 +186,9 @@ def _lock_holder(conn: psycopg.Connection[Any]) -> str:
 
 
 @contextmanager
-def _backend(conninfo: str, roles: list[Roles]) -> Iterator[_Backend]:
+def _backend(conninfo: str, roles: list[Roles], locks: Locks = Locks()) -> Iterator[_Backend]:
     _prepare_yoyo_schema(conninfo)
-    cls = type("Backend", (_Backend,), {"conninfo": conninfo, "roles": roles})
+    cls = type("Backend", (_Backend,), {"conninfo": conninfo, "roles": roles, "lock_timeout": locks.timeout})
     backend = cls(parse_uri("postgresql+psycopg://"), "_yoyo_migration")
     try:
         backend.init_database()
@@ -238,12 +255,12 @@ def definitions_current(conninfo: str, roles: Roles) -> bool:
     return not any(isinstance(f, str) or f.repairable for f in inspect(conninfo, data=False))
 
 
-def apply_definitions(conninfo: str, roles: Roles | None = None) -> None:
+def apply_definitions(conninfo: str, roles: Roles | None = None, locks: Locks = Locks()) -> None:
     """Apply every file in sql/ in one transaction, as the install's owner role (`roles`, by
     default those installed), and record their digest (when 0012 is applied)."""
     roles = roles or install_roles(conninfo)[1]
     with _connect(conninfo, autocommit=False) as conn:
-        conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (DDL_LOCK_TIMEOUT,))
+        conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (locks.timeout,))
         granted = tg_roles.elevate(conn, [roles.owner, roles.operator])
         lent = tg_roles.lend_create(conn, [("threadguard", roles.operator)])
         conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
@@ -336,10 +353,10 @@ def plan(conninfo: str) -> Plan:
     return Plan(pending, bool(pending) or not definitions_current(conninfo, install_roles(conninfo)[0]))
 
 
-def _with_lock_retries(step: Callable[[], None], what: str) -> None:
+def _with_lock_retries(step: Callable[[], None], what: str, locks: Locks) -> None:
     """Run one transactional step; when it gives up waiting for a lock (it changed
-    nothing then), wait a little and run it again, LOCK_ATTEMPTS times in all."""
-    for attempt in range(1, LOCK_ATTEMPTS + 1):
+    nothing then), wait a little and run it again, locks.attempts times in all."""
+    for attempt in range(1, locks.attempts + 1):
         try:
             step()
             return
@@ -347,21 +364,22 @@ def _with_lock_retries(step: Callable[[], None], what: str) -> None:
             cause = exc if isinstance(exc, psycopg.errors.LockNotAvailable) else exc.__cause__
             if not isinstance(cause, psycopg.errors.LockNotAvailable):
                 raise
-            if attempt == LOCK_ATTEMPTS:
+            if attempt == locks.attempts:
                 raise MigrationError(
-                    f"{what} could not take its locks within {DDL_LOCK_TIMEOUT}, {LOCK_ATTEMPTS} times, and changed "
+                    f"{what} could not take its locks within {locks.timeout}, {locks.attempts} times, and changed "
                     f"nothing: a long transaction holds them ({cause.diag.message_primary}). Find it in pg_stat_activity, "
                     "then run `threadguard migrate` again."
                 ) from cause
             time.sleep(attempt)
 
 
-def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None = None) -> list[str]:
+def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None = None, locks: Locks = Locks()) -> Migrated:
     """Apply pending migrations (up to and including `target`), then, once every
-    migration is applied, the definitions. Returns the ids applied. A new install names
-    its roles <role_prefix>_owner, ... (default: tg_<database>)."""
+    migration is applied, the definitions. Returns the ids applied, and whether the definitions
+    were applied (both decided under the lock). A new install names its roles
+    <role_prefix>_owner, ... (default: tg_<database>)."""
     current, final = install_roles(conninfo, role_prefix)
-    with _backend(conninfo, [current, final]) as backend, _locked(backend):
+    with _backend(conninfo, [current, final], locks) as backend, _locked(backend):
         by_id = {m.id: m for m in _migrations(final)}
         # Every migration names the roles it was applied with: those before 0018 the install's
         # roles of then, 0018 and later those the install ends with.
@@ -382,16 +400,18 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
         for group in _units(conninfo, pending):
             what = f"migration {group[0].id}" if len(group) == 1 else f"migrations {group[0].id} to {group[-1].id}"
             try:
-                _with_lock_retries(functools.partial(_apply_together, backend, group), what)
+                _with_lock_retries(functools.partial(_apply_together, backend, group), what, locks)
             except psycopg.Error as exc:
                 diag = exc.diag
                 hint = f"\nHINT: {diag.message_hint}" if diag.message_hint else ""
                 raise MigrationError(f"{what} failed and was rolled back: {diag.message_primary or exc}{hint}") from exc
         if grants and "0013_previous_grants" in {m.id for m in pending}:
             _record_grants(conninfo, grants, final)
+        done = Migrated(m.id for m in pending)
         if at_head and (pending or not definitions_current(conninfo, final)):
-            _with_lock_retries(lambda: apply_definitions(conninfo, final), "the sql/ definitions")
-        return [m.id for m in pending]
+            _with_lock_retries(lambda: apply_definitions(conninfo, final, locks), "the sql/ definitions", locks)
+            done.definitions = True
+        return done
 
 
 _LANGGRAPH_TABLES = ("checkpoint_migrations", "checkpoints", "checkpoint_blobs", "checkpoint_writes")

@@ -337,14 +337,13 @@ def _policy_oids(conninfo: str) -> list[int]:
 def test_migrate_with_nothing_to_do_takes_no_lock_on_the_tables(migrated_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A long reader holds checkpoints: a migrate with nothing pending finishes at once,
     and re-creates no policy (the definitions' digest is recorded and verify is clean)."""
-    monkeypatch.setattr(runner, "DDL_LOCK_TIMEOUT", "200ms")
-    monkeypatch.setattr(runner, "LOCK_ATTEMPTS", 1)
     before = _policy_oids(migrated_db)
     with psycopg.connect(migrated_db) as reader:
         reader.execute("lock table public.checkpoints, public.checkpoint_blobs, public.checkpoint_writes,"
                        " threadguard.conversations in access share mode")
         assert runner.plan(migrated_db) == runner.Plan([], False)
-        assert runner.migrate(migrated_db) == []
+        done = runner.migrate(migrated_db, locks=runner.Locks("200ms", 1))
+        assert done == [] and not done.definitions
     assert _policy_oids(migrated_db) == before
 
 
@@ -352,8 +351,6 @@ def test_migrate_gives_up_on_a_held_lock_then_succeeds(migrated_db: str, monkeyp
     """Definitions to apply while a long transaction holds checkpoints: migrate waits at most
     lock_timeout per attempt, gives up with a message naming the cause, changes nothing, and
     applies them once the lock is gone. A tampered policy counts as definitions to apply."""
-    monkeypatch.setattr(runner, "DDL_LOCK_TIMEOUT", "200ms")
-    monkeypatch.setattr(runner, "LOCK_ATTEMPTS", 2)
     monkeypatch.setattr(runner.time, "sleep", lambda seconds: None)  # the back-off, not the lock wait
     with psycopg.connect(migrated_db, autocommit=True) as conn:
         conn.execute("alter policy checkpoints_owner_select on public.checkpoints using (true)")
@@ -362,13 +359,24 @@ def test_migrate_gives_up_on_a_held_lock_then_succeeds(migrated_db: str, monkeyp
         reader.execute("lock table public.checkpoints in access share mode")
         started = time.monotonic()
         with pytest.raises(runner.MigrationError, match="could not take its locks within 200ms, 2 times, and changed nothing"):
-            runner.migrate(migrated_db)
+            runner.migrate(migrated_db, locks=runner.Locks("200ms", 2))
         assert time.monotonic() - started < 10
     with psycopg.connect(migrated_db) as conn:
         using = conn.execute("select pg_get_expr(polqual, polrelid) from pg_policy where polname = 'checkpoints_owner_select'").fetchone()[0]
     assert using == "true", "a migrate that gave up changed something"
     assert runner.migrate(migrated_db) == []
     assert runner.verify(migrated_db) == [] and runner.plan(migrated_db) == runner.Plan([], False)
+
+
+def test_concurrent_migrates_apply_everything_once(empty_db: str) -> None:
+    """Three migrates started together on a fresh database: one applies the migrations and the
+    definitions; the others wait for its lock, then find both done and touch nothing."""
+    runs = [subprocess.Popen([sys.executable, "-m", "threadguard.cli", "migrate", "--database", empty_db],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = sorted(run.communicate(timeout=300)[0].strip() for run in runs)
+    assert all(run.returncode == 0 for run in runs), outputs
+    assert outputs[:2] == ["applied 0 migration(s); sql/ definitions already current, not touched"] * 2, outputs
+    assert outputs[2].startswith(f"applied {len(MIGRATION_IDS)} migration(s)") and outputs[2].endswith("; sql/ definitions applied")
 
 
 def test_migrate_dry_run_changes_nothing(empty_db: str) -> None:
