@@ -60,8 +60,8 @@ def findings(conn: psycopg.Connection[Any], roles: Roles, *, data: bool = True, 
 
 def inspect(conninfo: str, *, data: bool = True, rules: list[str] | None = None) -> list[Finding] | list[str]:
     """The findings on an installed, fully migrated database; else the one line that says what to
-    run first. Reads only, in a transaction it rolls back, as a member of the owner role (an
-    administrator is lent it there)."""
+    run first. Reads only, in a transaction it rolls back, as a member of the owner and admin roles (an
+    administrator is lent them there)."""
     pending = [m.id for m in status(conninfo) if m.applied_at is None]
     with _connect(conninfo) as conn:
         roles = tg_roles.installed(conn)
@@ -72,7 +72,7 @@ def inspect(conninfo: str, *, data: bool = True, rules: list[str] | None = None)
         with conn.transaction(force_rollback=True):
             refused: list[Finding] = []
             try:
-                tg_roles.elevate(conn, [roles.owner])
+                tg_roles.elevate(conn, [roles.owner, roles.admin])  # admin: the counts of unowned rows
             except PermissionError as exc:
                 refused.append(Finding("verify", roles.owner, f"verify could not act as {roles.owner}: {exc}",
                                        "run verify as the database's administrator", False))

@@ -27,6 +27,9 @@ _SCHEME = re.compile(r"^(postgres|postgresql)(\+[a-z0-9_]+)?://", re.IGNORECASE)
 _LIBPQ_VARIABLES = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE")
 
 
+_ADOPT_HINT = 'threadguard adopt --owners "select thread_id, tenant_id, user_id[, title] from <your records>"'
+
+
 class UsageError(Exception):
     """A command line or environment the command cannot work with; the message says why."""
 
@@ -139,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"would apply {len(planned.migrations)} migration(s)"
                       f"{': ' + ', '.join(planned.migrations) if planned.migrations else ''}; "
                       f"sql/ definitions {'would be applied' if planned.definitions else 'are current'}")
+                if (adopting := runner.adoption_preview(info)) is not None:
+                    print(f"would adopt LangGraph's tables: {adopting:,} thread(s), every row kept; they will belong to "
+                          f"nobody until {_ADOPT_HINT}")
                 return 0
             applied = runner.migrate(info, target=args.to, role_prefix=args.role_prefix,
                                      locks=runner.Locks(args.lock_timeout, max(1, args.lock_attempts)))
@@ -148,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 tail = "; sql/ definitions applied" if applied.definitions else "; sql/ definitions already current, not touched"
             print(f"applied {len(applied)} migration(s){listed}{tail}")
+            if "0003_langgraph_tables" in applied and (unowned := runner.unowned_threads(info)):
+                print(f"adopted LangGraph's tables: {unowned:,} thread(s) belong to nobody, invisible to every identity, until {_ADOPT_HINT}")
         elif command == "rollback":
             done = runner.rollback(info, all_migrations=args.all)
             print(f"rolled back {len(done)} migration(s){': ' + ', '.join(done) if done else ''}")

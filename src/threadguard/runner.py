@@ -170,6 +170,28 @@ _LOCK_SPACE = 0x7467  # "tg"
 MIGRATE_LOCK_WAIT = "60s"
 
 
+def adoption_preview(conninfo: str) -> int | None:
+    """How many LangGraph threads a migrate would adopt (LangGraph's tables exist, threadguard has not
+    taken them yet), or None when there is nothing to adopt or the tables cannot be read."""
+    with _connect(conninfo) as conn:
+        if not _exists(conn, "public.checkpoints") or tg_roles.installed(conn) is not None and _exists(
+                conn, "threadguard.langgraph_tables"):
+            return None
+        try:
+            with conn.transaction():
+                return int(_one(conn, "select pg_catalog.count(distinct c.thread_id) from public.checkpoints as c")[0])
+        except psycopg.Error:
+            return None
+
+
+def unowned_threads(conninfo: str) -> int:
+    """How many LangGraph threads have rows nobody owns (threadguard.unowned_threads, as the admin role)."""
+    with _connect(conninfo) as conn:
+        roles = tg_roles.required(conn)
+        with tg_roles.acting_as(conn, roles, "admin"):
+            return int(_one(conn, "select threadguard.unowned_threads()")[0])
+
+
 def _lock_holder(conn: psycopg.Connection[Any]) -> str:
     """Who holds threadguard's advisory migration lock: role, pid, application, for how long."""
     row = conn.execute(

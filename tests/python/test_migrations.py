@@ -122,7 +122,10 @@ def test_adopting_a_langgraph_database_keeps_every_row(empty_db: str) -> None:
     assert before["public.checkpoints"] > 0 and before["public.checkpoint_blobs"] > 0
 
     assert runner.migrate(empty_db) == MIGRATION_IDS
-    assert runner.verify(empty_db) == []
+    assert runner.verify(empty_db) == [f"public.checkpoints: 3 LangGraph thread(s) have checkpoints nobody owns (written before adoption): no identity "
+                                       "can read them (give them owners: threadguard adopt --owners \"select thread_id, tenant_id, "
+                                       "user_id[, title] from <your records>\" (a thread id that is not a canonical uuid cannot become a conversation: "
+                                       "delete its rows))"]
     assert {t: _count(empty_db, t) for t in tables} == before
 
     with psycopg.connect(empty_db) as conn:
@@ -294,7 +297,7 @@ def test_upgrade_from_the_write_claims_design_keeps_owned_rows_and_drops_orphans
     """A database at 0008 (before the ownership keys) with a conversation's rows, an
     unowned pre-adoption row and a row stamped with an owner that has no conversation
     of its thread (what a deletion racing a write could leave): migrating keeps the
-    first two, deletes the orphan, validates the keys, and leaves nothing to verify."""
+    first two, deletes the orphan, validates the keys, and leaves verify only the unowned thread to count."""
     runner.migrate(empty_db, target="0008_require_context_returns_identity")
     owned, orphan, unowned = (str(uuid.uuid4()) for _ in range(3))
     tenant, user = uuid.uuid4(), uuid.uuid4()
@@ -305,7 +308,8 @@ def test_upgrade_from_the_write_claims_design_keeps_owned_rows_and_drops_orphans
                 "insert into public.checkpoints (thread_id, checkpoint_id, checkpoint, threadguard_tenant_id, threadguard_user_id)"
                 " values (%s, 'c1', '{}', %s, %s)", (thread, *stamps))
     assert runner.migrate(empty_db)[:2] == ["0009_ownership_constraint", "0010_validate_ownership"]
-    assert runner.verify(empty_db) == []
+    problems = runner.verify(empty_db)
+    assert len(problems) == 1 and "1 LangGraph thread(s) have checkpoints nobody owns" in problems[0], problems
     assert (thread_rows(empty_db, owned), thread_rows(empty_db, orphan), thread_rows(empty_db, unowned)) == (1, 0, 1)
     with psycopg.connect(empty_db) as conn:
         assert conn.execute("select count(*) from pg_constraint where conname like '%%_thread_owner_fkey' and convalidated").fetchone()[0] == 3
@@ -366,6 +370,27 @@ def test_migrate_gives_up_on_a_held_lock_then_succeeds(migrated_db: str, monkeyp
     assert using == "true", "a migrate that gave up changed something"
     assert runner.migrate(migrated_db) == []
     assert runner.verify(migrated_db) == [] and runner.plan(migrated_db) == runner.Plan([], False)
+
+
+def test_adoption_is_announced_and_verify_counts_what_nobody_owns(empty_db: str) -> None:
+    """migrate --dry-run and migrate say that LangGraph's tables are adopted and how many threads
+    then belong to nobody; verify counts them until `threadguard adopt` gives them owners."""
+    _, threads = _langgraph_app_database(empty_db)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "threadguard.cli", *args, "--database", empty_db],
+                              capture_output=True, text=True, timeout=300)
+
+    dry = cli("migrate", "--dry-run")
+    assert dry.returncode == 0 and "would adopt LangGraph's tables: 3 thread(s), every row kept" in dry.stdout, dry.stdout
+    done = cli("migrate")
+    assert done.returncode == 0 and "adopted LangGraph's tables: 3 thread(s) belong to nobody" in done.stdout, done.stdout
+    checked = cli("verify")
+    assert checked.returncode == 1 and "3 LangGraph thread(s) have checkpoints nobody owns" in checked.stdout, checked.stdout
+    owners = " union all ".join(f"select '{t}', '{uuid.uuid4()}'::uuid, '{uuid.uuid4()}'::uuid" for t in threads)
+    assert cli("adopt", "--owners", owners).returncode == 0
+    assert cli("verify").stdout.strip() == "threadguard verify: ok"
+    assert "adopted LangGraph's tables" not in cli("migrate").stdout
 
 
 def test_concurrent_migrates_apply_everything_once(empty_db: str) -> None:
@@ -456,7 +481,8 @@ def test_adopt_in_batches_interrupted_and_resumed(empty_db: str) -> None:
         tenant, user = owners[thread]
         with tg.connect(app_conninfo(empty_db)) as conn, tg.acting_as(tenant, user):
             assert PostgresSaver(conn).get_tuple(config(thread)) is not None, "an adopted thread is its owner's"
-    assert runner.verify(empty_db) == []
+    problems = runner.verify(empty_db)  # the thread that cannot become a conversation is still nobody's
+    assert len(problems) == 1 and "1 LangGraph thread(s) have checkpoints nobody owns" in problems[0], problems
 
 
 def test_rollback_gives_adopted_tables_their_grants_back(empty_db: str) -> None:
