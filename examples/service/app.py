@@ -124,9 +124,13 @@ async def stream(thread_id: UUID, body: Message, request: Request) -> StreamingR
             raise not_found()  # before the stream starts: a 404, not a broken stream
 
     async def events() -> AsyncIterator[str]:  # runs after this handler returns, still as the caller
-        async for update in request.app.state.graph.astream({"messages": [body.text]}, config(thread_id),
-                                                            stream_mode="updates"):
-            yield f"data: {json.dumps(update)}\n\n"
+        try:
+            async for update in request.app.state.graph.astream({"messages": [body.text]}, config(thread_id),
+                                                                stream_mode="updates"):
+                yield f"data: {json.dumps(update)}\n\n"
+        except tg.ThreadNotOwnedError:  # deleted while the reply streamed: the status (200) is already sent
+            yield 'event: error\ndata: {"detail": "conversation not found"}\n\n'
+            return
         yield "event: end\ndata: {}\n\n"
 
     return StreamingResponse(events(), media_type="text/event-stream")

@@ -6,6 +6,7 @@ from both tenants never cross."""
 
 from __future__ import annotations
 
+import operator
 import os
 import socket
 import subprocess
@@ -15,13 +16,14 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
 from fastapi import BackgroundTasks, FastAPI
 from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
+from typing_extensions import TypedDict
 
 import threadguard as tg
 from threadguard.fastapi import IdentityMiddleware
@@ -195,3 +197,45 @@ def test_the_curl_make_serve_suggests_creates_a_conversation(service: str) -> No
     hint = CURL_HINT.format(port=service.rsplit(":", 1)[1]).replace("<uuid>", str(uuid.uuid4()), 1).replace("<uuid>", str(uuid.uuid4()), 1)
     done = subprocess.run([*shlex.split(hint), "-s", "-o", "/dev/null", "-w", "%{http_code}"], capture_output=True, text=True, timeout=30)
     assert done.stdout == "201", (hint, done.stdout, done.stderr)
+
+
+class _Chat(TypedDict):
+    messages: Annotated[list[str], operator.add]
+
+
+async def test_a_stream_racing_the_deletion_of_its_conversation_ends_with_an_error_event(
+        app_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference service streams a reply while the same user deletes the conversation: the
+    graph's next write is refused, and the stream ends with `event: error` (a 404's body), not cut
+    mid-body with a traceback. Deterministic: the graph's node waits until the deletion is done."""
+    import asyncio
+
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from langgraph.graph import END, START, StateGraph
+
+    monkeypatch.setenv("DATABASE_URL", app_db)
+    from examples.service import app as service
+
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_reply(state: _Chat) -> dict[str, Any]:
+        entered.set()
+        await release.wait()
+        return {"messages": ["assistant: too late"]}
+
+    builder = StateGraph(_Chat)
+    builder.add_node("reply", slow_reply)
+    builder.add_edge(START, "reply")
+    builder.add_edge("reply", END)
+    alice = person()
+    async with service.app.router.lifespan_context(service.app):
+        service.app.state.graph = builder.compile(checkpointer=AsyncPostgresSaver(service.app.state.pool))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=service.app), base_url="http://service") as http:
+            thread = (await http.post("/conversations", json={}, headers=alice)).json()["thread_id"]
+            streaming = asyncio.create_task(http.post(f"/conversations/{thread}/stream", json={"text": "hi"}, headers=alice))
+            await asyncio.wait_for(entered.wait(), 30)
+            assert (await http.delete(f"/conversations/{thread}", headers=alice)).status_code == 204
+            release.set()
+            answer = await asyncio.wait_for(streaming, 30)
+    assert answer.status_code == 200
+    assert answer.text.endswith('event: error\ndata: {"detail": "conversation not found"}\n\n'), answer.text
