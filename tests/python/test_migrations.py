@@ -122,7 +122,7 @@ def test_adopting_a_langgraph_database_keeps_every_row(empty_db: str) -> None:
     assert before["public.checkpoints"] > 0 and before["public.checkpoint_blobs"] > 0
 
     assert runner.migrate(empty_db) == MIGRATION_IDS
-    assert runner.verify(empty_db) == [f"public.checkpoints: 3 LangGraph thread(s) have checkpoints nobody owns (written before adoption): no identity "
+    assert runner.verify(empty_db) == ["public.checkpoints: 3 LangGraph thread(s) have checkpoints nobody owns (written before adoption): no identity "
                                        "can read them (give them owners: threadguard adopt --owners \"select thread_id, tenant_id, "
                                        "user_id[, title] from <your records>\" (a thread id that is not a canonical uuid cannot become a conversation: "
                                        "delete its rows))"]
