@@ -66,6 +66,35 @@ async def create(body: NewConversation, request: Request) -> dict[str, object]:
     return {"thread_id": c.id, "title": c.title, "created_at": c.created_at}
 
 
+@app.post("/conversations/{thread_id}/messages")
+async def post_message(thread_id: UUID, body: Message, request: Request) -> dict[str, str]:
+    # A thread that is not the caller's conversation raises ThreadNotOwnedError: 404.
+    state = await request.app.state.graph.ainvoke({"messages": [body.text]}, config(thread_id))
+    return {"reply": state["messages"][-1]}
+
+
+@app.post("/conversations/{thread_id}/stream")
+async def stream(thread_id: UUID, body: Message, request: Request) -> StreamingResponse:
+    async with request.app.state.pool.connection() as conn:
+        if await tg.aget_conversation(conn, thread_id) is None:
+            raise not_found()  # before the stream starts: a 404, not a broken stream
+
+    async def events() -> AsyncIterator[str]:  # runs after this handler returns, still as the caller
+        try:
+            async for update in request.app.state.graph.astream({"messages": [body.text]}, config(thread_id),
+                                                                stream_mode="updates"):
+                yield f"data: {json.dumps(update)}\n\n"
+        except tg.ThreadNotOwnedError:  # deleted while the reply streamed: the status (200) is already sent
+            yield 'event: error\ndata: {"detail": "conversation not found"}\n\n'
+            return
+        yield "event: end\ndata: {}\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+# The rest of the API (the README's excerpt ends above): list, fetch, rename, delete, history.
+
+
 @app.get("/conversations")
 async def list_(request: Request, limit: int = 50, before_updated_at: datetime | None = None,
                 before_id: UUID | None = None) -> list[dict[str, object]]:
@@ -101,13 +130,6 @@ async def delete(thread_id: UUID, request: Request) -> Response:
     return Response(status_code=204)
 
 
-@app.post("/conversations/{thread_id}/messages")
-async def post_message(thread_id: UUID, body: Message, request: Request) -> dict[str, str]:
-    # A thread that is not the caller's conversation raises ThreadNotOwnedError: 404.
-    state = await request.app.state.graph.ainvoke({"messages": [body.text]}, config(thread_id))
-    return {"reply": state["messages"][-1]}
-
-
 @app.get("/conversations/{thread_id}/history")
 async def history(thread_id: UUID, request: Request) -> list[str]:
     async with request.app.state.pool.connection() as conn:
@@ -117,23 +139,7 @@ async def history(thread_id: UUID, request: Request) -> list[str]:
     return list(state.values.get("messages", []))
 
 
-@app.post("/conversations/{thread_id}/stream")
-async def stream(thread_id: UUID, body: Message, request: Request) -> StreamingResponse:
-    async with request.app.state.pool.connection() as conn:
-        if await tg.aget_conversation(conn, thread_id) is None:
-            raise not_found()  # before the stream starts: a 404, not a broken stream
 
-    async def events() -> AsyncIterator[str]:  # runs after this handler returns, still as the caller
-        try:
-            async for update in request.app.state.graph.astream({"messages": [body.text]}, config(thread_id),
-                                                                stream_mode="updates"):
-                yield f"data: {json.dumps(update)}\n\n"
-        except tg.ThreadNotOwnedError:  # deleted while the reply streamed: the status (200) is already sent
-            yield 'event: error\ndata: {"detail": "conversation not found"}\n\n'
-            return
-        yield "event: end\ndata: {}\n\n"
-
-    return StreamingResponse(events(), media_type="text/event-stream")
 
 
 @app.get("/healthz")
