@@ -14,7 +14,8 @@ from threadguard import roles as tg_roles
 from threadguard import upstream
 from threadguard.paths import sql_dir
 from threadguard.roles import Roles
-from threadguard.runner import _connect, status
+from threadguard.runner import status
+from threadguard.session import connect
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def inspect(conninfo: str, *, data: bool = True, rules: list[str] | None = None)
     run first. Reads only, in a transaction it rolls back, as a member of the owner and admin roles (an
     administrator is lent them there)."""
     pending = [m.id for m in status(conninfo) if m.applied_at is None]
-    with _connect(conninfo) as conn:
+    with connect(conninfo) as conn:
         roles = tg_roles.installed(conn)
         if roles is None:
             return ["threadguard is not installed in this database: schema threadguard does not exist (run `threadguard migrate`)"]

@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from threadguard import __version__, runner
+from threadguard import __version__, adoption, operations, runner
 from threadguard.roles import NotInstalledError
 
 EXIT_PROBLEMS, EXIT_USAGE, EXIT_PRIVILEGE = 1, 2, 3
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"would apply {len(planned.migrations)} migration(s)"
                       f"{': ' + ', '.join(planned.migrations) if planned.migrations else ''}; "
                       f"sql/ definitions {'would be applied' if planned.definitions else 'are current'}")
-                if (adopting := runner.adoption_preview(info)) is not None:
+                if (adopting := adoption.adoption_preview(info)) is not None:
                     print(f"would adopt LangGraph's tables: {adopting:,} thread(s), every row kept; they will belong to "
                           f"nobody until {_ADOPT_HINT}")
                 return 0
@@ -154,17 +154,17 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 tail = "; sql/ definitions applied" if applied.definitions else "; sql/ definitions already current, not touched"
             print(f"applied {len(applied)} migration(s){listed}{tail}")
-            if "0003_langgraph_tables" in applied and (unowned := runner.unowned_threads(info)):
+            if "0003_langgraph_tables" in applied and (unowned := adoption.unowned_threads(info)):
                 print(f"adopted LangGraph's tables: {unowned:,} thread(s) belong to nobody, invisible to every identity, until {_ADOPT_HINT}")
         elif command == "rollback":
             done = runner.rollback(info, all_migrations=args.all)
             print(f"rolled back {len(done)} migration(s){': ' + ', '.join(done) if done else ''}")
         elif command == "adopt":
-            def progress(done: runner.Adoption, total: int) -> None:
+            def progress(done: adoption.Adoption, total: int) -> None:
                 seen = done.adopted + done.already + len(done.invalid)
                 _progress(f"threadguard adopt: {seen:,}/{total:,} threads, {done.stamped:,} rows stamped")
 
-            result = runner.adopt(info, args.owners, batch_size=max(1, args.batch_size), progress=progress)
+            result = adoption.adopt(info, args.owners, batch_size=max(1, args.batch_size), progress=progress)
             _progress_done()
             for thread_id in result.invalid:
                 print("threadguard adopt: not adopted (the thread id is not a canonical lower-case uuid, "
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             def erased(done: int, remaining: int) -> None:
                 _progress(f"threadguard erase: {done:,} conversation(s) and store item(s) erased, {remaining:,} left")
 
-            left = runner.erase(info, args.tenant, args.user, args.reason, batch_size=args.batch_size, progress=erased)
+            left = operations.erase(info, args.tenant, args.user, args.reason, batch_size=args.batch_size, progress=erased)
             _progress_done()
             print(f"left: {left.conversations} conversation(s), {left.checkpoints} checkpoint(s), "
                   f"{left.checkpoint_blobs} blob(s), {left.checkpoint_writes} write(s), {left.store_items} store item(s)")
@@ -201,10 +201,10 @@ def main(argv: list[str] | None = None) -> int:
                 n, items = export.export(info, args.tenant, args.user, args.reason, sys.stdout)
             print(f"threadguard export: {n:,} conversation(s), {items:,} store item(s)", file=sys.stderr)
         elif command == "retention":
-            def scanned(done: runner.Retention) -> None:
+            def scanned(done: operations.Retention) -> None:
                 _progress(f"threadguard retention: {done.scanned:,} conversation(s) scanned")
 
-            kept = runner.retention(info, batch_size=args.batch_size, dry_run=args.dry_run, progress=scanned)
+            kept = operations.retention(info, batch_size=args.batch_size, dry_run=args.dry_run, progress=scanned)
             _progress_done()
             verb = "would remove" if args.dry_run else "removed"
             print(f"{verb} {kept.conversations:,} idle conversation(s), {kept.checkpoints:,} checkpoint(s), "
@@ -213,13 +213,11 @@ def main(argv: list[str] | None = None) -> int:
             def swept(done: int, remaining: int) -> None:
                 _progress(f"threadguard sweep-store: {done:,} expired item(s) deleted, {remaining:,} left")
 
-            n = runner.sweep_store(info, batch_size=args.batch_size, progress=swept)
+            n = operations.sweep_store(info, batch_size=args.batch_size, progress=swept)
             _progress_done()
             print(f"deleted {n:,} expired store item(s)")
         elif command == "row-counts":
-            from threadguard import counts as tg_counts
-
-            for line in tg_counts.lines(tg_counts.row_counts(info, args.reason)):
+            for line in operations.lines(operations.row_counts(info, args.reason)):
                 print(line)
         elif command == "break-lock":
             runner.break_lock(info)

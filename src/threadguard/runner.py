@@ -1,5 +1,6 @@
-"""The migration runner over yoyo's Python API, and (until they get modules of their own) adoption
-and the operator commands.
+"""The migration runner over yoyo's Python API: migrate, rollback, status, break-lock, and the
+checks migrate makes before it adopts LangGraph's tables (adoption itself: threadguard.adoption;
+the operator commands: threadguard.operations; the DBA's sessions: threadguard.session).
 
 `migrate` applies pending migrations (append-only, in migrations/) and then the idempotent
 definitions in sql/ (functions first, then policies) in one transaction as the install's owner
@@ -16,7 +17,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from yoyo.exceptions import LockTimeout
 from threadguard import roles as tg_roles
 from threadguard.paths import migrations_dir, sql_dir
 from threadguard.roles import Roles
+from threadguard.session import connect, exists, one
 
 LOCK_TIMEOUT_SECONDS = 600
 # Every DDL statement waits at most this long for a table lock, so that a migrate
@@ -54,11 +56,6 @@ class Migrated(list[str]):
     it (re-)applied the sql/ definitions. A migrate that waited for another finds both done."""
 
     definitions: bool = False
-# The tables threadguard protects (the rules themselves are in sql/checks/).
-PROTECTED_TABLES = ("threadguard.conversations", "public.checkpoints", "public.checkpoint_blobs",
-                    "public.checkpoint_writes", "public.store")
-
-
 class MigrationError(RuntimeError):
     """A migration or definition file failed; the message names it and the fix."""
 
@@ -118,36 +115,10 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
         super().rollback()
 
 
-def _connect(conninfo: str, *, autocommit: bool = True) -> psycopg.Connection[Any]:
-    """A session of the DBA's commands: names resolve in pg_catalog, then pg_temp, so
-    nothing another role planted in public is reached unqualified."""
-    conn = psycopg.connect(conninfo, autocommit=autocommit)
-    conn.execute("select pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
-    if not autocommit:
-        conn.commit()  # keep the setting; the caller's transaction starts clean
-    return conn
-
-
-def _one(conn: psycopg.Connection[tuple[Any, ...]], query: str, params: Any = None) -> tuple[Any, ...]:
-    row = conn.execute(query, params).fetchone()
-    if row is None:
-        raise MigrationError(f"expected a row from: {query}")
-    return tuple(row)
-
-
-def _exists(conn: psycopg.Connection[Any], name: str) -> bool:
-    """Whether relation `name` exists (to_regclass: no error when it does not)."""
-    schema, _, table = name.partition(".")
-    return bool(_one(conn, "select exists (select from pg_catalog.pg_class as c join pg_catalog.pg_namespace as n"
-                      " on n.oid operator(pg_catalog.=) c.relnamespace"
-                      " where n.nspname operator(pg_catalog.=) %s and c.relname operator(pg_catalog.=) %s)",
-                (schema, table))[0])
-
-
 def _prepare_yoyo_schema(conninfo: str) -> None:
     """yoyo's schema, owned by the migrating role, PUBLIC kept out; yoyo's tables of an
     installation made before it moved out of public."""
-    with _connect(conninfo, autocommit=False) as conn:
+    with connect(conninfo, autocommit=False) as conn:
         # Two migrate runs at once: one creates, the other waits and finds it (yoyo's own lock needs the schema).
         # Any login may take an advisory lock: wait a bounded time, then name who holds it.
         conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (MIGRATE_LOCK_WAIT,))
@@ -161,35 +132,13 @@ def _prepare_yoyo_schema(conninfo: str) -> None:
         conn.execute(f"create schema if not exists {YOYO_SCHEMA}")
         conn.execute(f"revoke all on schema {YOYO_SCHEMA} from public")
         for table in _YOYO_TABLES:
-            if _exists(conn, f"public.{table}") and not _exists(conn, f"{YOYO_SCHEMA}.{table}"):
+            if exists(conn, f"public.{table}") and not exists(conn, f"{YOYO_SCHEMA}.{table}"):
                 conn.execute(f"alter table public.{table} set schema {YOYO_SCHEMA}")
 
 
 # The advisory lock's key space (its first half), and how long migrate waits for it.
 _LOCK_SPACE = 0x7467  # "tg"
 MIGRATE_LOCK_WAIT = "60s"
-
-
-def adoption_preview(conninfo: str) -> int | None:
-    """How many LangGraph threads a migrate would adopt (LangGraph's tables exist, threadguard has not
-    taken them yet), or None when there is nothing to adopt or the tables cannot be read."""
-    with _connect(conninfo) as conn:
-        if not _exists(conn, "public.checkpoints") or tg_roles.installed(conn) is not None and _exists(
-                conn, "threadguard.langgraph_tables"):
-            return None
-        try:
-            with conn.transaction():
-                return int(_one(conn, "select pg_catalog.count(distinct c.thread_id) from public.checkpoints as c")[0])
-        except psycopg.Error:
-            return None
-
-
-def unowned_threads(conninfo: str) -> int:
-    """How many LangGraph threads have rows nobody owns (threadguard.unowned_threads, as the admin role)."""
-    with _connect(conninfo) as conn:
-        roles = tg_roles.required(conn)
-        with tg_roles.acting_as(conn, roles, "admin"):
-            return int(_one(conn, "select threadguard.unowned_threads()")[0])
 
 
 def _lock_holder(conn: psycopg.Connection[Any]) -> str:
@@ -262,8 +211,8 @@ def definitions_digest() -> str:
 def definitions_current(conninfo: str, roles: Roles) -> bool:
     """Whether the database carries exactly these definitions, intact: the recorded
     digest matches and verify finds nothing that `threadguard migrate` would fix."""
-    with _connect(conninfo) as conn:
-        if not _exists(conn, "threadguard.definitions_applied"):
+    with connect(conninfo) as conn:
+        if not exists(conn, "threadguard.definitions_applied"):
             return False
         with conn.transaction(force_rollback=True):
             tg_roles.elevate(conn, [roles.owner])
@@ -281,7 +230,7 @@ def apply_definitions(conninfo: str, roles: Roles | None = None, locks: Locks = 
     """Apply every file in sql/ in one transaction, as the install's owner role (`roles`, by
     default those installed), and record their digest (when 0012 is applied)."""
     roles = roles or install_roles(conninfo)[1]
-    with _connect(conninfo, autocommit=False) as conn:
+    with connect(conninfo, autocommit=False) as conn:
         conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (locks.timeout,))
         granted = tg_roles.elevate(conn, [roles.owner, roles.operator])
         lent = tg_roles.lend_create(conn, [("threadguard", roles.operator)])
@@ -296,7 +245,7 @@ def apply_definitions(conninfo: str, roles: Roles | None = None, locks: Locks = 
                     + "\nNothing from sql/ was applied; fix the file and run `threadguard migrate` again."
                 ) from exc
         conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
-        if _exists(conn, "threadguard.definitions_applied"):
+        if exists(conn, "threadguard.definitions_applied"):
             conn.execute("delete from threadguard.definitions_applied")
             conn.execute("insert into threadguard.definitions_applied (sha256, catalog)"
                          " select %s, threadguard.catalog_fingerprint()", (definitions_digest(),))
@@ -313,7 +262,7 @@ def install_roles(conninfo: str, prefix: str | None = None) -> tuple[Roles, Role
     but for an install made with the cluster's shared threadguard_* roles, which
     0018_database_roles moves to this database's own."""
     applied = {m.id for m in status(conninfo) if m.applied_at is not None}
-    with _connect(conninfo) as conn:
+    with connect(conninfo) as conn:
         current = tg_roles.installed(conn)
         if current is None:
             target = tg_roles.for_database(conn, prefix)
@@ -331,12 +280,12 @@ def install_roles(conninfo: str, prefix: str | None = None) -> tuple[Roles, Role
 
 def installed_roles(conninfo: str) -> Roles | None:
     """The roles of the install in this database, or None."""
-    with _connect(conninfo) as conn:
+    with connect(conninfo) as conn:
         return tg_roles.installed(conn)
 
 
 def _database(conn: psycopg.Connection[Any]) -> str:
-    return str(_one(conn, "select pg_catalog.current_database()")[0])
+    return str(one(conn, "select pg_catalog.current_database()")[0])
 
 
 def _check_roles_free(conn: psycopg.Connection[Any], roles: Roles) -> None:
@@ -445,8 +394,8 @@ def _units(conninfo: str, pending: list[Any]) -> list[list[Any]]:
     adoption goes one migration at a time, so that locks on LangGraph's live tables stay short
     (and _refuse_app_members keeps the app role memberless meanwhile)."""
     fresh = bool(pending) and pending[0].id == "0001_roles"
-    with _connect(conninfo) as conn:
-        adopting = any(_exists(conn, f"public.{t}") for t in (*_LANGGRAPH_TABLES, "store", "store_migrations"))
+    with connect(conninfo) as conn:
+        adopting = any(exists(conn, f"public.{t}") for t in (*_LANGGRAPH_TABLES, "store", "store_migrations"))
     if fresh and not adopting:
         return [pending]
     return [[m] for m in pending]
@@ -476,7 +425,7 @@ def _refuse_app_members(conninfo: str, roles: Roles) -> None:
     """Migrations 0003 to 0010 let the app role create in schema public (LangGraph's setup() needed
     it once; 0011 takes it back). A fresh install commits them together, and an adopting one runs
     them before its app role can have a member; refuse to run them while it has one."""
-    with _connect(conninfo) as conn:
+    with connect(conninfo) as conn:
         members = [str(r[0]) for r in conn.execute(
             "select m.member::pg_catalog.regrole::text from pg_catalog.pg_auth_members as m"
             " where m.roleid operator(pg_catalog.=) pg_catalog.to_regrole(%s) order by 1", (roles.app,)).fetchall()]
@@ -491,7 +440,7 @@ def _refuse_foreign_objects(conninfo: str) -> None:
     it would run with the rights of the migration and of every later writer."""
     from threadguard.checks import findings  # the rules import this module
 
-    with _connect(conninfo) as conn:
+    with connect(conninfo) as conn:
         rows = findings(conn, tg_roles.installed(conn) or Roles("threadguard"), rules=["foreign_objects_on_langgraph_tables"])
     if rows:
         listed = "\n".join(f"  {f.object}: {f.problem}\n    fix: {f.fix};" for f in rows)
@@ -504,7 +453,7 @@ def _refuse_foreign_objects(conninfo: str) -> None:
 
 def _grants_before_adoption(conninfo: str) -> dict[str, str]:
     """The grants (relacl, as text) of LangGraph's tables that exist before 0003 adopts them."""
-    with _connect(conninfo) as conn:
+    with connect(conninfo) as conn:
         rows = conn.execute(
             "select c.relname::text, c.relacl::text from pg_catalog.pg_class as c"
             " where c.oid operator(pg_catalog.=) any(array(select pg_catalog.to_regclass('public.' operator(pg_catalog.||) t)"
@@ -516,7 +465,7 @@ def _grants_before_adoption(conninfo: str) -> dict[str, str]:
 
 def _record_grants(conninfo: str, grants: dict[str, str], roles: Roles) -> None:
     """Record them where 0013's rollback finds them (as the owner role, whose table it is)."""
-    with _connect(conninfo) as conn, tg_roles.acting_as(conn, roles, "owner"):
+    with connect(conninfo) as conn, tg_roles.acting_as(conn, roles, "owner"):
         for name, acl in grants.items():
             conn.execute("update threadguard.langgraph_tables set previous_acl = %s::pg_catalog.aclitem[]"
                          " where table_name operator(pg_catalog.=) %s", (acl, name))
@@ -550,15 +499,15 @@ def _drop_roles(conninfo: str, roles: Roles) -> None:
     """After 0001 is rolled back: the roles keep nothing in this database (a privilege an early
     migration granted and no rollback took back would keep them alive), then go, unless
     another database uses them."""
-    with _connect(conninfo) as conn, conn.transaction():
+    with connect(conninfo) as conn, conn.transaction():
         granted = tg_roles.elevate(conn, roles.all)
         for role in roles.all:
-            if _one(conn, "select pg_catalog.to_regrole(%s) is not null", (role,))[0]:
+            if one(conn, "select pg_catalog.to_regrole(%s) is not null", (role,))[0]:
                 # Anything it still owns becomes the administrator's, never dropped with it.
                 conn.execute(sql.SQL("reassign owned by {} to current_user").format(sql.Identifier(role)))
                 conn.execute(sql.SQL("drop owned by {}").format(sql.Identifier(role)))
         for role in roles.all:
-            if _one(conn, "select pg_catalog.to_regrole(%s) is not null", (role,))[0]:
+            if one(conn, "select pg_catalog.to_regrole(%s) is not null", (role,))[0]:
                 try:
                     with conn.transaction():
                         conn.execute(sql.SQL("drop role {}").format(sql.Identifier(role)))
@@ -570,10 +519,10 @@ def _drop_roles(conninfo: str, roles: Roles) -> None:
 def status(conninfo: str) -> list[MigrationState]:
     """Every known migration, with when it was applied (None: pending). Changes nothing:
     a database yoyo never touched has every migration pending."""
-    with _connect(conninfo) as conn:
+    with connect(conninfo) as conn:
         rows = []
         for schema in (YOYO_SCHEMA, "public"):  # public: before this version moved yoyo's tables
-            if _exists(conn, f"{schema}._yoyo_migration"):
+            if exists(conn, f"{schema}._yoyo_migration"):
                 rows = conn.execute(f"select migration_id, applied_at_utc from {schema}._yoyo_migration").fetchall()
                 break
     applied = {migration_id: at for migration_id, at in rows}
@@ -585,151 +534,3 @@ def verify(conninfo: str, *, data: bool = True) -> list[str]:
     from threadguard.checks import verify as run  # the rules import this module
 
     return run(conninfo, data=data)
-
-
-@dataclass
-class Adoption:
-    """What `adopt` did: threads given an owner, rows stamped, threads skipped because
-    they already had a conversation, ids that cannot become conversations, and the
-    LangGraph threads that still have no owner afterwards."""
-
-    adopted: int = 0
-    stamped: int = 0
-    already: int = 0
-    invalid: list[str] = field(default_factory=list)
-    unowned_left: int = 0
-
-
-def adopt(conninfo: str, owners_sql: str, *, batch_size: int = 500,
-          progress: Callable[[Adoption, int], None] | None = None) -> Adoption:
-    """Give each thread of `owners_sql` (rows: thread_id, tenant_id, user_id[, title]) its
-    conversation and stamp its unowned rows, `batch_size` threads per transaction, through
-    threadguard.assign_thread, as the install's admin role. Resumable: threads that already
-    have a conversation are skipped; rows that cannot be adopted are listed and skipped.
-    Then ANALYZE the three tables (when the connected role may act as their owner)."""
-    result = Adoption()
-    with _connect(conninfo) as conn, _connect(conninfo) as writer:
-        roles = tg_roles.required(conn)
-        writer.execute("select pg_catalog.set_config('lock_timeout', %s, false)", (DDL_LOCK_TIMEOUT,))
-        (total,) = _one(conn, f"select pg_catalog.count(*) from ({owners_sql}) as owners")  # the DBA's own query, run as written
-        with conn.transaction(), conn.cursor(name="threadguard_owners") as owners:
-            owners.itersize = batch_size
-            owners.execute(f"select * from ({owners_sql}) as owners")
-            if owners.description is None or not 3 <= len(owners.description) <= 4:
-                got = 0 if owners.description is None else len(owners.description)
-                raise MigrationError(f"the --owners query returns {got} column(s); it must return thread_id, tenant_id, "
-                                     "user_id and, optionally, title, in that order")
-            while rows := owners.fetchmany(batch_size):
-                _adopt_batch(writer, rows, result, roles)
-                if progress:
-                    progress(result, total)
-        try:
-            with conn.transaction():
-                granted = tg_roles.elevate(conn, [roles.owner])
-                for table in ("checkpoints", "checkpoint_blobs", "checkpoint_writes"):
-                    conn.execute(f"analyze public.{table}")
-                tg_roles.lower(conn, granted)
-        except PermissionError:
-            pass  # a login granted only the admin role: autovacuum analyzes the tables later
-        with tg_roles.acting_as(conn, roles, "admin"):
-            (result.unowned_left,) = _one(conn, "select threadguard.unowned_threads()")
-    return result
-
-
-def _adopt_batch(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]], result: Adoption, roles: Roles) -> None:
-    with tg_roles.acting_as(conn, roles, "admin"):
-        for row in rows:
-            thread_id, tenant_id, user_id = str(row[0]), row[1], row[2]
-            title = row[3] if len(row) > 3 else None
-            try:
-                with conn.transaction():  # a savepoint: one thread that cannot be adopted stops nothing else
-                    (stamped,) = _one(conn, "select threadguard.assign_thread(%s, %s::uuid, %s::uuid, %s)",
-                                      (thread_id, tenant_id, user_id, title))
-            except psycopg.errors.UniqueViolation:
-                result.already += 1
-            except (psycopg.errors.InvalidParameterValue, psycopg.errors.InvalidTextRepresentation,
-                    psycopg.errors.NullValueNotAllowed):
-                result.invalid.append(thread_id)
-            else:
-                result.adopted += 1
-                result.stamped += int(stamped)
-
-
-@dataclass(frozen=True)
-class Left:
-    """What an erasure left, by table: all zero once it is complete."""
-
-    conversations: int
-    checkpoints: int
-    checkpoint_blobs: int
-    checkpoint_writes: int
-    store_items: int
-
-
-def erase(conninfo: str, tenant_id: str, user_id: str | None, reason: str, *, batch_size: int = 500,
-          progress: Callable[[int, int], None] | None = None) -> Left:
-    """Erase one user of a tenant (or the whole tenant) through threadguard.erase, one
-    batch of conversations and store items per transaction, then prove it with threadguard.erasure_left.
-    Runs as the install's admin role: a login granted it, or the administrator (SET ROLE)."""
-    with _connect(conninfo) as conn:
-        roles = tg_roles.required(conn)
-        total = 0
-        while True:
-            with tg_roles.acting_as(conn, roles, "admin"):
-                erased, remaining = _one(conn, "select e.erased, e.remaining from threadguard.erase(%s::uuid, %s::uuid, %s, %s) as e",
-                                         (tenant_id, user_id, reason, batch_size))
-            total += erased
-            if progress:
-                progress(total, remaining)
-            if erased == 0 or remaining == 0:
-                break
-        with tg_roles.acting_as(conn, roles, "admin"):
-            row = _one(conn, "select * from threadguard.erasure_left(%s::uuid, %s::uuid, %s)", (tenant_id, user_id, reason))
-    return Left(*row)
-
-
-def sweep_store(conninfo: str, *, batch_size: int = 10000, progress: Callable[[int, int], None] | None = None) -> int:
-    """Delete every expired store item through threadguard.sweep_store, one batch per
-    transaction; returns how many. Runs as the install's admin role (see erase)."""
-    total = 0
-    with _connect(conninfo) as conn:
-        roles = tg_roles.required(conn)
-        while True:
-            with tg_roles.acting_as(conn, roles, "admin"):
-                deleted, remaining = _one(conn, "select s.deleted, s.remaining from threadguard.sweep_store(%s) as s", (batch_size,))
-            total += int(deleted)
-            if progress:
-                progress(total, int(remaining))
-            if deleted == 0 or remaining == 0:
-                return total
-
-
-@dataclass
-class Retention:
-    """What apply_retention removed (or would, in a dry run), summed over its batches."""
-
-    scanned: int = 0
-    conversations: int = 0
-    checkpoints: int = 0
-    checkpoint_blobs: int = 0
-    checkpoint_writes: int = 0
-
-
-def retention(conninfo: str, *, batch_size: int = 500, dry_run: bool = False,
-              progress: Callable[[Retention], None] | None = None) -> Retention:
-    """Apply the retention policies to every conversation, one batch per transaction,
-    through threadguard.apply_retention. Runs as the install's admin role (see erase)."""
-    total = Retention()
-    with _connect(conninfo) as conn:
-        roles = tg_roles.required(conn)
-        after = None
-        while True:
-            with tg_roles.acting_as(conn, roles, "admin"):
-                row = _one(conn, "select * from threadguard.apply_retention(%s, %s::uuid, %s)", (batch_size, after, dry_run))
-            after = row[0]
-            for name, value in zip(("scanned", "conversations", "checkpoints", "checkpoint_blobs", "checkpoint_writes"), row[1:], strict=True):
-                setattr(total, name, getattr(total, name) + value)
-            if progress:
-                progress(total)
-            if after is None:
-                return total

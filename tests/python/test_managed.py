@@ -29,7 +29,7 @@ from psycopg.rows import dict_row
 from test_saver import chat_graph, config
 
 import threadguard as tg
-from threadguard import checks, export, runner
+from threadguard import adoption, checks, export, operations, runner
 from threadguard.roles import Roles, default_prefix
 
 PERSONAS = {
@@ -121,11 +121,11 @@ def test_a_managed_administrator_installs_operates_and_rolls_back(persona: str) 
         # by membership for a login granted it.
         operator = _login(db, roles.admin)
         for who in (db.url, operator):
-            assert runner.retention(who).scanned >= 1
+            assert operations.retention(who).scanned >= 1
             out = io.StringIO()
             assert export.export(who, str(TENANT_A), None, "managed test", out) == (1, 0)
             assert json.loads(out.getvalue().splitlines()[0])["title"] == "a's"
-        left = runner.erase(operator, str(TENANT_A), None, "managed test")
+        left = operations.erase(operator, str(TENANT_A), None, "managed test")
         assert left.conversations == 0
         assert runner.status(db.url)[-1].applied_at is not None
         runner.break_lock(db.url)
@@ -154,7 +154,7 @@ def test_a_managed_administrator_adopts_the_tables_its_setup_created(persona: st
         tenant, user = uuid.uuid4(), uuid.uuid4()
         # Adoption runs as the install's admin role: no BYPASSRLS needed.
         owners = f"select t, '{tenant}'::uuid, '{user}'::uuid from unnest(array{threads!r}) as t"
-        done = runner.adopt(db.url, owners)
+        done = adoption.adopt(db.url, owners)
         assert (done.adopted, done.unowned_left) == (3, 0)
         assert runner.verify(db.url) == []
         app = _login(db, roles.app)
@@ -165,7 +165,7 @@ def test_a_managed_administrator_adopts_the_tables_its_setup_created(persona: st
         operator = _login(db, roles.admin)
         out = io.StringIO()
         assert export.export(operator, str(tenant), None, "managed adoption", out) == (3, 0)
-        assert runner.sweep_store(operator) == 0
+        assert operations.sweep_store(operator) == 0
         # Rolled back whole, the tables go back to the administrator with every row; migrated again, kept.
         applied = [s.id for s in runner.status(db.url) if s.applied_at]
         assert runner.rollback(db.url, all_migrations=True) == list(reversed(applied))
@@ -237,7 +237,7 @@ def test_an_install_on_the_clusters_shared_roles_moves_to_its_own(empty_db: str)
                 assert [str(c.thread_id) for c in tg.list_conversations(conn)] == [mine]
             with tg.acting_as(uuid.uuid4(), uuid.uuid4()):
                 assert tg.list_conversations(conn) == []
-        left = runner.erase(make_conninfo(empty_db, user=admin, password="pw"), str(tenant), None, "moved")
+        left = operations.erase(make_conninfo(empty_db, user=admin, password="pw"), str(tenant), None, "moved")
         assert left.conversations == 0
     finally:
         with psycopg.connect(empty_db, autocommit=True) as conn:
@@ -309,12 +309,12 @@ def test_what_the_former_owner_planted_never_runs() -> None:
         assert [p for p in runner.verify(db.url) if "nobody owns" not in p] == []
         tenant, user = uuid.uuid4(), uuid.uuid4()
         owners = f"select t, '{tenant}'::uuid, '{user}'::uuid from unnest(array{threads!r}) as t"
-        assert runner.adopt(db.url, owners).adopted == 2
+        assert adoption.adopt(db.url, owners).adopted == 2
         assert runner.verify(db.url) == []
         with tg.connect(_login(db, roles_of(db.url).app)) as conn, tg.acting_as(tenant, user):
             chat_graph(PostgresSaver(conn)).invoke({"messages": ["again"]}, config(threads[0]))
-        runner.retention(db.url)
-        runner.erase(db.url, str(tenant), None, "planted test")
+        operations.retention(db.url)
+        operations.erase(db.url, str(tenant), None, "planted test")
         assert ran() == [], "the planted constraint or trigger ran"
 
 

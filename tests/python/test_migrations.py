@@ -19,7 +19,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 import threadguard as tg
-from threadguard import runner
+from threadguard import adoption, runner, session
 from threadguard.demo import chat_graph, config
 from threadguard.paths import migrations_dir
 
@@ -215,7 +215,7 @@ def test_two_concurrent_migrate_runs(empty_db: str) -> None:
     assert runner.verify(empty_db) == []
 
 
-@pytest.mark.parametrize("table", runner.PROTECTED_TABLES)
+@pytest.mark.parametrize("table", session.PROTECTED_TABLES)
 def test_verify_fails_loudly_when_rls_is_disabled(migrated_db: str, table: str) -> None:
     with psycopg.connect(migrated_db) as conn:
         conn.execute(f"alter table {table} disable row level security")
@@ -459,12 +459,12 @@ def test_adopt_in_batches_interrupted_and_resumed(empty_db: str) -> None:
     class Interrupted(Exception):
         pass
 
-    def stop_after_first_batch(done: runner.Adoption, total: int) -> None:
+    def stop_after_first_batch(done: adoption.Adoption, total: int) -> None:
         assert total == len(owners)
         raise Interrupted
 
     with pytest.raises(Interrupted):
-        runner.adopt(empty_db, owners_sql, batch_size=1, progress=stop_after_first_batch)
+        adoption.adopt(empty_db, owners_sql, batch_size=1, progress=stop_after_first_batch)
     with psycopg.connect(empty_db) as conn:
         assert conn.execute("select count(*) from threadguard.conversations").fetchone()[0] == 1, "the first batch committed"
 
