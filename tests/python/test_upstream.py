@@ -20,7 +20,7 @@ from langgraph.store.postgres import PostgresStore
 from langgraph.store.postgres.aio import AsyncPostgresStore
 
 import threadguard as tg
-from threadguard import binding, checks, upstream
+from threadguard import adapters, binding, checks, errors, upstream
 
 
 def test_the_installed_langgraph_expects_the_schema_migrate_leaves(migrated_db: str) -> None:
@@ -58,7 +58,7 @@ async def test_a_drifted_langgraph_is_refused_at_open_and_named_by_verify(newer_
 
 def test_what_the_binding_reads_in_langgraph_is_still_there() -> None:
     # setup(): its first statement is the one the binding turns into a no-op, then it reads the version.
-    assert binding._LANGGRAPH_SETUP.match(PostgresSaver.MIGRATIONS[0])
+    assert adapters._LANGGRAPH_SETUP.match(PostgresSaver.MIGRATIONS[0])
     for setup in (PostgresSaver.setup, AsyncPostgresSaver.setup):
         source = inspect.getsource(setup)
         assert "cur.execute(self.MIGRATIONS[0])" in source and "FROM checkpoint_migrations" in source, setup.__qualname__
@@ -66,15 +66,15 @@ def test_what_the_binding_reads_in_langgraph_is_still_there() -> None:
         source = inspect.getsource(setup)
         assert "CREATE TABLE IF NOT EXISTS {table} (" in source and 'table="store_migrations"' in source, setup.__qualname__
         assert "SELECT v FROM {table} ORDER BY v DESC LIMIT 1" in source, setup.__qualname__
-    assert binding._LANGGRAPH_SETUP.match("\n                CREATE TABLE IF NOT EXISTS store_migrations (\n")
-    assert binding._SETUP_VERSION_TABLE.search("SELECT v FROM store_migrations ORDER BY v DESC LIMIT 1")
+    assert adapters._LANGGRAPH_SETUP.match("\n                CREATE TABLE IF NOT EXISTS store_migrations (\n")
+    assert errors._SETUP_VERSION_TABLE.search("SELECT v FROM store_migrations ORDER BY v DESC LIMIT 1")
     # Every statement the saver writes or reads checkpoints with names a checkpoint table and takes the thread id first.
-    assert binding._reads_checkpoint_tables(base.SELECT_SQL)
+    assert adapters._reads_checkpoint_tables(base.SELECT_SQL)
     where = inspect.getsource(base.BasePostgresSaver._search_where)
     assert where.index('wheres.append("thread_id = %s ")') < where.index("wheres.append"  + '("checkpoint_ns'), "thread id first"
     for name in ("UPSERT_CHECKPOINT_BLOBS_SQL", "UPSERT_CHECKPOINTS_SQL", "UPSERT_CHECKPOINT_WRITES_SQL", "INSERT_CHECKPOINT_WRITES_SQL"):
         statement = getattr(base, name)
-        assert binding._reads_checkpoint_tables(statement), name
+        assert adapters._reads_checkpoint_tables(statement), name
         assert re.search(r"INSERT INTO checkpoint\w* \(thread_id,", statement), name
     # prune opens its transaction with SET TRANSACTION, which must go out first, carrying nothing.
     assert base.PRUNE_SNAPSHOT_SQL == "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"
@@ -92,6 +92,8 @@ def test_what_the_binding_reads_in_langgraph_is_still_there() -> None:
 
 def test_what_the_binding_reads_in_psycopg_is_still_there() -> None:
     from psycopg._pipeline_base import BasePipeline
+
+    assert f"psycopg {upstream.CHECKED_AGAINST['psycopg']}" in (adapters.__doc__ or ""), "adapters.py names the release checked"
 
     major_minor = tuple(int(p) for p in psycopg.__version__.split(".")[:2])
     assert major_minor == tuple(int(p) for p in upstream.CHECKED_AGAINST["psycopg"].split(".")[:2]), psycopg.__version__
