@@ -57,8 +57,8 @@ def _pg_dump_fits(conninfo: str) -> str | None:
 
 
 def _readme_blocks() -> tuple[str, str]:
-    """The two shell blocks of the README's Backups paragraph: the backup, the restore and its proof."""
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    """The two shell blocks of docs/operations.md's Backups paragraph: the backup, the restore and its proof."""
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text(encoding="utf-8")
     section = readme[readme.index("- **Backups**"):readme.index("- **Replication.**")]
     blocks = re.findall(r"\n  ```sh\n(.*?)\n  ```\n", section, re.DOTALL)
     assert len(blocks) == 2, blocks
@@ -103,7 +103,7 @@ def test_dump_restore_drill_loses_no_row_and_keeps_isolation() -> None:
             else:
                 assert 'access to non-system view "context" is restricted' in silent.stderr, silent.stderr
 
-            # The drill, as the README prints it: row counts and a dump (a superuser here), the database lost, the restore.
+            # The drill, as docs/operations.md prints it: row counts and a dump (a superuser here), the database lost, the restore.
             backup, restore = _readme_blocks()
             env = {**os.environ, "DATABASE_URL": db, "RESTORE_URL": make_conninfo(db, dbname="postgres"),
                    "PATH": f"{Path(sys.executable).parent}:{Path(pg_dump_binary()).parent}:{os.environ['PATH']}"}

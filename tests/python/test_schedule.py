@@ -1,5 +1,5 @@
 """Scheduled retention and store sweep with real pg_cron (issue #24, item 4): Debian's
-postgresql-15-cron, preloaded by tests/with_db.sh where the server has it, runs the README's
+postgresql-15-cron, preloaded by tests/with_db.sh where the server has it, runs docs/operations.md's
 `cron.schedule_in_database` call (as printed, but every minute, in this test's database, as its
 operator login): threadguard.run_maintenance deletes the idle conversation, prunes the kept one,
 sweeps the expired store item, and the runs are in cron.job_run_details and the audit log."""
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _readme_block() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     section = readme[readme.index("- **Scheduled operations**"):]
     return re.search(r"\n  ```sql\n(.*?)\n  ```\n", section, re.DOTALL).group(1).replace("\n  ", "\n")  # type: ignore[union-attr]
 
@@ -53,7 +53,7 @@ def test_pg_cron_runs_retention_and_the_store_sweep_as_an_operator_login(migrate
     with psycopg.connect(operator, autocommit=True) as conn:
         conn.execute("select threadguard.set_retention(%s, 30, 2, 'schedule test')", (tenant,))
 
-    # The README's call, as printed but for the schedule (every minute), the database and the login.
+    # docs/operations.md's call, as printed but for the schedule (every minute), the database and the login.
     statement = _readme_block().split(";\n")[0].lstrip()
     job = f"tg-maintenance-{uuid.uuid4().hex[:6]}"
     statement = (statement.replace("'threadguard-maintenance'", f"'{job}'").replace("'*/15 * * * *'", "'* * * * *'")

@@ -426,9 +426,9 @@ async def test_the_sync_stores_async_methods_run_without_the_callers_identity(ap
 def test_the_readme_store_example_runs_as_printed(app_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "store.md").read_text(encoding="utf-8")
     section = readme[readme.index("## LangGraph's store"):]
     code = section[section.index("```python\n") + len("```python\n"):section.index("\n```\n")]
     monkeypatch.setenv("DATABASE_URL", app_db)  # the application's login
-    exec(compile(code, "README.md (store example)", "exec"), {})
+    exec(compile(code, "docs/store.md (store example)", "exec"), {})
     assert capsys.readouterr().out.splitlines() == ["['diet'] ['diet', 'travel']", "[]"]
