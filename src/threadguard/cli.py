@@ -13,6 +13,8 @@ import dataclasses
 import os
 import re
 import sys
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -82,6 +84,33 @@ def _dbname(info: str) -> str:
         return "?"
 
 
+def _uuid(text: str) -> str:
+    """An argument that must be a uuid: refused by the command line (exit 2), before any connection."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a uuid: {text!r}") from None
+
+
+def _reason(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("a reason is required (it is recorded in threadguard.audit_log)")
+    return text
+
+
+def _batch(limit: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not 1 <= value <= limit:
+            raise argparse.ArgumentTypeError(f"must be between 1 and {limit:,} (got {value})")
+        return value
+
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", default=argparse.SUPPRESS,
@@ -98,34 +127,34 @@ def _parser() -> argparse.ArgumentParser:
                          help="name this database's roles PREFIX_owner, PREFIX_app, ... (default: tg_<database>; fixed once installed)")
     migrate.add_argument("--lock-timeout", default=runner.DDL_LOCK_TIMEOUT, metavar="DURATION",
                          help=f"longest wait for a table lock per attempt (default {runner.DDL_LOCK_TIMEOUT})")
-    migrate.add_argument("--lock-attempts", type=int, default=runner.LOCK_ATTEMPTS, metavar="N",
+    migrate.add_argument("--lock-attempts", type=_batch(100), default=runner.LOCK_ATTEMPTS, metavar="N",
                          help=f"attempts before giving up (default {runner.LOCK_ATTEMPTS})")
     rollback = sub.add_parser("rollback", parents=[database], help="roll back the latest migration (keeps checkpoint rows)")
     rollback.add_argument("--all", action="store_true", help="roll back every migration")
     sub.add_parser("status", parents=[database], help="list applied and pending migrations (changes nothing)")
     sub.add_parser("break-lock", parents=[database], help="remove the migration lock a killed migrate or rollback left")
     dump = sub.add_parser("export", parents=[database], help="one JSON line per conversation and per store item of a user or tenant, decoded (audited)")
-    dump.add_argument("--tenant", required=True, metavar="UUID")
-    dump.add_argument("--user", metavar="UUID", help="one user of the tenant (default: the whole tenant)")
-    dump.add_argument("--reason", required=True, help="why, recorded in threadguard.audit_log")
+    dump.add_argument("--tenant", required=True, metavar="UUID", type=_uuid)
+    dump.add_argument("--user", metavar="UUID", type=_uuid, help="one user of the tenant (default: the whole tenant)")
+    dump.add_argument("--reason", required=True, type=_reason, help="why, recorded in threadguard.audit_log")
     dump.add_argument("--output", metavar="FILE", help="where to write (default: standard output)")
     keep = sub.add_parser("retention", parents=[database], help="apply the retention policies to every conversation (audited)")
     keep.add_argument("--dry-run", action="store_true", help="count what would be removed, remove nothing")
-    keep.add_argument("--batch-size", type=int, default=500, metavar="N", help="conversations per transaction (default 500)")
+    keep.add_argument("--batch-size", type=_batch(10_000), default=500, metavar="N", help="conversations per transaction (default 500)")
     erase = sub.add_parser("erase", parents=[database], help="erase one user of a tenant, or a whole tenant, with proof (audited)")
-    erase.add_argument("--tenant", required=True, metavar="UUID")
-    erase.add_argument("--user", metavar="UUID", help="one user of the tenant (default: the whole tenant)")
-    erase.add_argument("--reason", required=True, help="why, recorded in threadguard.audit_log")
-    erase.add_argument("--batch-size", type=int, default=500, metavar="N", help="conversations per transaction (default 500)")
+    erase.add_argument("--tenant", required=True, metavar="UUID", type=_uuid)
+    erase.add_argument("--user", metavar="UUID", type=_uuid, help="one user of the tenant (default: the whole tenant)")
+    erase.add_argument("--reason", required=True, type=_reason, help="why, recorded in threadguard.audit_log")
+    erase.add_argument("--batch-size", type=_batch(10_000), default=500, metavar="N", help="conversations per transaction (default 500)")
     counts = sub.add_parser("row-counts", parents=[database],
                             help="rows per protected table and tenant, every tenant's: compare before a dump and after its restore (audited)")
-    counts.add_argument("--reason", required=True, help="why, recorded in threadguard.audit_log")
+    counts.add_argument("--reason", required=True, type=_reason, help="why, recorded in threadguard.audit_log")
     sweep = sub.add_parser("sweep-store", parents=[database], help="delete the store items whose TTL has passed, every tenant's (audited)")
-    sweep.add_argument("--batch-size", type=int, default=10000, metavar="N", help="items per transaction (default 10000)")
+    sweep.add_argument("--batch-size", type=_batch(100_000), default=10000, metavar="N", help="items per transaction (default 10000)")
     adopt = sub.add_parser("adopt", parents=[database], help="give an adopted LangGraph database's threads their owners, in batches")
     adopt.add_argument("--owners", required=True, metavar="SQL",
                        help="a query returning thread_id, tenant_id, user_id[, title] for each thread, from the application's records")
-    adopt.add_argument("--batch-size", type=int, default=500, metavar="N", help="threads per transaction (default 500)")
+    adopt.add_argument("--batch-size", type=_batch(100_000), default=500, metavar="N", help="threads per transaction (default 500)")
     sub.add_parser("verify", parents=[database], help="check the live database against what threadguard requires (changes nothing)")
     return parser
 
@@ -258,8 +287,11 @@ def main(argv: list[str] | None = None) -> int:
               "run it as the database's administrator (its owner, with CREATEROLE) or, for the operator commands, "
               "as a login granted the install's _admin role (`threadguard status` names it)", file=sys.stderr)
         return EXIT_PRIVILEGE
+    except psycopg.DataError as exc:  # class 22: an argument the database refused (bad input, not a failure)
+        print(f"threadguard {command}: {exc.diag.message_primary or str(exc).strip().splitlines()[0]}", file=sys.stderr)
+        return EXIT_USAGE
     except psycopg.Error as exc:
-        print(f"threadguard {command}: {type(exc).__name__}: {str(exc).strip()}", file=sys.stderr)
+        print(f"threadguard {command}: {type(exc).__name__}: {exc.diag.message_primary or str(exc).strip()}", file=sys.stderr)
         return EXIT_PROBLEMS
     return 0
 

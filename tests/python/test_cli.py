@@ -141,3 +141,23 @@ def test_progress_lines_stand_one_per_line_in_a_log(empty_db: str) -> None:
     assert done.returncode == 0, done.stderr
     assert "\r" not in done.stderr
     assert any(line.startswith("threadguard retention: ") and "scanned" in line for line in done.stderr.splitlines())
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["erase", "--tenant", "not-a-uuid", "--reason", "x"], "argument --tenant: not a uuid: 'not-a-uuid'"),
+    (["erase", "--tenant", str(uuid.UUID(int=1)), "--user", "u1", "--reason", "x"], "argument --user: not a uuid: 'u1'"),
+    (["erase", "--tenant", str(uuid.UUID(int=1)), "--reason", " "], "argument --reason: a reason is required"),
+    (["erase", "--tenant", str(uuid.UUID(int=1)), "--reason", "x", "--batch-size", "0"], "argument --batch-size: must be between 1 and 10,000 (got 0)"),
+    (["export", "--tenant", "nope", "--reason", "x"], "argument --tenant: not a uuid: 'nope'"),
+    (["retention", "--batch-size", "20000"], "argument --batch-size: must be between 1 and 10,000 (got 20000)"),
+    (["sweep-store", "--batch-size", "0"], "argument --batch-size: must be between 1 and 100,000 (got 0)"),
+    (["adopt", "--owners", "select 1", "--batch-size", "x"], "argument --batch-size: not a whole number: 'x'"),
+    (["row-counts", "--reason", ""], "argument --reason: a reason is required"),
+    (["migrate", "--lock-attempts", "0"], "argument --lock-attempts: must be between 1 and 100 (got 0)"),
+])
+def test_bad_argument_values_are_usage_errors(empty_db: str, args: list[str], expected: str) -> None:
+    """Exit 2 with one line naming the argument, before anything reaches the database (no
+    PostgreSQL error text, no CONTEXT lines), as the README's exit codes say."""
+    done = _run(*args, "--database", empty_db)
+    assert done.returncode == 2, done.stderr
+    assert expected in done.stderr and "CONTEXT" not in done.stderr and "Traceback" not in done.stderr, done.stderr
