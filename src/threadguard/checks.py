@@ -14,7 +14,7 @@ from threadguard import roles as tg_roles
 from threadguard import upstream
 from threadguard.paths import sql_dir
 from threadguard.roles import Roles
-from threadguard.runner import status
+from threadguard.runner import MigrationState, states
 from threadguard.session import connect
 
 
@@ -63,21 +63,27 @@ def inspect(conninfo: str, *, data: bool = True, rules: list[str] | None = None)
     """The findings on an installed, fully migrated database; else the one line that says what to
     run first. Reads only, in a transaction it rolls back, as a member of the owner and admin roles (an
     administrator is lent them there)."""
-    pending = [m.id for m in status(conninfo) if m.applied_at is None]
     with connect(conninfo) as conn:
-        roles = tg_roles.installed(conn)
-        if roles is None:
-            return ["threadguard is not installed in this database: schema threadguard does not exist (run `threadguard migrate`)"]
-        if pending:
-            return [f"migrations not applied: {', '.join(pending)} (run `threadguard migrate`)"]
-        with conn.transaction(force_rollback=True):
-            refused: list[Finding] = []
-            try:
-                tg_roles.elevate(conn, [roles.owner, roles.admin])  # admin: the counts of unowned rows
-            except PermissionError as exc:
-                refused.append(Finding("verify", roles.owner, f"verify could not act as {roles.owner}: {exc}",
-                                       "run verify as the database's administrator", False))
-            return refused + findings(conn, roles, data=data, rules=rules)
+        return inspect_on(conn, states(conn), data=data, rules=rules)
+
+
+def inspect_on(conn: psycopg.Connection[Any], migrations: list[MigrationState], *, data: bool = True,
+               rules: list[str] | None = None) -> list[Finding] | list[str]:
+    """inspect() on an open DBA connection (autocommit), given the migrations' states."""
+    pending = [m.id for m in migrations if m.applied_at is None]
+    roles = tg_roles.installed(conn)
+    if roles is None:
+        return ["threadguard is not installed in this database: schema threadguard does not exist (run `threadguard migrate`)"]
+    if pending:
+        return [f"migrations not applied: {', '.join(pending)} (run `threadguard migrate`)"]
+    with conn.transaction(force_rollback=True):
+        refused: list[Finding] = []
+        try:
+            tg_roles.elevate(conn, [roles.owner, roles.admin])  # admin: the counts of unowned rows
+        except PermissionError as exc:
+            refused.append(Finding("verify", roles.owner, f"verify could not act as {roles.owner}: {exc}",
+                                   "run verify as the database's administrator", False))
+        return refused + findings(conn, roles, data=data, rules=rules)
 
 
 def verify(conninfo: str, *, data: bool = True) -> list[str]:

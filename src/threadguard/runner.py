@@ -212,18 +212,34 @@ def definitions_current(conninfo: str, roles: Roles) -> bool:
     """Whether the database carries exactly these definitions, intact: the recorded
     digest matches and verify finds nothing that `threadguard migrate` would fix."""
     with connect(conninfo) as conn:
-        if not exists(conn, "threadguard.definitions_applied"):
-            return False
-        with conn.transaction(force_rollback=True):
-            tg_roles.elevate(conn, [roles.owner])
-            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
-            row = conn.execute("select d.sha256 from threadguard.definitions_applied as d").fetchone()
+        return _definitions_current_on(conn, roles)
+
+
+def _definitions_current_on(conn: psycopg.Connection[Any], roles: Roles) -> bool:
+    if not exists(conn, "threadguard.definitions_applied"):
+        return False
+    with conn.transaction(force_rollback=True):
+        tg_roles.elevate(conn, [roles.owner])
+        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
+        row = conn.execute("select d.sha256 from threadguard.definitions_applied as d").fetchone()
     if row is None or row[0] != definitions_digest():
         return False
-    from threadguard.checks import inspect  # the rules import this module
+    from threadguard.checks import inspect_on  # the rules import this module
 
     # A line instead of findings (not installed, migrations pending) is no proof either.
-    return not any(isinstance(f, str) or f.repairable for f in inspect(conninfo, data=False))
+    return not any(isinstance(f, str) or f.repairable for f in inspect_on(conn, states(conn), data=False))
+
+
+def _nothing_to_do(conninfo: str, role_prefix: str | None) -> bool:
+    """Whether migrate has nothing to do, read on one connection without any lock: every migration
+    applied and the definitions current and intact (else migrate takes its lock and looks again)."""
+    with connect(conninfo) as conn:
+        roles = tg_roles.installed(conn)
+        if roles is None or role_prefix not in (None, roles.prefix):
+            return False
+        if any(state.applied_at is None for state in states(conn)):
+            return False
+        return _definitions_current_on(conn, roles)
 
 
 def apply_definitions(conninfo: str, roles: Roles | None = None, locks: Locks = Locks()) -> None:
@@ -348,7 +364,10 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
     """Apply pending migrations (up to and including `target`), then, once every
     migration is applied, the definitions. Returns the ids applied, and whether the definitions
     were applied (both decided under the lock). A new install names its roles
-    <role_prefix>_owner, ... (default: tg_<database>)."""
+    <role_prefix>_owner, ... (default: tg_<database>). With nothing to do it reads, on one
+    connection, and takes no lock."""
+    if target is None and _nothing_to_do(conninfo, role_prefix):
+        return Migrated()
     current, final = install_roles(conninfo, role_prefix)
     with _backend(conninfo, [current, final], locks) as backend, _locked(backend):
         by_id = {m.id: m for m in _migrations(final)}
@@ -520,11 +539,16 @@ def status(conninfo: str) -> list[MigrationState]:
     """Every known migration, with when it was applied (None: pending). Changes nothing:
     a database yoyo never touched has every migration pending."""
     with connect(conninfo) as conn:
-        rows = []
-        for schema in (YOYO_SCHEMA, "public"):  # public: before this version moved yoyo's tables
-            if exists(conn, f"{schema}._yoyo_migration"):
-                rows = conn.execute(f"select migration_id, applied_at_utc from {schema}._yoyo_migration").fetchall()
-                break
+        return states(conn)
+
+
+def states(conn: psycopg.Connection[Any]) -> list[MigrationState]:
+    """status() on an open DBA connection."""
+    rows: list[Any] = []
+    for schema in (YOYO_SCHEMA, "public"):  # public: before this version moved yoyo's tables
+        if exists(conn, f"{schema}._yoyo_migration"):
+            rows = conn.execute(f"select migration_id, applied_at_utc from {schema}._yoyo_migration").fetchall()
+            break
     applied = {migration_id: at for migration_id, at in rows}
     return [MigrationState(m.id, applied.get(m.id)) for m in _migrations()]
 

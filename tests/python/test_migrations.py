@@ -513,13 +513,16 @@ def test_rollback_gives_adopted_tables_their_grants_back(empty_db: str) -> None:
 
 def test_a_held_migration_lock_is_named_not_waited_on_forever(migrated_db: str, app_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Any login may take an advisory lock: the application's login holding threadguard's makes
-    migrate give up after its wait, naming that login, instead of hanging."""
+    migrate give up after its wait, naming that login, instead of hanging. (A migrate with nothing
+    to do takes no lock at all: here a tampered policy gives it something to do.)"""
     monkeypatch.setattr(runner, "MIGRATE_LOCK_WAIT", "1s")
+    with psycopg.connect(migrated_db, autocommit=True) as conn:
+        conn.execute("alter policy checkpoints_owner_select on public.checkpoints using (true)")
     with psycopg.connect(app_db) as holder:
         holder.execute("select pg_advisory_xact_lock(%s, hashtext('threadguard_migrations'))", (0x7467,))
         with pytest.raises(runner.MigrationError, match=f"role {APP_LOGIN}, pid {holder.info.backend_pid}"):
             runner.migrate(migrated_db)
-    assert runner.migrate(migrated_db) == []
+    assert runner.migrate(migrated_db).definitions and runner.verify(migrated_db) == []
 
 
 def test_no_member_of_the_app_role_sees_the_window_before_0011(empty_db: str) -> None:
@@ -563,3 +566,19 @@ def test_no_session_ever_sees_the_app_role_allowed_to_create(empty_db: str) -> N
         worker.join()
     assert polls > 10 and not seen, f"the app role could create in public on {len(seen)} of {polls} polls (first: {seen[:1]})"
     assert runner.verify(empty_db) == []
+
+
+def test_a_migrate_with_nothing_to_do_opens_one_connection(migrated_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every migration applied and the definitions intact: migrate reads that on one connection
+    (no yoyo backend, no lock, no second verify) and changes nothing."""
+    opened: list[str] = []
+    real = psycopg.connect
+
+    def counting(*args: object, **kwargs: object) -> object:
+        opened.append(str(args[0]) if args else "")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(psycopg, "connect", counting)
+    done = runner.migrate(migrated_db)
+    assert done == [] and not done.definitions
+    assert len(opened) == 1, opened
