@@ -73,3 +73,11 @@ def test_search_bench_runs_and_finds_what_each_case_asks(tmp_path: Path) -> None
     assert rows == {"no filter": 50, "title 'alpha'": 20, "metadata project=p3": 40, "title 'alpha' + project=p0": 20,
                     "metadata team=t42 (rare)": 0, "title 'zebra' (no match)": 0}, rows
     assert "Index Scan using conversations_owner_activity_idx" in (tmp_path / "SEARCH.md").read_text()
+
+
+def test_client_bench_runs(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "bench.client", "--statements", "50", "--rounds", "1", "--out", str(tmp_path)],
+                            cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    measured = json.loads((tmp_path / "results" / "client.json").read_text())
+    assert measured["A"] > 0 and measured["T"] > 0 and "added by the binding" in (tmp_path / "CLIENT.md").read_text()
