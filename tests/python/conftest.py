@@ -49,3 +49,25 @@ def app(request: pytest.FixtureRequest, app_db: str) -> Route:
         return Route("direct", app_db)
     template = request.getfixturevalue("bouncer")
     return Route("pgbouncer", through(template, app_db), {"prepare_threshold": None})
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """pg_cron runs a job at the next minute: when test_schedule is selected, schedule its job now, so
+    that the minute has usually passed by the time the test runs (it waits for the rest)."""
+    for item in session.items:
+        module = getattr(item, "module", None)
+        if module is not None and module.__name__ == "test_schedule":
+            try:
+                module.STARTED = module.schedule()
+            except Exception as exc:  # raised by the test itself, not by collection
+                module.STARTED = exc
+            return
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    import sys
+
+    module = sys.modules.get("test_schedule")
+    started = getattr(module, "STARTED", None)
+    if started is not None and not isinstance(started, BaseException):
+        started.cleanup.close()  # the test did not run: unschedule and drop its database
