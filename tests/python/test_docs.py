@@ -33,3 +33,22 @@ def test_every_relative_link_of_the_readme_and_docs_resolves() -> None:
 def test_the_readme_stays_a_front_door() -> None:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").count("\n")
     assert lines <= 400, f"README.md has {lines} lines: move manual material to docs/"
+
+
+def test_the_readme_sql_example_prints_what_the_readme_says(migrated_db: str, tmp_path: Path) -> None:
+    """The SQL API section's script, saved as example.sql and run with its psql command as the
+    application's login on a fresh install, prints exactly the output the README shows."""
+    import os
+    import subprocess
+
+    from dbtools import app_conninfo
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The SQL API"):readme.index("## Running LangGraph under threadguard")]
+    script, command, printed = (re.search(rf"```{kind}\n(.*?)\n```\n", section, re.DOTALL).group(1)  # type: ignore[union-attr]
+                                for kind in ("sql", "sh", "text"))
+    (tmp_path / "example.sql").write_text(script + "\n", encoding="utf-8")
+    done = subprocess.run(command, shell=True, cwd=tmp_path, env={**os.environ, "DATABASE_URL": app_conninfo(migrated_db)},
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert done.returncode == 0
+    assert [line.rstrip() for line in done.stdout.rstrip("\n").splitlines()] == printed.splitlines()
