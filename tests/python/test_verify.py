@@ -57,13 +57,13 @@ def test_verify_names_the_problem(migrated_db: str, change: str) -> None:
 
 
 def test_verify_changes_nothing(migrated_db: str) -> None:
-    with psycopg.connect(migrated_db) as conn:
-        before = conn.execute("select pg_current_wal_insert_lsn()").fetchone()[0]
-        xid = conn.execute("select txid_current()").fetchone()[0]
-    runner.verify(migrated_db)
-    with psycopg.connect(migrated_db) as conn:
-        assert conn.execute("select txid_current()").fetchone()[0] == xid + 1, "verify wrote something (it took a transaction id)"
-    assert before is not None
+    """verify runs in read-only transactions: with every transaction of its sessions forced read-only,
+    it still finds nothing wrong (a write would fail and be reported). (Counting the cluster's xids
+    instead is flaky: autovacuum's ANALYZE takes some.)"""
+    from psycopg.conninfo import make_conninfo
+
+    read_only = make_conninfo(migrated_db, options="-c default_transaction_read_only=on")
+    assert runner.verify(read_only) == []
 
 
 @pytest.mark.parametrize("grant, expected", [
