@@ -14,20 +14,12 @@ from typing import Any
 from langgraph.checkpoint.postgres import PostgresSaver as _PostgresSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver as _AsyncPostgresSaver
 
-from threadguard.binding import ThreadNotOwnedError, canonical_thread_id
-
-_COPY = "select threadguard.copy_conversation(%s::uuid, %s::uuid) as copied"
-_DELETE_RUNS = "select threadguard.delete_runs(%s::text[]) as deleted"
+from threadguard import api
+from threadguard.errors import ThreadNotOwnedError
 
 
-def _copy_params(source_thread_id: str, target_thread_id: str) -> tuple[str, str]:
-    for thread in (source_thread_id, target_thread_id):
-        canonical_thread_id(str(thread))
-    return str(source_thread_id), str(target_thread_id)
-
-
-def _copied(row: Any, source_thread_id: str) -> None:
-    if row is None or row["copied"] is None:
+def _copied(copied: Any, source_thread_id: str) -> None:
+    if copied is None:
         raise ThreadNotOwnedError(
             f"threadguard: no conversation {source_thread_id} to copy: it does not exist or is not the current identity's "
             "(the two are indistinguishable); nothing was created."
@@ -42,16 +34,14 @@ class PostgresSaver(_PostgresSaver):
         write) into a new conversation `target_thread_id` of the same identity, with the source's
         title and metadata. Raises ThreadNotOwnedError when the source is absent or someone else's,
         psycopg.errors.UniqueViolation when the target id is taken."""
-        params = _copy_params(source_thread_id, target_thread_id)
-        with self._cursor() as cur:
-            row = cur.execute(_COPY, params).fetchone()
-        _copied(row, source_thread_id)
+        with self._cursor() as cur:  # LangGraph's own: the saver's connection, pool or pipeline, and its lock
+            _copied(api.copy_conversation(cur.connection, str(source_thread_id), str(target_thread_id)), source_thread_id)
 
     def delete_for_runs(self, run_ids: Sequence[str]) -> None:
         """Delete the checkpoints (with their pending writes and the blobs nothing else refers to) that
         the given runs wrote in the current identity's threads; other identities' runs are untouched."""
         with self._cursor() as cur:
-            cur.execute(_DELETE_RUNS, ([str(r) for r in run_ids],)).fetchone()
+            api.delete_runs(cur.connection, list(run_ids))
 
 
 class AsyncPostgresSaver(_AsyncPostgresSaver):
@@ -59,15 +49,14 @@ class AsyncPostgresSaver(_AsyncPostgresSaver):
 
     async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         """See PostgresSaver.copy_thread."""
-        params = _copy_params(source_thread_id, target_thread_id)
         async with self._cursor() as cur:
-            row = await (await cur.execute(_COPY, params)).fetchone()
-        _copied(row, source_thread_id)
+            copied = await api.acopy_conversation(cur.connection, str(source_thread_id), str(target_thread_id))
+        _copied(copied, source_thread_id)
 
     async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
         """See PostgresSaver.delete_for_runs."""
         async with self._cursor() as cur:
-            await (await cur.execute(_DELETE_RUNS, ([str(r) for r in run_ids],))).fetchone()
+            await api.adelete_runs(cur.connection, list(run_ids))
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
         self._from_other_thread()
