@@ -117,14 +117,18 @@ def _set_local(conn: psycopg.BaseConnection[Any], params: tuple[str, str]) -> li
             sql.SQL("set local app.user_id = {}").format(sql.Literal(params[1]))]
 
 
+def _identity_statements(conn: psycopg.BaseConnection[Any], params: tuple[str, str]) -> list[tuple[Any, Any]]:
+    """What carries the identity: set_config() with bound parameters, or (set_local connections) SET LOCAL."""
+    if getattr(conn, "set_local", False):
+        return [(statement, None) for statement in _set_local(conn, params)]
+    return [(SET_IDENTITY_SQL, params)]
+
+
 def _queue_identity(conn: psycopg.Connection[Any]) -> None:
     params = _identity_params()
     with psycopg.Cursor(conn) as cur:
-        if getattr(conn, "set_local", False):
-            for statement in _set_local(conn, params):
-                cur.execute(statement)
-        else:
-            cur.execute(SET_IDENTITY_SQL, params)
+        for statement, args in _identity_statements(conn, params):
+            cur.execute(statement, args)
     _queued(conn, params)
 
 
@@ -292,11 +296,8 @@ async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
         )
     params = _identity_params()
     async with psycopg.AsyncCursor(conn) as cur:
-        if getattr(conn, "set_local", False):
-            for statement in _set_local(conn, params):
-                await cur.execute(statement)
-        else:
-            await cur.execute(SET_IDENTITY_SQL, params)
+        for statement, args in _identity_statements(conn, params):
+            await cur.execute(statement, args)
     _queued(conn, params)
 
 
