@@ -58,6 +58,17 @@ def backend_cpu_ns(pid: int) -> int | None:
         return None  # the server is on another host: wall time only
 
 
+def measure(pid: int, samples: Samples, fn: Callable[[], Any]) -> Any:
+    """Run fn once: its wall time and the backend `pid`'s CPU time go to `samples`; returns fn's result."""
+    cpu0 = backend_cpu_ns(pid)
+    t0 = time.perf_counter_ns()
+    result = fn()
+    wall = time.perf_counter_ns() - t0
+    cpu1 = backend_cpu_ns(pid)
+    samples.add(wall, None if cpu0 is None or cpu1 is None else cpu1 - cpu0)
+    return result
+
+
 @dataclass
 class Samples:
     wall_us: list[float] = field(default_factory=list)
@@ -120,12 +131,7 @@ class Config:
         return _Request(self, thread)
 
     def measure(self, samples: Samples, fn: Callable[[], Any]) -> None:
-        cpu0 = backend_cpu_ns(self.pid)
-        t0 = time.perf_counter_ns()
-        fn()
-        wall = time.perf_counter_ns() - t0
-        cpu1 = backend_cpu_ns(self.pid)
-        samples.add(wall, None if cpu0 is None or cpu1 is None else cpu1 - cpu0)
+        measure(self.pid, samples, fn)
 
 
 class _Request:

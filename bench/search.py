@@ -22,7 +22,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 import threadguard as tg
-from bench.run import Samples, backend_cpu_ns, bench_login
+from bench.run import Samples, bench_login, measure
 from threadguard import runner
 
 HERE = Path(__file__).resolve().parent
@@ -69,16 +69,6 @@ def ensure_database(admin: str, conversations: int) -> str:
                     sql.Literal(OTHER_USERS), sql.Literal(OTHER_CONVERSATIONS))), (TOPICS,))
             conn.execute("vacuum analyze threadguard.conversations")
     return target
-
-
-def measure(conn: tg.BoundConnection, samples: Samples, pid: int, fn: Any) -> Any:
-    cpu0 = backend_cpu_ns(pid)
-    t0 = time.perf_counter_ns()
-    rows = fn()
-    wall = time.perf_counter_ns() - t0
-    cpu1 = backend_cpu_ns(pid)
-    samples.add(wall, None if cpu0 is None or cpu1 is None else cpu1 - cpu0)
-    return rows
 
 
 def explain(app: str) -> str:
@@ -145,10 +135,10 @@ def main() -> int:
             cursors[case] = page[-1] if page else None
         for _ in range(args.samples):
             for case, (text, metadata, _) in CASES.items():
-                got = measure(conn, samples[case]["first"], pid,
+                got = measure(pid, samples[case]["first"],
                               lambda t=text, m=metadata: tg.search_conversations(conn, t, m, 50))  # type: ignore[misc]
                 rows[case]["first"] = len(got)
-                got = measure(conn, samples[case]["page 5"], pid,
+                got = measure(pid, samples[case]["page 5"],
                               lambda t=text, m=metadata, c=cursors[case]: tg.search_conversations(conn, t, m, 50, c))  # type: ignore[misc]
                 rows[case]["page 5"] = len(got)
     results = {"conversations": args.conversations, "samples": args.samples, "server": server,

@@ -28,7 +28,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 
 import threadguard as tg
-from bench.run import Samples, backend_cpu_ns, bench_login
+from bench.run import Samples, bench_login, measure
 from threadguard import runner
 
 HERE = Path(__file__).resolve().parent
@@ -79,15 +79,10 @@ class Side:
         if scope:
             scope.__enter__()
         try:
-            cpu0 = backend_cpu_ns(self.pid)
-            t0 = time.perf_counter_ns()
-            fn(self.store, ns)
-            wall = time.perf_counter_ns() - t0
-            cpu1 = backend_cpu_ns(self.pid)
+            measure(self.pid, samples, lambda: fn(self.store, ns))
         finally:
             if scope:
                 scope.__exit__(None, None, None)
-        samples.add(wall, None if cpu0 is None or cpu1 is None else cpu1 - cpu0)
 
 
 def _ops(rng: random.Random) -> dict[str, Callable[[PostgresStore, tuple[str, ...]], Any]]:
