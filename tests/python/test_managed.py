@@ -125,6 +125,8 @@ def test_a_managed_administrator_installs_operates_and_rolls_back(persona: str) 
             out = io.StringIO()
             assert export.export(who, str(TENANT_A), None, "managed test", out) == (1, 0)
             assert json.loads(out.getvalue().splitlines()[0])["title"] == "a's"
+            counts = {(table, str(tenant)): n for table, tenant, n in operations.row_counts(who, "managed test")}
+            assert counts[("threadguard.conversations", str(TENANT_A))] == 1, counts
         left = operations.erase(operator, str(TENANT_A), None, "managed test")
         assert left.conversations == 0
         assert runner.status(db.url)[-1].applied_at is not None
