@@ -524,7 +524,7 @@ def main() -> int:
     results["api"] = run_api_ops(t, thousand, light_all, samples=rounds * per_round)
     results["scaling"] = run_scaling(a, t, light_all, heavy, samples=rounds * per_round // 2)
     results["scaling"]["heavy_conversations"] = heaviest
-    results["throughput"] = run_throughput(target, app, light_all, seconds=seconds, rounds=max(2, rounds // 2))
+    results["throughput"] = run_throughput(target, app, light_all, seconds=seconds, rounds=max(1, rounds // 2))
     results["table_sizes"] = table_sizes(admin)
     results["seconds"] = round(time.monotonic() - started, 1)
     plans = explain_paths(target, light_all[0], thousand[0])

@@ -52,5 +52,12 @@ for key, value in c.conninfo_to_dict(sys.argv[1]).items():
 ' "$url")
 (eval "$pgenv"; cd "$pgtap"; exec pg_prove --verbose --failures --ext .sql --recurse structure isolation api operations) || status=1
 
-"$py" -m pytest -q "$@" || status=1
+# One pytest worker per throwaway cluster (with_db.sh's TG_CLUSTERS): tests/python/conftest.py
+# points each worker at its own. Against a server of your own (DATABASE_URL), one process.
+read -ra clusters <<<"${TG_DATABASE_URLS:-}"
+parallel=()
+if [ "${#clusters[@]}" -gt 1 ]; then
+    parallel=(-n "${#clusters[@]}" --dist loadfile)
+fi
+"$py" -m pytest -q "${parallel[@]}" "$@" || status=1
 exit $status

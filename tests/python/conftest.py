@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,17 @@ from dbtools import APP_LOGIN, APP_PASSWORD, Route, admin_conninfo, app_conninfo
 from pgbouncer import pgbouncer, through
 
 from threadguard import runner
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A parallel worker (pytest-xdist, tests/run.sh) runs on a cluster of its own: the N-th of
+    the throwaway clusters tests/with_db.sh started, so workers share no roles or pg_cron jobs."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    urls, logs = os.environ.get("TG_DATABASE_URLS", "").split(), os.environ.get("TG_SERVER_LOGS", "").split()
+    if worker.startswith("gw") and len(urls) > int(worker[2:]):
+        os.environ["DATABASE_URL"] = urls[int(worker[2:])]
+        if len(logs) == len(urls):
+            os.environ["TG_SERVER_LOG"] = logs[int(worker[2:])]
 
 
 @pytest.fixture
