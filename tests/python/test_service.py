@@ -6,8 +6,10 @@ from both tenants never cross."""
 
 from __future__ import annotations
 
+import hashlib
 import operator
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -166,20 +168,30 @@ def test_the_readme_shows_the_top_of_the_service_verbatim() -> None:
 
 
 def test_an_app_built_from_the_readme_alone_runs_with_only_its_install_line(app_db: str, tmp_path: Path) -> None:
-    """A fresh virtualenv, the README's install line (the checkout's path for /path/to/threadguard),
-    the README's block saved as app.py, served by uvicorn as the README says: it creates a
-    conversation, answers a message and streams a reply, as the application's login."""
+    """A virtualenv of its own, the README's install line (the checkout's path for
+    /path/to/threadguard), the README's block saved as app.py, served by uvicorn as the README
+    says: it creates a conversation, answers a message and streams a reply, as the application's
+    login. The virtualenv is made fresh on a clean checkout and kept in .tmp/ for the same
+    pyproject.toml; a warm run runs the install line again in it, which reinstalls this checkout."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Running LangGraph under threadguard (Python)"):]
     install, serve = section[section.index("```sh\n") + len("```sh\n"):section.index("\n```\n", section.index("```sh\n"))].splitlines()
     assert install == 'pip install "/path/to/threadguard[fastapi]"' and serve.endswith("uvicorn app:app")
-    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True)
-    pip = [str(tmp_path / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", f"{ROOT}[fastapi]"]
+    key = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + install.encode()).hexdigest()[:12]
+    venv = ROOT / ".tmp" / f"readme-venv-{key}"
+    for stale in (ROOT / ".tmp").glob("readme-venv-*"):
+        if stale != venv:
+            shutil.rmtree(stale, ignore_errors=True)
+    if not (venv / ".installed").exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", f"{ROOT}[fastapi]"]
     done = subprocess.run(pip, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
+    (venv / ".installed").touch()
     (tmp_path / "app.py").write_text(_readme_app() + "\n", encoding="utf-8")
     port = _port()
-    process = subprocess.Popen([str(tmp_path / "venv" / "bin" / "uvicorn"), "app:app", "--port", str(port), "--log-level", "warning"],
+    process = subprocess.Popen([str(venv / "bin" / "uvicorn"), "app:app", "--port", str(port), "--log-level", "warning"],
                                cwd=tmp_path, env={"PATH": os.environ["PATH"], "DATABASE_URL": app_db},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
