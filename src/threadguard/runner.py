@@ -115,25 +115,26 @@ class _Backend(PostgresqlPsycopgBackend):  # type: ignore[misc]
         super().rollback()
 
 
-def _prepare_yoyo_schema(conninfo: str) -> None:
+def _prepare_yoyo_schema(conn: psycopg.Connection[Any]) -> None:
     """yoyo's schema, owned by the migrating role, PUBLIC kept out; yoyo's tables of an
     installation made before it moved out of public."""
-    with connect(conninfo, autocommit=False) as conn:
+    with conn.transaction():
         # Two migrate runs at once: one creates, the other waits and finds it (yoyo's own lock needs the schema).
         # Any login may take an advisory lock: wait a bounded time, then name who holds it.
         conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (MIGRATE_LOCK_WAIT,))
         try:
             conn.execute("select pg_catalog.pg_advisory_xact_lock(%s, pg_catalog.hashtext(%s))", (_LOCK_SPACE, YOYO_SCHEMA))
         except psycopg.errors.LockNotAvailable:
-            conn.rollback()
-            raise MigrationError(f"another session has held threadguard's migration lock for more than {MIGRATE_LOCK_WAIT}: "
-                                 f"{_lock_holder(conn)}; wait for it, or end it (select pg_terminate_backend(pid)) "
-                                 "if it is not a threadguard migrate") from None
+            raise _LockHeld from None  # rolls this transaction back; _backend names the holder
         conn.execute(f"create schema if not exists {YOYO_SCHEMA}")
         conn.execute(f"revoke all on schema {YOYO_SCHEMA} from public")
         for table in _YOYO_TABLES:
             if exists(conn, f"public.{table}") and not exists(conn, f"{YOYO_SCHEMA}.{table}"):
                 conn.execute(f"alter table public.{table} set schema {YOYO_SCHEMA}")
+
+
+class _LockHeld(Exception):
+    """Raised inside _prepare_yoyo_schema's transaction to roll it back; named outside it."""
 
 
 # The advisory lock's key space (its first half), and how long migrate waits for it.
@@ -157,8 +158,13 @@ def _lock_holder(conn: psycopg.Connection[Any]) -> str:
 
 
 @contextmanager
-def _backend(conninfo: str, roles: list[Roles], locks: Locks = Locks()) -> Iterator[_Backend]:
-    _prepare_yoyo_schema(conninfo)
+def _backend(conn: psycopg.Connection[Any], conninfo: str, roles: list[Roles], locks: Locks = Locks()) -> Iterator[_Backend]:
+    try:
+        _prepare_yoyo_schema(conn)
+    except _LockHeld:
+        raise MigrationError(f"another session has held threadguard's migration lock for more than {MIGRATE_LOCK_WAIT}: "
+                             f"{_lock_holder(conn)}; wait for it, or end it (select pg_terminate_backend(pid)) "
+                             "if it is not a threadguard migrate") from None
     cls = type("Backend", (_Backend,), {"conninfo": conninfo, "roles": roles, "lock_timeout": locks.timeout})
     backend = cls(parse_uri("postgresql+psycopg://"), "_yoyo_migration")
     try:
@@ -230,23 +236,26 @@ def _definitions_current_on(conn: psycopg.Connection[Any], roles: Roles) -> bool
     return not any(isinstance(f, str) or f.repairable for f in inspect_on(conn, states(conn), data=False))
 
 
-def _nothing_to_do(conninfo: str, role_prefix: str | None) -> bool:
-    """Whether migrate has nothing to do, read on one connection without any lock: every migration
-    applied and the definitions current and intact (else migrate takes its lock and looks again)."""
-    with connect(conninfo) as conn:
-        roles = tg_roles.installed(conn)
-        if roles is None or role_prefix not in (None, roles.prefix):
-            return False
-        if any(state.applied_at is None for state in states(conn)):
-            return False
-        return _definitions_current_on(conn, roles)
+def _nothing_to_do(conn: psycopg.Connection[Any], role_prefix: str | None) -> bool:
+    """Whether migrate has nothing to do, read without any lock: every migration applied and the
+    definitions current and intact (else migrate takes its lock and looks again)."""
+    roles = tg_roles.installed(conn)
+    if roles is None or role_prefix not in (None, roles.prefix):
+        return False
+    if any(state.applied_at is None for state in states(conn)):
+        return False
+    return _definitions_current_on(conn, roles)
 
 
 def apply_definitions(conninfo: str, roles: Roles | None = None, locks: Locks = Locks()) -> None:
     """Apply every file in sql/ in one transaction, as the install's owner role (`roles`, by
     default those installed), and record their digest (when 0012 is applied)."""
-    roles = roles or install_roles(conninfo)[1]
-    with connect(conninfo, autocommit=False) as conn:
+    with connect(conninfo) as conn:
+        _apply_definitions_on(conn, roles or _install_roles_on(conn)[1], locks)
+
+
+def _apply_definitions_on(conn: psycopg.Connection[Any], roles: Roles, locks: Locks) -> None:
+    with conn.transaction():
         conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (locks.timeout,))
         granted = tg_roles.elevate(conn, [roles.owner, roles.operator])
         lent = tg_roles.lend_create(conn, [("threadguard", roles.operator)])
@@ -277,20 +286,24 @@ def install_roles(conninfo: str, prefix: str | None = None) -> tuple[Roles, Role
     """(the roles the applied migrations name, the roles the install ends with): the same
     but for an install made with the cluster's shared threadguard_* roles, which
     0018_database_roles moves to this database's own."""
-    applied = {m.id for m in status(conninfo) if m.applied_at is not None}
     with connect(conninfo) as conn:
-        current = tg_roles.installed(conn)
-        if current is None:
-            target = tg_roles.for_database(conn, prefix)
-            current = target
-        elif ROLES_MIGRATION not in applied:
-            target = tg_roles.for_database(conn, prefix) if prefix else Roles(tg_roles.default_prefix(_database(conn)))
-        else:
-            if prefix is not None and prefix != current.prefix:
-                raise MigrationError(f"this database's threadguard roles are {current.prefix}_owner, ... (role prefix "
-                                     f"{current.prefix}); --role-prefix {prefix} cannot rename them")
-            target = current
-        _check_roles_free(conn, target)
+        return _install_roles_on(conn, prefix)
+
+
+def _install_roles_on(conn: psycopg.Connection[Any], prefix: str | None = None) -> tuple[Roles, Roles]:
+    applied = {m.id for m in states(conn) if m.applied_at is not None}
+    current = tg_roles.installed(conn)
+    if current is None:
+        target = tg_roles.for_database(conn, prefix)
+        current = target
+    elif ROLES_MIGRATION not in applied:
+        target = tg_roles.for_database(conn, prefix) if prefix else Roles(tg_roles.default_prefix(_database(conn)))
+    else:
+        if prefix is not None and prefix != current.prefix:
+            raise MigrationError(f"this database's threadguard roles are {current.prefix}_owner, ... (role prefix "
+                                 f"{current.prefix}); --role-prefix {prefix} cannot rename them")
+        target = current
+    _check_roles_free(conn, target)
     return current, target
 
 
@@ -366,10 +379,17 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
     were applied (both decided under the lock). A new install names its roles
     <role_prefix>_owner, ... (default: tg_<database>). With nothing to do it reads, on one
     connection, and takes no lock."""
-    if target is None and _nothing_to_do(conninfo, role_prefix):
-        return Migrated()
-    current, final = install_roles(conninfo, role_prefix)
-    with _backend(conninfo, [current, final], locks) as backend, _locked(backend):
+    with connect(conninfo) as conn:
+        if target is None and _nothing_to_do(conn, role_prefix):
+            return Migrated()
+        return _migrate_on(conn, conninfo, target, role_prefix, locks)
+
+
+def _migrate_on(conn: psycopg.Connection[Any], conninfo: str, target: str | None, role_prefix: str | None,
+                locks: Locks) -> Migrated:
+    """migrate's work: its own reads and the definitions on `conn`; yoyo's on its connections."""
+    current, final = _install_roles_on(conn, role_prefix)
+    with _backend(conn, conninfo, [current, final], locks) as backend, _locked(backend):
         by_id = {m.id: m for m in _migrations(final)}
         # Every migration names the roles it was applied with: those before 0018 the install's
         # roles of then, 0018 and later those the install ends with.
@@ -383,11 +403,11 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
         else:
             at_head = True
         if {"0003_langgraph_tables", "0017_store"} & {m.id for m in pending}:
-            _refuse_foreign_objects(conninfo)
+            _refuse_foreign_objects(conn)
         if "0011_app_creates_nothing" in {m.id for m in pending}:
-            _refuse_app_members(conninfo, current)
-        grants = _grants_before_adoption(conninfo) if "0003_langgraph_tables" in {m.id for m in pending} else {}
-        for group in _units(conninfo, pending):
+            _refuse_app_members(conn, current)
+        grants = _grants_before_adoption(conn) if "0003_langgraph_tables" in {m.id for m in pending} else {}
+        for group in _units(conn, pending):
             what = f"migration {group[0].id}" if len(group) == 1 else f"migrations {group[0].id} to {group[-1].id}"
             try:
                 _with_lock_retries(functools.partial(_apply_together, backend, group), what, locks)
@@ -396,25 +416,24 @@ def migrate(conninfo: str, *, target: str | None = None, role_prefix: str | None
                 hint = f"\nHINT: {diag.message_hint}" if diag.message_hint else ""
                 raise MigrationError(f"{what} failed and was rolled back: {diag.message_primary or exc}{hint}") from exc
         if grants and "0013_previous_grants" in {m.id for m in pending}:
-            _record_grants(conninfo, grants, final)
+            _record_grants(conn, grants, final)
         done = Migrated(m.id for m in pending)
-        if at_head and (pending or not definitions_current(conninfo, final)):
-            _with_lock_retries(lambda: apply_definitions(conninfo, final, locks), "the sql/ definitions", locks)
+        if at_head and (pending or not _definitions_current_on(conn, final)):
+            _with_lock_retries(lambda: _apply_definitions_on(conn, final, locks), "the sql/ definitions", locks)
             done.definitions = True
         return done
 
 
 _LANGGRAPH_TABLES = ("checkpoint_migrations", "checkpoints", "checkpoint_blobs", "checkpoint_writes")
 
-def _units(conninfo: str, pending: list[Any]) -> list[list[Any]]:
+def _units(conn: psycopg.Connection[Any], pending: list[Any]) -> list[list[Any]]:
     """The pending migrations in the transactions they apply in. A fresh install with nothing to
     adopt commits as one transaction: no other session ever sees a state in between (0003 lets
     the app role create in public until 0011, and on PostgreSQL 14 PUBLIC may until 0018). An
     adoption goes one migration at a time, so that locks on LangGraph's live tables stay short
     (and _refuse_app_members keeps the app role memberless meanwhile)."""
     fresh = bool(pending) and pending[0].id == "0001_roles"
-    with connect(conninfo) as conn:
-        adopting = any(exists(conn, f"public.{t}") for t in (*_LANGGRAPH_TABLES, "store", "store_migrations"))
+    adopting = any(exists(conn, f"public.{t}") for t in (*_LANGGRAPH_TABLES, "store", "store_migrations"))
     if fresh and not adopting:
         return [pending]
     return [[m] for m in pending]
@@ -440,27 +459,25 @@ def _apply_together(backend: _Backend, migrations: list[Any]) -> None:
         unit.commit()
 
 
-def _refuse_app_members(conninfo: str, roles: Roles) -> None:
+def _refuse_app_members(conn: psycopg.Connection[Any], roles: Roles) -> None:
     """Migrations 0003 to 0010 let the app role create in schema public (LangGraph's setup() needed
     it once; 0011 takes it back). A fresh install commits them together, and an adopting one runs
     them before its app role can have a member; refuse to run them while it has one."""
-    with connect(conninfo) as conn:
-        members = [str(r[0]) for r in conn.execute(
-            "select m.member::pg_catalog.regrole::text from pg_catalog.pg_auth_members as m"
-            " where m.roleid operator(pg_catalog.=) pg_catalog.to_regrole(%s) order by 1", (roles.app,)).fetchall()]
+    members = [str(r[0]) for r in conn.execute(
+        "select m.member::pg_catalog.regrole::text from pg_catalog.pg_auth_members as m"
+        " where m.roleid operator(pg_catalog.=) pg_catalog.to_regrole(%s) order by 1", (roles.app,)).fetchall()]
     if members:
         raise MigrationError(f"{roles.app} has members ({', '.join(members)}) while migrations up to 0011_app_creates_nothing are "
                              f"pending, which let {roles.app} create in schema public until 0011: revoke {roles.app} from them, "
                              "run `threadguard migrate`, then grant it again")
 
 
-def _refuse_foreign_objects(conninfo: str) -> None:
+def _refuse_foreign_objects(conn: psycopg.Connection[Any]) -> None:
     """Before LangGraph's tables are taken over, nothing anyone else attached to them may remain:
     it would run with the rights of the migration and of every later writer."""
     from threadguard.checks import findings  # the rules import this module
 
-    with connect(conninfo) as conn:
-        rows = findings(conn, tg_roles.installed(conn) or Roles("threadguard"), rules=["foreign_objects_on_langgraph_tables"])
+    rows = findings(conn, tg_roles.installed(conn) or Roles("threadguard"), rules=["foreign_objects_on_langgraph_tables"])
     if rows:
         listed = "\n".join(f"  {f.object}: {f.problem}\n    fix: {f.fix};" for f in rows)
         raise MigrationError(
@@ -470,21 +487,20 @@ def _refuse_foreign_objects(conninfo: str) -> None:
             "`threadguard migrate` again.")
 
 
-def _grants_before_adoption(conninfo: str) -> dict[str, str]:
+def _grants_before_adoption(conn: psycopg.Connection[Any]) -> dict[str, str]:
     """The grants (relacl, as text) of LangGraph's tables that exist before 0003 adopts them."""
-    with connect(conninfo) as conn:
-        rows = conn.execute(
-            "select c.relname::text, c.relacl::text from pg_catalog.pg_class as c"
-            " where c.oid operator(pg_catalog.=) any(array(select pg_catalog.to_regclass('public.' operator(pg_catalog.||) t)"
-            " from pg_catalog.unnest(%s::text[]) as t)) and c.relacl is not null",
-            (list(_LANGGRAPH_TABLES),),
-        ).fetchall()
+    rows = conn.execute(
+        "select c.relname::text, c.relacl::text from pg_catalog.pg_class as c"
+        " where c.oid operator(pg_catalog.=) any(array(select pg_catalog.to_regclass('public.' operator(pg_catalog.||) t)"
+        " from pg_catalog.unnest(%s::text[]) as t)) and c.relacl is not null",
+        (list(_LANGGRAPH_TABLES),),
+    ).fetchall()
     return {name: acl for name, acl in rows}
 
 
-def _record_grants(conninfo: str, grants: dict[str, str], roles: Roles) -> None:
+def _record_grants(conn: psycopg.Connection[Any], grants: dict[str, str], roles: Roles) -> None:
     """Record them where 0013's rollback finds them (as the owner role, whose table it is)."""
-    with connect(conninfo) as conn, tg_roles.acting_as(conn, roles, "owner"):
+    with tg_roles.acting_as(conn, roles, "owner"):
         for name, acl in grants.items():
             conn.execute("update threadguard.langgraph_tables set previous_acl = %s::pg_catalog.aclitem[]"
                          " where table_name operator(pg_catalog.=) %s", (acl, name))
@@ -492,14 +508,22 @@ def _record_grants(conninfo: str, grants: dict[str, str], roles: Roles) -> None:
 
 def break_lock(conninfo: str) -> None:
     """Remove yoyo's lock left by a migrate or rollback that was killed."""
-    with _backend(conninfo, []) as backend:
+    with connect(conninfo) as conn, _backend(conn, conninfo, []) as backend:
         backend.break_lock()
 
 
 def rollback(conninfo: str, *, all_migrations: bool = False) -> list[str]:
     """Roll back the latest applied migration (or all of them). Returns the ids."""
-    roles = install_roles(conninfo)[0]
-    with _backend(conninfo, [roles]) as backend, _locked(backend):
+    with connect(conninfo) as conn:
+        roles = _install_roles_on(conn)[0]
+        chosen = _rollback_on(conn, conninfo, roles, all_migrations)
+        if "0001_roles" in {m.id for m in chosen}:
+            _drop_roles(conn, roles)
+    return [m.id for m in chosen]
+
+
+def _rollback_on(conn: psycopg.Connection[Any], conninfo: str, roles: Roles, all_migrations: bool) -> list[Any]:
+    with _backend(conn, conninfo, [roles]) as backend, _locked(backend):
         applied = list(backend.to_rollback(_migrations(roles)))
         chosen = applied if all_migrations else applied[:1]
         for migration in chosen:
@@ -509,16 +533,14 @@ def rollback(conninfo: str, *, all_migrations: bool = False) -> list[str]:
                 raise MigrationError(
                     f"rollback of migration {migration.id} failed and changed nothing: {exc}"
                 ) from exc
-    if "0001_roles" in {m.id for m in chosen}:
-        _drop_roles(conninfo, roles)
-    return [m.id for m in chosen]
+    return chosen
 
 
-def _drop_roles(conninfo: str, roles: Roles) -> None:
+def _drop_roles(conn: psycopg.Connection[Any], roles: Roles) -> None:
     """After 0001 is rolled back: the roles keep nothing in this database (a privilege an early
     migration granted and no rollback took back would keep them alive), then go, unless
     another database uses them."""
-    with connect(conninfo) as conn, conn.transaction():
+    with conn.transaction():
         granted = tg_roles.elevate(conn, roles.all)
         for role in roles.all:
             if one(conn, "select pg_catalog.to_regrole(%s) is not null", (role,))[0]:

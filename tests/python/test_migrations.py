@@ -320,3 +320,20 @@ def test_a_migrate_with_nothing_to_do_opens_one_connection(migrated_db: str, mon
     done = runner.migrate(migrated_db)
     assert done == [] and not done.definitions
     assert len(opened) == 1, opened
+
+
+def test_a_fresh_install_opens_three_connections(empty_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh install: migrate's own reads and the definitions share one connection; yoyo holds
+    its lock on a second and applies the migrations, together, on a third."""
+    opened: list[str] = []
+    real = psycopg.connect
+
+    def counting(*args: object, **kwargs: object) -> object:
+        opened.append(str(args[0]) if args else "")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(psycopg, "connect", counting)
+    assert runner.migrate(empty_db) == MIGRATION_IDS
+    assert len(opened) == 3, opened
+    monkeypatch.undo()
+    assert runner.verify(empty_db) == []
