@@ -11,6 +11,6 @@ status=0
 for major in ${PG_VERSIONS:-14 16 17 18}; do
     bindir=$(tests/embedded_pg.sh "$major")
     echo "== PostgreSQL $major ($("$bindir/postgres" --version))"
-    PG_BINDIR=$bindir TG_CLUSTER_DIR=.tmp/pg-$major TG_CLUSTERS=${TG_CLUSTERS:-2} tests/with_db.sh tests/run.sh "$@" || { status=1; echo "== PostgreSQL $major: FAILED"; }
+    PG_BINDIR=$bindir TG_CLUSTER_DIR=.tmp/pg-$major TG_CLUSTERS=${TG_CLUSTERS:-3} tests/with_db.sh tests/run.sh "$@" || { status=1; echo "== PostgreSQL $major: FAILED"; }
 done
 exit $status
