@@ -372,15 +372,14 @@ def test_copy_thread_and_delete_for_runs_reach_only_the_callers_threads(alice: W
             assert {str(s.metadata.get("run_id")) for s in saver.list(config(copy))} == {str(run_2)}
 
 
-def test_the_readme_copy_and_search_example_runs_as_printed(app_db: str, monkeypatch: pytest.MonkeyPatch,
+def test_the_copy_and_search_example_runs_as_printed(app_db: str, monkeypatch: pytest.MonkeyPatch,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Copying threads, deleting runs"):]
+    section = (Path(__file__).resolve().parents[2] / "docs" / "langgraph.md").read_text(encoding="utf-8")
     code = section[section.index("```python\n") + len("```python\n"):section.index("\n```\n")]
     printed = section[section.index("```text\n") + len("```text\n"):]
     printed = printed[:printed.index("\n```\n")]
     monkeypatch.setenv("DATABASE_URL", app_db)  # the application's login
-    exec(compile(code, "README.md (copy and search example)", "exec"), {})
+    exec(compile(code, "docs/langgraph.md (copy and search example)", "exec"), {})
     assert capsys.readouterr().out.splitlines() == printed.splitlines()
