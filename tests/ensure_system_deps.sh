@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the machine has what the tests need beyond Python: PostgreSQL's
-# server binaries (only when DATABASE_URL is unset), pgTAP, pg_prove, plpgsql_check, pg_cron, PgBouncer and npm.
+# server binaries (only when DATABASE_URL is unset), pgTAP, pg_prove, plpgsql_check, pg_cron, PgBouncer, jq and npm.
 # As root on Debian it installs them; otherwise it says exactly what to install.
 set -euo pipefail
 
@@ -23,6 +23,9 @@ if [ ! -f /usr/lib/postgresql/15/lib/pg_cron.so ] \
 fi
 if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
     need+=(pgbouncer)   # the tests run the saver through it in transaction mode
+fi
+if ! command -v jq >/dev/null 2>&1; then
+    need+=(jq)   # docs/operations.md's export transcript reads the export with jq
 fi
 if ! command -v npm >/dev/null 2>&1; then
     need+=(npm)   # make test-matrix unpacks other PostgreSQL versions from the npm registry

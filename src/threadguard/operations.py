@@ -86,7 +86,7 @@ def retention(conninfo: str, *, batch_size: int = 500, dry_run: bool = False,
             after = row[0]
             for name, value in zip(("scanned", "conversations", "checkpoints", "checkpoint_blobs", "checkpoint_writes"), row[1:], strict=True):
                 setattr(total, name, getattr(total, name) + value)
-            if progress:
+            if progress and row[1]:  # the batch that finds the end scans nothing new: no repeated line
                 progress(total)
             if after is None:
                 return total
