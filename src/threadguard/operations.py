@@ -79,15 +79,16 @@ def retention(conninfo: str, *, batch_size: int = 500, dry_run: bool = False,
     total = Retention()
     with connect(conninfo) as conn:
         roles = tg_roles.required(conn)
-        after = None
+        after, reported = None, -1
         while True:
             with tg_roles.acting_as(conn, roles, "admin"):
                 row = one(conn, "select * from threadguard.apply_retention(%s, %s::uuid, %s)", (batch_size, after, dry_run))
             after = row[0]
             for name, value in zip(("scanned", "conversations", "checkpoints", "checkpoint_blobs", "checkpoint_writes"), row[1:], strict=True):
                 setattr(total, name, getattr(total, name) + value)
-            if progress and row[1]:  # the batch that finds the end scans nothing new: no repeated line
+            if progress and total.scanned != reported:  # the batch that finds the end scans nothing new: no repeated line
                 progress(total)
+                reported = total.scanned
             if after is None:
                 return total
 
