@@ -1,6 +1,6 @@
 -- Rule: nothing on LangGraph's tables runs code or grants access that neither LangGraph's
 -- setup() nor threadguard made. A CHECK constraint, trigger, rule, default, index, policy,
--- column grant, extra column, child table or publication left by whoever owned the tables
+-- column grant, extra column, child table (or a partition open to direct reads) or publication left by whoever owned the tables
 -- runs (or reads) with the rights of every later writer, the administrator's included.
 -- Migrate refuses to adopt the tables while this returns rows; verify reports them always.
 -- Columns: object, problem, fix (the statement that removes it, run as the tables' owner), repairable.
@@ -94,6 +94,24 @@ union all
 select 'child ' || h.inhrelid::pg_catalog.regclass::text || ' of ' || t.qualified, 'a table inheriting from or partitioning it has no policy of its own',
        pg_catalog.format('alter table %s no inherit %s', h.inhrelid::pg_catalog.regclass::text, t.qualified), false
   from tables as t join pg_catalog.pg_inherits as h on h.inhparent operator(pg_catalog.=) t.oid
+  join pg_catalog.pg_class as k on k.oid operator(pg_catalog.=) h.inhrelid
+ where not k.relispartition
+union all
+-- A hash partition (`threadguard partition`) is reached through its parent, whose grants and policies
+-- apply: it must be the parent owner's, with RLS forced, no policy and no grant, so that a direct read
+-- sees nothing.
+select 'partition ' || k.oid::pg_catalog.regclass::text || ' of ' || t.qualified,
+       'a partition that could be read directly: it must have RLS enabled and forced, no grant, no policy, and the parent''s owner',
+       pg_catalog.format('alter table %1$s enable row level security; alter table %1$s force row level security; revoke all on %1$s from public',
+                         k.oid::pg_catalog.regclass::text), false
+  from tables as t join pg_catalog.pg_inherits as h on h.inhparent operator(pg_catalog.=) t.oid
+  join pg_catalog.pg_class as k on k.oid operator(pg_catalog.=) h.inhrelid
+  join pg_catalog.pg_class as parent on parent.oid operator(pg_catalog.=) t.oid
+ where k.relispartition
+   and (not k.relrowsecurity or not k.relforcerowsecurity or k.relowner operator(pg_catalog.<>) parent.relowner
+        or exists (select from pg_catalog.aclexplode(k.relacl) as x where x.grantee operator(pg_catalog.<>) k.relowner)
+        or exists (select from pg_catalog.pg_attribute as a where a.attrelid operator(pg_catalog.=) k.oid and a.attacl is not null)
+        or exists (select from pg_catalog.pg_policy as pol where pol.polrelid operator(pg_catalog.=) k.oid))
 union all
 select 'publication ' || b.pubname || ' of ' || t.qualified, 'a publication ships every tenant''s rows of the table',
        pg_catalog.format('alter publication %I drop table %s', b.pubname, t.qualified), false

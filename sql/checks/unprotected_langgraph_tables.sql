@@ -10,3 +10,9 @@ select c.oid::regclass::text as object,
    and c.oid <> all (array(select to_regclass(t) from unnest(array['public.checkpoints', 'public.checkpoint_blobs',
                           'public.checkpoint_writes', 'public.store', 'public.checkpoint_migrations', 'public.store_migrations']) as t
                      where to_regclass(t) is not null))
+   -- partitions of the protected tables (`threadguard partition`): foreign_objects_on_langgraph_tables checks them
+   and not exists (select from pg_inherits as h
+                    where h.inhrelid = c.oid and c.relispartition
+                      and h.inhparent = any (array(select to_regclass(t) from unnest(array['public.checkpoints',
+                                             'public.checkpoint_blobs', 'public.checkpoint_writes']) as t
+                                             where to_regclass(t) is not null)))

@@ -87,8 +87,12 @@ begin
         checkpoint_blobs := checkpoint_blobs operator(pg_catalog.+) coalesce(pg_catalog.cardinality(v_blobs), 0);
         checkpoint_writes := checkpoint_writes operator(pg_catalog.+) coalesce(pg_catalog.cardinality(v_writes), 0);
         if not p_dry_run then
-            delete from public.checkpoint_blobs as bl where bl.ctid operator(pg_catalog.=) any (v_blobs);
-            delete from public.checkpoint_writes as w where w.ctid operator(pg_catalog.=) any (v_writes);
+            -- ctid is unique within one table only: the thread's rows (all in one partition, when the
+            -- tables are partitioned by thread_id) are named by thread first.
+            delete from public.checkpoint_blobs as bl
+             where bl.thread_id operator(pg_catalog.=) v_thread and bl.ctid operator(pg_catalog.=) any (v_blobs);
+            delete from public.checkpoint_writes as w
+             where w.thread_id operator(pg_catalog.=) v_thread and w.ctid operator(pg_catalog.=) any (v_writes);
             delete from public.checkpoints as cp
              where cp.thread_id operator(pg_catalog.=) v_thread and cp.checkpoint_ns operator(pg_catalog.=) ''
                and cp.checkpoint_id operator(pg_catalog.=) any (v_doomed);

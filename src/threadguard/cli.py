@@ -1,4 +1,4 @@
-"""The `threadguard` command: migrate, rollback, status, verify, break-lock (the DBA's), adopt,
+"""The `threadguard` command: migrate, rollback, status, verify, break-lock, partition (the DBA's), adopt,
 retention, erase, export, sweep-store, row-counts (the operators').
 
 Exit codes: 0 done (verify: nothing wrong); 1 verify found problems, or a migration
@@ -20,7 +20,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from threadguard import __version__, adoption, operations, runner
+from threadguard import __version__, adoption, operations, partitions, runner
 from threadguard.roles import NotInstalledError
 
 EXIT_PROBLEMS, EXIT_USAGE, EXIT_PRIVILEGE = 1, 2, 3
@@ -111,6 +111,16 @@ def _batch(limit: int) -> Callable[[str], int]:
     return parse
 
 
+def _partitions(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 2 <= value <= 1024:
+        raise argparse.ArgumentTypeError(f"must be between 2 and 1,024 (got {value})")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", default=argparse.SUPPRESS,
@@ -156,6 +166,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="a query returning thread_id, tenant_id, user_id[, title] for each thread, from the application's records")
     adopt.add_argument("--batch-size", type=_batch(100_000), default=500, metavar="N", help="threads per transaction (default 500)")
     sub.add_parser("verify", parents=[database], help="check the live database against what threadguard requires (changes nothing)")
+    split = sub.add_parser("partition", parents=[database],
+                           help="rebuild the checkpoint tables hash-partitioned by thread_id, every row kept (one transaction)")
+    split.add_argument("--partitions", type=_partitions, required=True, metavar="N", help="how many hash partitions (2 to 1024)")
     return parser
 
 
@@ -248,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "row-counts":
             for line in operations.lines(operations.row_counts(info, args.reason)):
                 print(line)
+        elif command == "partition":
+            partitions.partition(info, args.partitions, progress=lambda line: print(f"threadguard partition: {line}", file=sys.stderr))
+            print(f"threadguard partition: the checkpoint tables are hash-partitioned by thread_id in {args.partitions} partitions")
         elif command == "break-lock":
             runner.break_lock(info)
             print("threadguard break-lock: the migration lock is released")
@@ -274,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"threadguard {command}: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
     except psycopg.OperationalError as exc:
+        if exc.sqlstate and not exc.sqlstate.startswith("08"):  # raised by a statement (lock not available, ...), not the connection
+            print(f"threadguard {command}: {type(exc).__name__}: {exc.diag.message_primary or str(exc).strip()}", file=sys.stderr)
+            return EXIT_PROBLEMS
         if "CONNECT privilege" in str(exc):
             print(f"threadguard {command}: this login may not connect to database {_dbname(info)}: connect as its "
                   "administrator, or as a login granted one of its threadguard roles (`threadguard status` names them)",

@@ -9,7 +9,7 @@ import pytest
 from dbtools import APP_LOGIN, APP_PASSWORD, Route, admin_conninfo, app_conninfo, ensure_app_login, fresh_database
 from pgbouncer import pgbouncer, through
 
-from threadguard import runner
+from threadguard import partitions, runner
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -30,11 +30,18 @@ def empty_db() -> Iterator[str]:
         yield conninfo
 
 
+# TG_TEST_PARTITIONS=N: every migrated database gets the partitioned layout (`threadguard partition`);
+# tests/python/test_partitions.py runs the saver and isolation suites so.
+PARTITIONS = int(os.environ.get("TG_TEST_PARTITIONS", "0"))
+
+
 @pytest.fixture(scope="module")
 def migrated_db() -> Iterator[str]:
     """A freshly migrated database shared by one test module (superuser conninfo)."""
     with fresh_database("tg_migrated") as conninfo:
         runner.migrate(conninfo)
+        if PARTITIONS:
+            partitions.partition(conninfo, PARTITIONS)
         ensure_app_login(conninfo)
         yield conninfo
 

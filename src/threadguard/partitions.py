@@ -1,0 +1,49 @@
+"""The optional partitioned layout: `threadguard partition --partitions N` rebuilds LangGraph's three
+checkpoint tables hash-partitioned by thread_id (threadguard.partition_checkpoint_tables, as the
+install's owner role), then applies sql/ in the same transaction, so the parents get their grants,
+policies and forced RLS back before anyone sees them. One transaction, every row kept; the tables
+are locked (lock_timeout first) for as long as the copy takes (docs/scale.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import psycopg
+from psycopg import sql
+
+from threadguard import roles as tg_roles
+from threadguard import runner
+from threadguard.runner import Locks
+from threadguard.session import connect, one
+
+
+def partition(conninfo: str, partitions: int, *, locks: Locks | None = None,
+              progress: Callable[[str], None] | None = None) -> None:
+    """Partition the checkpoint tables in `partitions` hash partitions (nothing to do when they are)."""
+    locks = locks or Locks()
+    with connect(conninfo) as conn:
+        roles = tg_roles.required(conn)
+        pending = [s.id for s in runner.states(conn) if s.applied_at is None]
+        if pending:
+            raise runner.MigrationError(f"migrations are pending ({', '.join(pending)}): run `threadguard migrate` first")
+        if progress is not None:
+            conn.add_notice_handler(lambda notice: progress((notice.message_primary or "").removeprefix("threadguard: "))
+                                    if (notice.message_primary or "").startswith("threadguard: ") else None)
+        with conn.transaction():
+            conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (locks.timeout,))
+            granted = tg_roles.elevate(conn, [roles.owner])
+            # The owner role creates the new tables in public, which no role of the install may do otherwise.
+            lend = not one(conn, "select pg_catalog.has_schema_privilege(%s, 'public', 'CREATE')", (roles.owner,))[0]
+            if lend:
+                conn.execute(sql.SQL("grant create on schema public to {}").format(sql.Identifier(roles.owner)))
+            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
+            try:
+                conn.execute("call threadguard.partition_checkpoint_tables(%s)", (partitions,))
+            except psycopg.errors.UndefinedFunction:
+                raise runner.MigrationError("this install predates the partitioned layout: run `threadguard migrate` first") from None
+            conn.execute("analyze public.checkpoints, public.checkpoint_blobs, public.checkpoint_writes")
+            conn.execute("reset role")
+            if lend:
+                conn.execute(sql.SQL("revoke create on schema public from {}").format(sql.Identifier(roles.owner)))
+            tg_roles.lower(conn, granted)
+            runner._apply_definitions_on(conn, roles, locks)  # the parents' grants, policies and RLS, same transaction
