@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps demo serve test test-matrix canary lint migrate verify status schema bench bench-floor bench-store bench-search bench-client
+.PHONY: help install deps demo serve test test-matrix canary lint migrate verify status schema bench bench-floor bench-store bench-search bench-client bench-partitions
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -72,3 +72,7 @@ bench-search: install deps ## search_conversations for a 10,000-conversation use
 
 bench-client: install deps ## the client CPU the binding adds per statement (issue #21), on the bench cluster; writes bench/CLIENT.md
 	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 tests/with_db.sh $(PY) -m bench.client
+
+bench-partitions: install deps ## the partitioned checkpoint tables against the plain layout on the same data (BENCH_SIZE=..., PARTITIONS=16); writes bench/PARTITIONS.md
+	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 TG_PG_OPTS="-c shared_buffers=2GB -c work_mem=16MB" \
+		tests/with_db.sh $(PY) -m bench.partitions --size $${BENCH_SIZE:-small} --partitions $${PARTITIONS:-16}

@@ -26,7 +26,7 @@ from psycopg.rows import dict_row
 
 from threadguard import runner
 
-DATASET_VERSION = 5
+DATASET_VERSION = 6  # 6: ids drawn from the size's seeded generator (the partitioned twin holds the same threads)
 
 
 @dataclass(frozen=True)
@@ -71,19 +71,24 @@ def database_name(size: Size) -> str:
     return f"threadguard_bench_{size.name}"
 
 
-def ensure_database(admin: str, size: Size, log: Any = print) -> str:
-    """The conninfo of a migrated database holding `size`'s dataset (built if missing)."""
-    name = database_name(size)
+def ensure_database(admin: str, size: Size, log: Any = print, partitions: int = 0) -> str:
+    """The conninfo of a migrated database holding `size`'s dataset (built if missing); with
+    `partitions`, a twin whose checkpoint tables are hash-partitioned so (`threadguard partition`)."""
+    name = database_name(size) + (f"_p{partitions}" if partitions else "")
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     target = make_conninfo(admin, dbname=name)
     runner.migrate(target)
+    if partitions:
+        from threadguard import partitions as layout
+
+        layout.partition(target, partitions)
     with psycopg.connect(target, autocommit=True) as conn:
         conn.execute("create table if not exists bench_meta (k text primary key, v jsonb not null)")
         row = conn.execute("select v from bench_meta where k = 'dataset'").fetchone()
-        wanted = {"version": DATASET_VERSION, "size": asdict(size)}
+        wanted = {"version": DATASET_VERSION, "size": asdict(size), "partitions": partitions}
         if row and row[0] == json.loads(json.dumps(wanted)):
             log(f"dataset {size.name}: reusing database {name}")
             _forget_earlier_runs(conn, log)
@@ -163,15 +168,18 @@ def version(k: int, channel_no: int) -> str:
 
 
 def _threads(size: Size, rng: random.Random) -> list[Thread]:
+    def new_id() -> str:  # from the seeded generator: every build of a size has the same threads
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
     threads = []
     for _t in range(size.tenants):
-        tenant = str(uuid.uuid4())
+        tenant = new_id()
         for _u in range(size.users_per_tenant):
-            user = str(uuid.uuid4())
-            threads += [Thread(str(uuid.uuid4()), tenant, user, size.checkpoints) for _ in range(size.conversations)]
+            user = new_id()
+            threads += [Thread(new_id(), tenant, user, size.checkpoints) for _ in range(size.conversations)]
     for conversations, checkpoints in size.heavy:
-        tenant, user = str(uuid.uuid4()), str(uuid.uuid4())
-        threads += [Thread(str(uuid.uuid4()), tenant, user, checkpoints) for _ in range(conversations)]
+        tenant, user = new_id(), new_id()
+        threads += [Thread(new_id(), tenant, user, checkpoints) for _ in range(conversations)]
     rng.shuffle(threads)
     return threads
 

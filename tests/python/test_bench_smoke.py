@@ -81,3 +81,14 @@ def test_client_bench_runs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     measured = json.loads((tmp_path / "results" / "client.json").read_text())
     assert measured["A"] > 0 and measured["T"] > 0 and "added by the binding" in (tmp_path / "CLIENT.md").read_text()
+
+
+def test_partitions_bench_runs(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "bench.partitions", "--size", "small", "--partitions", "4", "--rounds", "1",
+                             "--per-round", "3", "--out", str(tmp_path)],
+                            cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = json.loads((tmp_path / "results" / "partitions-small.json").read_text())
+    assert all(results[r][op][side]["n"] > 0 for r, op in (("hot", "get_tuple"), ("cold", "list(limit=10)"), ("agent", "put+put_writes"))
+               for side in ("plain", "partitioned"))
+    assert "| agent | put+put_writes |" in (tmp_path / "PARTITIONS.md").read_text()
