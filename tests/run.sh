@@ -1,29 +1,39 @@
 #!/usr/bin/env bash
 # The whole suite against DATABASE_URL, a superuser connection that may create
 # databases and roles: pgTAP (pg_prove, verbose) in a fresh migrated database,
-# beside pytest, which makes its own databases; pgTAP's report follows pytest's.
-# Nothing else is touched.
+# and its isolation, API and operations files again on the partitioned layout
+# (`threadguard partition`), beside pytest, which makes its own databases;
+# pgTAP's report follows pytest's. Nothing else is touched.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 py=${PYTHON:-$top/.venv/bin/python}
 
 tmp=$(mktemp -d)
-pgtap="$tmp/pgtap"
-db="threadguard_pgtap_$$"
-url=$("$py" -c 'import sys, psycopg.conninfo as c; print(c.make_conninfo(sys.argv[1], dbname=sys.argv[2]))' "$DATABASE_URL" "$db")
-psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "create database $db" >/dev/null
-trap 'rm -rf "$tmp"; psql "$DATABASE_URL" -qAtX -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true' EXIT
+dbs=("threadguard_pgtap_$$" "threadguard_pgtap_part_$$")
+cleanup() {
+    rm -rf "$tmp"
+    for db in "${dbs[@]}"; do
+        psql "$DATABASE_URL" -qAtX -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+    done
+}
+trap cleanup EXIT
 
-# pgTAP, in the background while pytest runs.
-(
-set -euo pipefail
-
-"$py" -m threadguard.cli --database "$url" migrate >/dev/null
-# The pgTAP files name the roles as migrations/ and sql/ write them (threadguard_app, ...):
-# run copies that name this database's own.
-mkdir -p "$pgtap"
-"$py" - "$url" tests/pgtap "$pgtap" <<'PY'
+# prove DATABASE PARTITIONS DIR...: migrate a new database (partitioned when PARTITIONS > 0),
+# load pgTAP's copies naming its roles, run pg_prove on the directories.
+prove() {
+    local db=$1 partitions=$2 url pgtap="$tmp/$1" pgenv
+    shift 2
+    url=$("$py" -c 'import sys, psycopg.conninfo as c; print(c.make_conninfo(sys.argv[1], dbname=sys.argv[2]))' "$DATABASE_URL" "$db")
+    psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "create database $db" >/dev/null
+    "$py" -m threadguard.cli --database "$url" migrate >/dev/null
+    if [ "$partitions" -gt 0 ]; then
+        "$py" -m threadguard.cli --database "$url" partition --partitions "$partitions" >/dev/null 2>&1
+    fi
+    # The pgTAP files name the roles as migrations/ and sql/ write them (threadguard_app, ...):
+    # run copies that name this database's own.
+    mkdir -p "$pgtap"
+    "$py" - "$url" tests/pgtap "$pgtap" <<'PY'
 import sys
 from pathlib import Path
 import psycopg
@@ -45,9 +55,9 @@ for rule in rules:
 lines += ["select * from finish();", "rollback;"]
 (dest / "structure" / "checks.sql").write_text("\n".join(lines) + "\n", encoding="utf-8")
 PY
-psql "$url" -qX -v ON_ERROR_STOP=1 -f "$pgtap/load.sql" >/dev/null
-# pg_prove takes no conninfo string: hand it the connection as PG* variables.
-pgenv=$("$py" -c '
+    psql "$url" -qX -v ON_ERROR_STOP=1 -f "$pgtap/load.sql" >/dev/null
+    # pg_prove takes no conninfo string: hand it the connection as PG* variables.
+    pgenv=$("$py" -c '
 import shlex, sys, psycopg.conninfo as c
 names = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
          "dbname": "PGDATABASE", "sslmode": "PGSSLMODE"}
@@ -55,7 +65,15 @@ for key, value in c.conninfo_to_dict(sys.argv[1]).items():
     if key in names:
         print("export " + names[key] + "=" + shlex.quote(str(value)))
 ' "$url")
-eval "$pgenv"; cd "$pgtap"; exec pg_prove --verbose --failures --ext .sql --recurse structure isolation api operations
+    (eval "$pgenv"; cd "$pgtap"; exec pg_prove --verbose --failures --ext .sql --recurse "$@")
+}
+
+# pgTAP, in the background while pytest runs.
+(
+    set -euo pipefail
+    prove "${dbs[0]}" 0 structure isolation api operations
+    echo "== pgTAP again, on the partitioned layout (threadguard partition --partitions 4)"
+    prove "${dbs[1]}" 4 isolation api operations
 ) >"$tmp/pgtap.log" 2>&1 &
 pgtap_pid=$!
 
