@@ -6,6 +6,7 @@ would; LangGraph's saver, its conformance suite and the isolation suites pass on
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from dbtools import app_conninfo, ensure_app_login, fresh_database, roles_of
+from dbtools import ROOT, app_conninfo, ensure_app_login, fresh_database, roles_of
 from langgraph.checkpoint.postgres import PostgresSaver
 
 import threadguard as tg
@@ -53,7 +54,13 @@ def test_partitioning_keeps_every_row_and_every_protection() -> None:
         assert _cli(db, "--partitions", "1").returncode == 2, "2 to 1024 partitions"
         done = _cli(db, "--partitions", "4")
         assert done.returncode == 0, done.stderr
-        assert "public.checkpoints hash-partitioned in 4 partitions" in done.stderr
+        # docs/scale.md shows this run's output (stderr, then stdout), where it connected aside.
+        shown = (ROOT / "docs" / "scale.md").read_text(encoding="utf-8")
+        shown = shown[shown.index("$ threadguard partition --partitions 4\n"):]
+        shown = shown[shown.index("\n") + 1:shown.index("```")]
+        where = re.compile(r"database \S+ on .+? as ")
+        assert [where.sub("", line) for line in (done.stderr + done.stdout).splitlines()] == \
+            [where.sub("", line) for line in shown.splitlines()], done.stderr + done.stdout
         assert _counts(db) == before, "a row was lost or gained"
         assert runner.verify(db) == []
         assert runner.migrate(db) == [] and not runner.migrate(db).definitions, "migrate finds nothing to do after it"
