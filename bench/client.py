@@ -74,7 +74,8 @@ def main() -> int:
         f"| A: plain psycopg connection | {a:.1f} |\n| T: bound connection, inside acting_as | {t:.1f} |\n"
         f"| added by the binding | {t - a:.1f} (target ≤ {TARGET_US:.0f}: {holds}) |\n\n"
         "Where it goes (cProfile): the identity is pipelined with the statement, so each autocommit statement enters and\n"
-        "leaves psycopg's pipeline mode and waits on the socket four times instead of once (bench/ATTEMPTS.md).\n")
+        "leaves psycopg's pipeline mode and waits on the socket three times instead of once (the statement's round, the\n"
+        "Sync's, the results'); the identity itself goes onto the pipeline's queue with no round of its own (bench/ATTEMPTS.md).\n")
     print(f"bench-client: A {a:.1f} µs, T {t:.1f} µs per statement; wrote {args.out / 'CLIENT.md'}")
     return 0
 

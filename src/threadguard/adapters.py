@@ -8,9 +8,11 @@ the suite instead of failing open (and `make canary` runs the suites on the newe
   <...>_migrations, which goes out as a statement that does nothing (3.2.0).
 - AsyncPostgresStore's shared batcher is the task running langgraph.store.base.batch._run
   (langgraph-checkpoint 4.3.2).
-- psycopg's pipeline internals (_enqueue_sync, _communicate_gen, _fetch_gen, _exit_gen), checked
-  against psycopg 3.3.9: a bound pipeline knows what its Sync group carries, and sends no Flush
-  after its final Sync (pgbouncer/pgbouncer#759).
+- psycopg's pipeline internals (_enqueue_sync, _communicate_gen, _fetch_gen, _exit_gen,
+  command_queue and result_queue), checked against psycopg 3.3.9: a bound pipeline knows what its
+  Sync group carries, sends no Flush after its final Sync (pgbouncer/pgbouncer#759), and takes the
+  identity statement straight onto its queue (`enqueue_identity`), as psycopg's own execute would
+  put it there, without a cursor or a round of its own: it leaves with the next statement.
 """
 
 from __future__ import annotations
@@ -98,6 +100,22 @@ class _SyncGroup:
             synced = True
         finally:
             yield from self._fetch_gen(flush=not synced)  # type: ignore[attr-defined]
+
+
+_SET_IDENTITY = b"select pg_catalog.set_config('app.tenant_id', $1, true), pg_catalog.set_config('app.user_id', $2, true)"
+_TEXT_OID = 25
+
+
+def enqueue_identity(pipeline: psycopg.Pipeline | psycopg.AsyncPipeline, params: tuple[str, str]) -> None:
+    """Queue the identity statement on an open pipeline as psycopg's execute queues a statement
+    (psycopg 3.3: cursor._execute_send appends a send_query_params call to command_queue, and the
+    result queue's None entry means "check the result for an error, keep no rows"). It goes out,
+    in order, with the next statement the pipeline sends."""
+    pgconn = pipeline.pgconn
+    pipeline.command_queue.append(functools.partial(
+        pgconn.send_query_params, _SET_IDENTITY, [params[0].encode(), params[1].encode()],
+        param_types=[_TEXT_OID, _TEXT_OID]))
+    pipeline.result_queue.append(None)
 
 
 class _QuietAbortedPipelines(logging.Filter):

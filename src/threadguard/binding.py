@@ -41,6 +41,7 @@ from threadguard.adapters import (
     _SyncGroup,
     _without_setup_ddl,
     canonical_thread_id,
+    enqueue_identity,
 )
 from threadguard.errors import (
     NamespaceNotOwnedError,
@@ -126,6 +127,10 @@ def _identity_statements(conn: psycopg.BaseConnection[Any], params: tuple[str, s
 
 def _queue_identity(conn: psycopg.Connection[Any]) -> None:
     params = _identity_params()
+    if conn._pipeline is not None and _in_pipeline(conn) and not getattr(conn, "set_local", False):
+        enqueue_identity(conn._pipeline, params)  # no cursor, no round of its own: it leaves with the statement
+        _queued(conn, params)
+        return
     with psycopg.Cursor(conn) as cur:
         for statement, args in _identity_statements(conn, params):
             cur.execute(statement, args)
@@ -295,6 +300,10 @@ async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
             "threadguard.async_store(pool) runs each operation of the same AsyncPostgresStore in the caller's own task."
         )
     params = _identity_params()
+    if conn._pipeline is not None and _in_pipeline(conn) and not getattr(conn, "set_local", False):
+        enqueue_identity(conn._pipeline, params)  # no cursor, no round of its own: it leaves with the statement
+        _queued(conn, params)
+        return
     async with psycopg.AsyncCursor(conn) as cur:
         for statement, args in _identity_statements(conn, params):
             await cur.execute(statement, args)
