@@ -101,3 +101,9 @@ def test_what_the_binding_reads_in_psycopg_is_still_there() -> None:
         assert callable(getattr(BasePipeline, name)), name
     assert set(inspect.signature(BasePipeline._fetch_gen).parameters) == {"self", "flush"}
     assert "_pipeline" in inspect.getsource(psycopg.Connection.pipeline)
+    # adapters.enqueue_identity queues the identity as execute does, and its None result entry is only checked.
+    from psycopg._cursor_base import BaseCursor
+
+    assert "command_queue.append" in inspect.getsource(BaseCursor._execute_send)
+    assert "send_query_params" in inspect.getsource(BaseCursor._execute_send)
+    assert "if queued is None" in inspect.getsource(BasePipeline._process_results)
