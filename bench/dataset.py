@@ -48,6 +48,8 @@ class Size:
 
 
 SIZES = {
+    # ~200 checkpoints: the smoke test of bench.partitions (it needs no heavy user).
+    "tiny": Size("tiny", tenants=2, users_per_tenant=2, conversations=6, checkpoints=8, heavy=((40, 2),)),
     # ~10k checkpoints (+ one 1,000-conversation user): CI runs this one.
     "small": Size("small", tenants=2, users_per_tenant=5, conversations=24, checkpoints=40, heavy=((1000, 2),)),
     # ~1M checkpoints: regular users have 24 conversations; two heavy users 1,000 and 10,000.

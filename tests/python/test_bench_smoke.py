@@ -84,11 +84,11 @@ def test_client_bench_runs(tmp_path: Path) -> None:
 
 
 def test_partitions_bench_runs(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "bench.partitions", "--size", "small", "--partitions", "4", "--rounds", "1",
+    result = subprocess.run([sys.executable, "-m", "bench.partitions", "--size", "tiny", "--partitions", "4", "--rounds", "1",
                              "--per-round", "3", "--out", str(tmp_path)],
                             cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
-    results = json.loads((tmp_path / "results" / "partitions-small-p4.json").read_text())
+    results = json.loads((tmp_path / "results" / "partitions-tiny-p4.json").read_text())
     assert all(results[r][op][side]["n"] > 0 for r, op in (("hot", "get_tuple"), ("cold", "list(limit=10)"), ("agent", "put+put_writes"))
                for side in ("plain", "partitioned"))
-    assert "| agent | put+put_writes |" in (tmp_path / "results" / "partitions-small-p4.md").read_text()
+    assert "| agent | put+put_writes |" in (tmp_path / "results" / "partitions-tiny-p4.md").read_text()
