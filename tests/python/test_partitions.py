@@ -128,7 +128,7 @@ def test_the_saver_and_isolation_suites_pass_on_the_partitioned_layout() -> None
     migrated database of theirs partitioned in 4."""
     suites = ["test_conformance.py", "test_saver.py"]  # retention and erasure: pgTAP's operations/ on this layout (tests/run.sh)
     # The route to the server (direct or PgBouncer) does not meet the layout: the direct one is enough here.
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "not pgbouncer", *suites],
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-k", "not pgbouncer", *suites],
                           cwd=Path(__file__).parent, env={**os.environ, "TG_TEST_PARTITIONS": "4"},
                           capture_output=True, text=True, timeout=900)
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
