@@ -14,7 +14,7 @@ from psycopg import sql
 from threadguard import roles as tg_roles
 from threadguard import runner
 from threadguard.runner import Locks
-from threadguard.session import connect, one
+from threadguard.session import connect
 
 
 def partition(conninfo: str, partitions: int, *, locks: Locks | None = None,
@@ -33,17 +33,18 @@ def partition(conninfo: str, partitions: int, *, locks: Locks | None = None,
             conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (locks.timeout,))
             granted = tg_roles.elevate(conn, [roles.owner])
             # The owner role creates the new tables in public, which no role of the install may do otherwise.
-            lend = not one(conn, "select pg_catalog.has_schema_privilege(%s, 'public', 'CREATE')", (roles.owner,))[0]
-            if lend:
-                conn.execute(sql.SQL("grant create on schema public to {}").format(sql.Identifier(roles.owner)))
+            lent = tg_roles.lend_create(conn, [("public", roles.owner)], as_role=True)
             conn.execute(sql.SQL("set local role {}").format(sql.Identifier(roles.owner)))
+            # LIKE copies the tables' defaults, checks and indexes, and the copy runs them as the owner role:
+            # as for adoption, nothing anyone else attached to the tables may be there (checked under the lock).
+            conn.execute("lock table public.checkpoints, public.checkpoint_blobs, public.checkpoint_writes in access exclusive mode")
+            runner._refuse_foreign_objects(conn)
             try:
                 conn.execute("call threadguard.partition_checkpoint_tables(%s)", (partitions,))
             except psycopg.errors.UndefinedFunction:
                 raise runner.MigrationError("this install predates the partitioned layout: run `threadguard migrate` first") from None
             conn.execute("analyze public.checkpoints, public.checkpoint_blobs, public.checkpoint_writes")
             conn.execute("reset role")
-            if lend:
-                conn.execute(sql.SQL("revoke create on schema public from {}").format(sql.Identifier(roles.owner)))
+            tg_roles.take_back_create(conn, lent)
             tg_roles.lower(conn, granted)
             runner._apply_definitions_on(conn, roles, locks)  # the parents' grants, policies and RLS, same transaction

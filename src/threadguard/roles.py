@@ -156,16 +156,18 @@ def elevate(conn: psycopg.Connection[Any], names: list[str]) -> list[str]:
     return granted
 
 
-def lend_create(conn: psycopg.Connection[Any], pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def lend_create(conn: psycopg.Connection[Any], pairs: list[tuple[str, str]], *, as_role: bool = False) -> list[tuple[str, str]]:
     """For the caller's transaction, CREATE on schema s to role r for each (s, r) that lacks it
     and exists: a non-superuser may give an object (ALTER ... OWNER TO r) only to a role that
-    may create in the object's schema. Returns what it granted, for `take_back_create`."""
+    may create in the object's schema, and with `as_role` (the caller will SET ROLE r and create
+    there itself) any administrator must lend it. Returns what it granted, for `take_back_create`."""
     lent = []
     for schema, role in pairs:
         rows = _fetch(conn, "select pg_catalog.to_regrole(%s) is not null and pg_catalog.to_regnamespace(%s) is not null"
                             " and not pg_catalog.has_schema_privilege(%s, %s, 'CREATE')"
-                            " and not (select s.rolsuper from pg_catalog.pg_roles as s where s.rolname operator(pg_catalog.=) current_user)",
-                      (role, schema, role, schema))
+                            " and (%s or not (select s.rolsuper from pg_catalog.pg_roles as s"
+                            "                 where s.rolname operator(pg_catalog.=) current_user))",
+                      (role, schema, role, schema, as_role))
         if rows[0][0]:
             conn.execute(sql.SQL("grant create on schema {} to {}").format(sql.Identifier(schema), sql.Identifier(role)))
             lent.append((schema, role))

@@ -134,3 +134,31 @@ def test_the_saver_and_isolation_suites_pass_on_the_partitioned_layout() -> None
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert " passed" in summary and "skipped" not in summary and "failed" not in summary, summary
+
+
+@pytest.mark.parametrize("persona", ["rds", "supabase"])
+def test_a_managed_administrator_partitions_the_tables(persona: str) -> None:
+    """As the database's owner with only LOGIN CREATEDB CREATEROLE (and what the service grants), no superuser."""
+    from test_managed import managed_database
+
+    with managed_database(persona) as db:
+        runner.migrate(db.url)
+        done = _cli(db.url, "--partitions", "2")
+        assert done.returncode == 0, done.stderr
+        assert runner.verify(db.url) == []
+        with psycopg.connect(db.url) as conn:
+            assert conn.execute("select relkind from pg_class where oid = 'public.checkpoints'::regclass").fetchone() == ("p",)
+
+
+def test_what_someone_attached_to_the_tables_is_refused_before_anything_runs() -> None:
+    """An index whose expression calls a function the former owner planted would run, as the owner role,
+    for every copied row: the tables are partitioned only clean, as they are adopted."""
+    with fresh_database("tg_partition") as db:
+        runner.migrate(db)
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute("create function public.planted(text) returns text language sql immutable as 'select $1'")
+            conn.execute("create index checkpoints_planted_idx on public.checkpoints (public.planted(checkpoint_ns))")
+        refused = _cli(db, "--partitions", "2")
+        assert refused.returncode == 1 and "checkpoints_planted_idx" in refused.stderr, refused.stderr
+        with psycopg.connect(db) as conn:
+            assert conn.execute("select relkind from pg_class where oid = 'public.checkpoints'::regclass").fetchone() == ("r",)
