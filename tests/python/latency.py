@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 _UNTYPED_FIRST = {80877103, 80877104}  # SSLRequest, GSSENCRequest: the startup message follows
@@ -55,52 +55,38 @@ def late_flush_link(port: int, delay: float = 0.02, answer_delay: float = 0.002)
     listen: list[int] = []
     server_box: list[asyncio.Server] = []
 
-    async def upstream(client_r: asyncio.StreamReader, server_w: asyncio.StreamWriter) -> None:
-        frontend, due = _Frontend(), 0.0
+    async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                   pieces: Callable[[bytes], Iterator[tuple[float, bytes]]]) -> None:
+        """Copy reader to writer, each piece `pieces` cuts from the data sent once its delay has passed
+        (a piece never overtakes the one before it)."""
         queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
 
         async def deliver() -> None:
             while (item := await queue.get())[1]:
-                when, message = item
-                if when > loop.time():
-                    await asyncio.sleep(when - loop.time())  # the client's pause, not a wait for an event
-                server_w.write(message)
-                await server_w.drain()
-
-        sender = asyncio.create_task(deliver())
-        try:
-            while data := await client_r.read(65536):
-                for kind, message in frontend.messages(data):
-                    due = max(due, loop.time() + (delay if kind == b"H" else 0.0))
-                    queue.put_nowait((due, message))
-        finally:
-            queue.put_nowait((0.0, b""))
-            await sender
-            server_w.close()
-
-    async def downstream(server_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
-        queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
-
-        async def deliver() -> None:
-            while (item := await queue.get())[1]:
-                when, data = item
+                when, piece = item
                 if when > loop.time():
                     await asyncio.sleep(when - loop.time())  # the link's latency, not a wait for an event
-                client_w.write(data)
-                await client_w.drain()
+                writer.write(piece)
+                await writer.drain()
 
-        sender = asyncio.create_task(deliver())
+        sender, due = asyncio.create_task(deliver()), 0.0
         try:
-            while data := await server_r.read(65536):
-                queue.put_nowait((loop.time() + answer_delay, data))
+            while data := await reader.read(65536):
+                for wait, piece in pieces(data):
+                    due = max(due, loop.time() + wait)
+                    queue.put_nowait((due, piece))
         finally:
             queue.put_nowait((0.0, b""))
             await sender
-            client_w.close()
+            writer.close()
 
     async def handle(client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         server_r, server_w = await asyncio.open_connection("127.0.0.1", port)
-        await asyncio.gather(upstream(client_r, server_w), downstream(server_r, client_w), return_exceptions=True)
+        frontend = _Frontend()
+        await asyncio.gather(
+            pump(client_r, server_w, lambda data: ((delay if kind == b"H" else 0.0, m) for kind, m in frontend.messages(data))),
+            pump(server_r, client_w, lambda data: iter([(answer_delay, data)])),
+            return_exceptions=True)
 
     async def serve() -> None:
         server_box.append(await asyncio.start_server(handle, "127.0.0.1", 0))
