@@ -306,9 +306,8 @@ def test_no_session_ever_sees_the_app_role_allowed_to_create(empty_db: str) -> N
     assert runner.verify(empty_db) == []
 
 
-def test_a_migrate_with_nothing_to_do_opens_one_connection(migrated_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every migration applied and the definitions intact: migrate reads that on one connection
-    (no yoyo backend, no lock, no second verify) and changes nothing."""
+def _count_connections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """From now on, every psycopg.connect of this process is listed (its conninfo) in the list returned."""
     opened: list[str] = []
     real = psycopg.connect
 
@@ -317,6 +316,13 @@ def test_a_migrate_with_nothing_to_do_opens_one_connection(migrated_db: str, mon
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(psycopg, "connect", counting)
+    return opened
+
+
+def test_a_migrate_with_nothing_to_do_opens_one_connection(migrated_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every migration applied and the definitions intact: migrate reads that on one connection
+    (no yoyo backend, no lock, no second verify) and changes nothing."""
+    opened = _count_connections(monkeypatch)
     done = runner.migrate(migrated_db)
     assert done == [] and not done.definitions
     assert len(opened) == 1, opened
@@ -325,14 +331,7 @@ def test_a_migrate_with_nothing_to_do_opens_one_connection(migrated_db: str, mon
 def test_a_fresh_install_opens_three_connections(empty_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A fresh install: migrate's own reads and the definitions share one connection; yoyo holds
     its lock on a second and applies the migrations, together, on a third."""
-    opened: list[str] = []
-    real = psycopg.connect
-
-    def counting(*args: object, **kwargs: object) -> object:
-        opened.append(str(args[0]) if args else "")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(psycopg, "connect", counting)
+    opened = _count_connections(monkeypatch)
     assert runner.migrate(empty_db) == MIGRATION_IDS
     assert len(opened) == 3, opened
     monkeypatch.undo()
