@@ -102,18 +102,17 @@ class _SyncGroup:
             yield from self._fetch_gen(flush=not synced)  # type: ignore[attr-defined]
 
 
-_SET_IDENTITY = b"select pg_catalog.set_config('app.tenant_id', $1, true), pg_catalog.set_config('app.user_id', $2, true)"
 _TEXT_OID = 25
 
 
-def enqueue_identity(pipeline: psycopg.Pipeline | psycopg.AsyncPipeline, params: tuple[str, str]) -> None:
-    """Queue the identity statement on an open pipeline as psycopg's execute queues a statement
-    (psycopg 3.3: cursor._execute_send appends a send_query_params call to command_queue, and the
-    result queue's None entry means "check the result for an error, keep no rows"). It goes out,
-    in order, with the next statement the pipeline sends."""
+def enqueue_identity(pipeline: psycopg.Pipeline | psycopg.AsyncPipeline, statement: bytes, params: tuple[str, str]) -> None:
+    """Queue `statement` (two text parameters, $1 and $2) on an open pipeline as psycopg's execute
+    queues a statement (psycopg 3.3: cursor._execute_send appends a send_query_params call to
+    command_queue, and the result queue's None entry means "check the result for an error, keep no
+    rows"). It goes out, in order, with the next statement the pipeline sends."""
     pgconn = pipeline.pgconn
     pipeline.command_queue.append(functools.partial(
-        pgconn.send_query_params, _SET_IDENTITY, [params[0].encode(), params[1].encode()],
+        pgconn.send_query_params, statement, [params[0].encode(), params[1].encode()],
         param_types=[_TEXT_OID, _TEXT_OID]))
     pipeline.result_queue.append(None)
 

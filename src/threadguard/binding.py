@@ -63,7 +63,9 @@ __all__ = [  # what the binding's users import from here
     "connect", "aconnect", "saver_pool", "async_saver_pool", "SAVER_CONNECTION_KWARGS", "SET_IDENTITY_SQL",
 ]
 
-SET_IDENTITY_SQL = "select set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)"
+SET_IDENTITY_SQL = "select pg_catalog.set_config('app.tenant_id', %s, true), pg_catalog.set_config('app.user_id', %s, true)"
+# The same statement as an open pipeline's queue takes it (adapters.enqueue_identity).
+_SET_IDENTITY_QUEUED = SET_IDENTITY_SQL.replace("%s", "$1", 1).replace("%s", "$2", 1).encode()
 
 # The settings every LangGraph Postgres saver expects of its connections, but one: no named
 # prepared statement, ever (prepare_threshold=None). Behind a transaction-mode pooler a named
@@ -128,7 +130,7 @@ def _identity_statements(conn: psycopg.BaseConnection[Any], params: tuple[str, s
 def _queue_identity(conn: psycopg.Connection[Any]) -> None:
     params = _identity_params()
     if conn._pipeline is not None and _in_pipeline(conn) and not getattr(conn, "set_local", False):
-        enqueue_identity(conn._pipeline, params)  # no cursor, no round of its own: it leaves with the statement
+        enqueue_identity(conn._pipeline, _SET_IDENTITY_QUEUED, params)  # no cursor, no round of its own: it leaves with the statement
         _queued(conn, params)
         return
     with psycopg.Cursor(conn) as cur:
@@ -301,7 +303,7 @@ async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
         )
     params = _identity_params()
     if conn._pipeline is not None and _in_pipeline(conn) and not getattr(conn, "set_local", False):
-        enqueue_identity(conn._pipeline, params)  # no cursor, no round of its own: it leaves with the statement
+        enqueue_identity(conn._pipeline, _SET_IDENTITY_QUEUED, params)  # no cursor, no round of its own: it leaves with the statement
         _queued(conn, params)
         return
     async with psycopg.AsyncCursor(conn) as cur:

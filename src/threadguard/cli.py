@@ -98,27 +98,21 @@ def _reason(text: str) -> str:
     return text
 
 
-def _batch(limit: int) -> Callable[[str], int]:
+def _between(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-        if not 1 <= value <= limit:
-            raise argparse.ArgumentTypeError(f"must be between 1 and {limit:,} (got {value})")
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,} (got {value})")
         return value
 
     return parse
 
 
-def _partitions(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 2 <= value <= 1024:
-        raise argparse.ArgumentTypeError(f"must be between 2 and 1,024 (got {value})")
-    return value
+def _batch(limit: int) -> Callable[[str], int]:
+    return _between(1, limit)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -168,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("verify", parents=[database], help="check the live database against what threadguard requires (changes nothing)")
     split = sub.add_parser("partition", parents=[database],
                            help="rebuild the checkpoint tables hash-partitioned by thread_id, every row kept (one transaction)")
-    split.add_argument("--partitions", type=_partitions, required=True, metavar="N", help="how many hash partitions (2 to 1024)")
+    split.add_argument("--partitions", type=_between(2, 1024), required=True, metavar="N", help="how many hash partitions (2 to 1024)")
     return parser
 
 
