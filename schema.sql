@@ -4,6 +4,86 @@ ALTER SCHEMA threadguard OWNER TO threadguard_owner;
 
 COMMENT ON SCHEMA threadguard IS 'threadguard: conversation ownership, the tenant context functions and the SQL API. See README.md.';
 
+CREATE FUNCTION threadguard.add_token_keys(p_jwks jsonb) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_jwk jsonb;
+    v_kid text;
+    v_alg text;
+    v_secret bytea;
+    v_inner bytea;
+    v_outer bytea;
+    v_modulus bytea;
+    v_octets integer;
+    v_prefix bytea;
+    v_added integer := 0;
+begin
+    for v_jwk in
+        select k.value from pg_catalog.jsonb_array_elements(
+            case when p_jwks operator(pg_catalog.?) 'keys' then p_jwks operator(pg_catalog.->) 'keys'
+                 else pg_catalog.jsonb_build_array(p_jwks) end) as k
+    loop
+        v_kid := v_jwk operator(pg_catalog.->>) 'kid';
+        if v_kid is null then
+            raise exception 'threadguard: every key needs a kid' using errcode = 'invalid_parameter_value';
+        end if;
+        if (v_jwk operator(pg_catalog.->>) 'use') is not distinct from 'enc' then
+            continue;  -- an encryption key: tokens are not signed with it
+        end if;
+        v_alg := case v_jwk operator(pg_catalog.->>) 'kty' when 'oct' then 'HS256' when 'RSA' then 'RS256' end;
+        if v_alg is null or coalesce(v_jwk operator(pg_catalog.->>) 'alg', v_alg) operator(pg_catalog.<>) v_alg then
+            raise exception 'threadguard: key %: only RS256 (kty RSA) and HS256 (kty oct) keys are supported', v_kid
+                using errcode = 'invalid_parameter_value';
+        end if;
+        if v_alg operator(pg_catalog.=) 'HS256' then
+            v_secret := threadguard.base64url_decode(v_jwk operator(pg_catalog.->>) 'k');
+            if pg_catalog.octet_length(v_secret) operator(pg_catalog.<) 32 then
+                raise exception 'threadguard: key %: an HS256 secret needs at least 32 bytes (RFC 7518 3.2)', v_kid
+                    using errcode = 'invalid_parameter_value';
+            end if;
+            if pg_catalog.octet_length(v_secret) operator(pg_catalog.>) 64 then
+                v_secret := pg_catalog.sha256(v_secret);
+            end if;
+            v_secret := v_secret operator(pg_catalog.||) pg_catalog.decode(pg_catalog.repeat('00', 64 operator(pg_catalog.-) pg_catalog.octet_length(v_secret)), 'hex');
+            v_inner := v_secret;
+            v_outer := v_secret;
+            for i in 0..63 loop
+                v_inner := pg_catalog.set_byte(v_inner, i, pg_catalog.get_byte(v_secret, i) operator(pg_catalog.#) 54);  -- 0x36
+                v_outer := pg_catalog.set_byte(v_outer, i, pg_catalog.get_byte(v_secret, i) operator(pg_catalog.#) 92);  -- 0x5c
+            end loop;
+            insert into threadguard.token_keys (kid, alg, hmac_inner, hmac_outer) values (v_kid, v_alg, v_inner, v_outer);
+        else
+            v_modulus := pg_catalog.ltrim(threadguard.base64url_decode(v_jwk operator(pg_catalog.->>) 'n'), '\x00'::bytea);
+            v_octets := pg_catalog.octet_length(v_modulus);
+            if v_octets operator(pg_catalog.<) 256 or v_octets operator(pg_catalog.>) 1024 then
+                raise exception 'threadguard: key %: an RS256 modulus must have 2048 to 8192 bits', v_kid
+                    using errcode = 'invalid_parameter_value';
+            end if;
+            -- PKCS #1 v1.5: 0x00 0x01 0xff.. 0x00, SHA-256's DigestInfo, then the 32-byte digest (kept as a number times 2^256)
+            v_prefix := pg_catalog.decode('0001' operator(pg_catalog.||) pg_catalog.repeat('ff', v_octets operator(pg_catalog.-) 54)
+                                          operator(pg_catalog.||) '003031300d060960864801650304020105000420', 'hex');
+            insert into threadguard.token_keys (kid, alg, rsa_n, rsa_e, rsa_octets, rsa_prefix)
+            values (v_kid, v_alg, threadguard.octets_to_numeric(v_modulus),
+                    threadguard.octets_to_numeric(threadguard.base64url_decode(v_jwk operator(pg_catalog.->>) 'e')), v_octets,
+                    threadguard.octets_to_numeric(v_prefix) operator(pg_catalog.*) pg_catalog.power(2::numeric, 256));
+        end if;
+        insert into threadguard.audit_log (action, reason, row_count, detail)
+        values ('add_token_key', 'key ' operator(pg_catalog.||) v_kid, 1, pg_catalog.jsonb_build_object('kid', v_kid, 'alg', v_alg));
+        v_added := v_added operator(pg_catalog.+) 1;
+    end loop;
+    return v_added;
+exception when unique_violation then
+    raise exception 'threadguard: key % is already configured', v_kid
+        using errcode = 'unique_violation', hint = 'Give a new key a new kid; remove the old one with threadguard.remove_token_key(kid).';
+end
+$$;
+
+ALTER FUNCTION threadguard.add_token_keys(p_jwks jsonb) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.add_token_keys(p_jwks jsonb) IS 'Keys (administrators): adds every signing key of a JWKS ({"keys": [...]}) or of one JWK: kty RSA (RS256, 2048-8192 bits) and kty oct (HS256, a secret of at least 32 bytes); each needs a kid. Returns how many were added; audited. No application role can read them.';
+
 CREATE FUNCTION threadguard.apply_retention(p_batch integer DEFAULT 500, p_after uuid DEFAULT NULL::uuid, p_dry_run boolean DEFAULT false) RETURNS TABLE(next_after uuid, scanned bigint, conversations bigint, checkpoints bigint, checkpoint_blobs bigint, checkpoint_writes bigint)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -217,6 +297,23 @@ ALTER FUNCTION threadguard.audit_to_server_log() OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.audit_to_server_log() IS 'Trigger of threadguard.audit_log: writes each new audit row to the server log as "threadguard audit: {json}" (with its transaction id), where a rollback cannot take it back.';
 
+CREATE FUNCTION threadguard.base64url_decode(p_text text) RETURNS bytea
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+    select case
+        when p_text operator(pg_catalog.~) '^[A-Za-z0-9_-]*$' and pg_catalog.length(p_text) operator(pg_catalog.%) 4 operator(pg_catalog.<>) 1
+        then pg_catalog.decode(pg_catalog.rpad(pg_catalog.translate(p_text, '-_', '+/'),
+                                               (pg_catalog.length(p_text) operator(pg_catalog.+) 3) operator(pg_catalog./) 4 operator(pg_catalog.*) 4, '='),
+                               'base64')
+        else pg_catalog.decode(p_text operator(pg_catalog.||) '*', 'base64')  -- 22023: invalid symbol
+    end
+$_$;
+
+ALTER FUNCTION threadguard.base64url_decode(p_text text) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.base64url_decode(p_text text) IS 'The bytes a base64url text (RFC 4648 section 5, unpadded, as in JSON Web Tokens) encodes; 22023 for any other text.';
+
 CREATE FUNCTION threadguard.catalog_fingerprint() RETURNS jsonb
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -264,6 +361,26 @@ $$;
 ALTER FUNCTION threadguard.catalog_fingerprint() OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.catalog_fingerprint() IS 'What threadguard''s definitions leave in the catalog, as {object: md5 of its definition}: policies, triggers, rules, grants and defaults of the protected tables, functions and views of schema threadguard. Recorded by migrate, compared by verify.';
+
+CREATE FUNCTION threadguard.configure_tokens(p_issuer text, p_audience text, p_tenant_claim text DEFAULT 'tenant_id'::text, p_user_claim text DEFAULT 'sub'::text, p_claims_as text DEFAULT 'uuid'::text, p_leeway interval DEFAULT '00:00:30'::interval) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    update threadguard.token_settings as s
+       set issuer = p_issuer, audience = p_audience, tenant_claim = p_tenant_claim, user_claim = p_user_claim,
+           claims_as = p_claims_as, leeway = p_leeway;
+    delete from threadguard.verified_tokens;  -- checked under the old settings: check again
+    insert into threadguard.audit_log (action, reason, row_count, detail)
+    values ('configure_tokens', 'token settings', 1,
+            pg_catalog.jsonb_build_object('issuer', p_issuer, 'audience', p_audience, 'tenant_claim', p_tenant_claim,
+                                          'user_claim', p_user_claim, 'claims_as', p_claims_as, 'leeway', p_leeway));
+end
+$$;
+
+ALTER FUNCTION threadguard.configure_tokens(p_issuer text, p_audience text, p_tenant_claim text, p_user_claim text, p_claims_as text, p_leeway interval) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.configure_tokens(p_issuer text, p_audience text, p_tenant_claim text, p_user_claim text, p_claims_as text, p_leeway interval) IS 'Tokens (administrators): the iss and aud a token must carry (null: not checked), the claims naming tenant and user (dots reach into objects), how they become uuids (uuid or hashed) and the leeway on exp/nbf. Forgets every verified token; audited.';
 
 CREATE FUNCTION threadguard.copy_conversation(p_source_thread_id uuid, p_target_thread_id uuid DEFAULT NULL::uuid, p_title text DEFAULT NULL::text) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
@@ -840,6 +957,33 @@ ALTER FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_
 
 COMMENT ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations, most recently active first, with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
 
+CREATE FUNCTION threadguard.octets_to_numeric(p_octets bytea) RETURNS numeric
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_hex constant text := pg_catalog.encode(p_octets, 'hex');
+    v_len constant integer := pg_catalog.length(v_hex);
+    v_at integer := v_len operator(pg_catalog.%) 14;
+    v_value numeric := 0;
+begin
+    if v_at operator(pg_catalog.>) 0 then  -- the leading odd part
+        v_value := (('x' operator(pg_catalog.||) pg_catalog.lpad(pg_catalog.substr(v_hex, 1, v_at), 16, '0'))::bit(64))::bigint;
+    end if;
+    v_at := v_at operator(pg_catalog.+) 1;
+    while v_at operator(pg_catalog.<=) v_len loop
+        v_value := v_value operator(pg_catalog.*) 72057594037927936::numeric  -- 2^56
+                   operator(pg_catalog.+) (('x' operator(pg_catalog.||) '00' operator(pg_catalog.||) pg_catalog.substr(v_hex, v_at, 14))::bit(64))::bigint;
+        v_at := v_at operator(pg_catalog.+) 14;
+    end loop;
+    return v_value;
+end
+$$;
+
+ALTER FUNCTION threadguard.octets_to_numeric(p_octets bytea) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.octets_to_numeric(p_octets bytea) IS 'The unsigned big-endian integer p_octets encodes, as numeric (RS256 arithmetic).';
+
 CREATE FUNCTION threadguard.open_support_access(p_tenant_id uuid, p_reason text, p_minutes integer DEFAULT 60) RETURNS timestamp with time zone
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -964,6 +1108,49 @@ ALTER PROCEDURE threadguard.partition_checkpoint_tables(IN p_partitions integer)
 
 COMMENT ON PROCEDURE threadguard.partition_checkpoint_tables(IN p_partitions integer) IS 'Rebuilds public.checkpoints, checkpoint_blobs and checkpoint_writes hash-partitioned by thread_id into p_partitions partitions (2 to 1024), every row kept, in the caller''s transaction; does nothing to a table already partitioned so. Partitions: RLS forced, no policy, no grant. Run by `threadguard partition` as the owner role, which then applies sql/ in the same transaction.';
 
+CREATE FUNCTION threadguard.present_token(p_token text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_hash bytea;
+    v_tenant uuid;
+    v_user uuid;
+    v_verified record;
+begin
+    perform pg_catalog.set_config('app.token', coalesce(p_token, ''), true);
+    if coalesce(p_token, '') operator(pg_catalog.<>) '' then
+        v_hash := pg_catalog.sha256(pg_catalog.convert_to(p_token, 'UTF8'));
+        select t.tenant_id, t.user_id into v_tenant, v_user
+          from threadguard.verified_tokens as t
+         where t.token_hash operator(pg_catalog.=) v_hash and t.expires_at operator(pg_catalog.>) pg_catalog.statement_timestamp();
+        if not found then
+            select * into strict v_verified from threadguard.verify_token(p_token);
+            v_tenant := v_verified.tenant_id;
+            v_user := v_verified.user_id;
+            if pg_catalog.current_setting('transaction_read_only') operator(pg_catalog.=) 'on' then
+                raise exception 'threadguard: a token is verified once in a read-write transaction before read-only ones can use it'
+                    using errcode = 'read_only_sql_transaction',
+                          hint = 'Present it first in a transaction that may write (on the primary, for a replica).';
+            end if;
+            insert into threadguard.verified_tokens (token_hash, kid, tenant_id, user_id, expires_at)
+            values (v_hash, v_verified.kid, v_tenant, v_user, v_verified.expires_at)
+            on conflict (token_hash) do update set expires_at = excluded.expires_at;
+            delete from threadguard.verified_tokens as t
+             where t.token_hash operator(pg_catalog.=) any (array(
+                   select o.token_hash from threadguard.verified_tokens as o
+                    where o.expires_at operator(pg_catalog.<=) pg_catalog.statement_timestamp() limit 100));
+        end if;
+    end if;
+    perform pg_catalog.set_config('app.tenant_id', coalesce(v_tenant::text, ''), true),
+            pg_catalog.set_config('app.user_id', coalesce(v_user::text, ''), true);
+end
+$$;
+
+ALTER FUNCTION threadguard.present_token(p_token text) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.present_token(p_token text) IS 'Binds p_token to the current transaction (app.token) after checking it (threadguard.verify_token, once per token until it expires), and sets app.tenant_id and app.user_id from its claims; an empty or null token binds nobody. Raises 28000 naming the reason for a token it refuses. The binding sends it first in every transaction of acting_as(..., token=...).';
+
 CREATE FUNCTION threadguard.prune_audit_log(p_older_than interval DEFAULT '1 year'::interval) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -984,6 +1171,25 @@ $$;
 ALTER FUNCTION threadguard.prune_audit_log(p_older_than interval) OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.prune_audit_log(p_older_than interval) IS 'Deletes audit rows older than p_older_than (at least 90 days); returns how many. For the DBA (a superuser): no role is granted it.';
+
+CREATE FUNCTION threadguard.remove_token_key(p_kid text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+    delete from threadguard.token_keys as k where k.kid operator(pg_catalog.=) p_kid;
+    if not found then
+        return false;
+    end if;
+    insert into threadguard.audit_log (action, reason, row_count, detail)
+    values ('remove_token_key', 'key ' operator(pg_catalog.||) p_kid, 1, pg_catalog.jsonb_build_object('kid', p_kid));
+    return true;
+end
+$$;
+
+ALTER FUNCTION threadguard.remove_token_key(p_kid text) OWNER TO threadguard_operator;
+
+COMMENT ON FUNCTION threadguard.remove_token_key(p_kid text) IS 'Keys (administrators): removes key p_kid, revoking every token it verified; false when there is none. Audited.';
 
 CREATE FUNCTION threadguard.rename_conversation(p_thread_id uuid, p_title text) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1021,29 +1227,35 @@ declare
     v_hint constant text := 'Bind the caller''s identity in this transaction first: begin; select set_config(''app.tenant_id'', ''<uuid>'', true), set_config(''app.user_id'', ''<uuid>'', true); ...';
 begin
     begin
-        tenant_id := threadguard.current_tenant_id();
+        select c.tenant_id, c.user_id into tenant_id, user_id from threadguard.context as c;
     exception when invalid_text_representation then
         tenant_id := null;  -- not a uuid: the same answer as unset
+    end;
+    if tenant_id is not null and user_id is not null then
+        return;
+    end if;
+    if exists (select from threadguard.token_settings as s where s.sealed) then
+        raise exception 'threadguard: this database is sealed and app.token holds no verified, unexpired token'
+            using errcode = 'insufficient_privilege',
+                  hint = 'Present the caller''s token in this transaction first: begin; select threadguard.present_token(''<jwt>''); ...';
+    end if;
+    begin
+        tenant_id := threadguard.current_tenant_id();
+    exception when invalid_text_representation then
+        tenant_id := null;
     end;
     if tenant_id is null then
         raise exception 'threadguard: app.tenant_id is not set to a valid uuid'
             using errcode = 'insufficient_privilege', hint = v_hint;
     end if;
-    begin
-        user_id := threadguard.current_user_id();
-    exception when invalid_text_representation then
-        user_id := null;
-    end;
-    if user_id is null then
-        raise exception 'threadguard: app.user_id is not set to a valid uuid'
-            using errcode = 'insufficient_privilege', hint = v_hint;
-    end if;
+    raise exception 'threadguard: app.user_id is not set to a valid uuid'
+        using errcode = 'insufficient_privilege', hint = v_hint;
 end
 $$;
 
 ALTER FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) IS 'The current (tenant_id, user_id), as current_tenant_id() and current_user_id() return them; raises 42501 naming the missing setting unless both are valid uuids. Every API function calls it first and uses what it returns.';
+COMMENT ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_id uuid) IS 'The current (tenant_id, user_id) as threadguard.context gives them (the settings, or a sealed database''s verified token); raises 42501 naming what is missing otherwise. Every API function calls it first and uses what it returns.';
 
 CREATE FUNCTION threadguard.row_counts(p_reason text) RETURNS TABLE(table_name text, tenant_id uuid, row_count bigint)
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1083,6 +1295,32 @@ $_$;
 ALTER FUNCTION threadguard.row_counts(p_reason text) OWNER TO threadguard_operator;
 
 COMMENT ON FUNCTION threadguard.row_counts(p_reason text) IS 'Restore proof (operators): rows per protected table and tenant (tenant null: rows nobody owns yet), every tenant''s; compare the output before a dump and after its restore. Audited with p_reason.';
+
+CREATE FUNCTION threadguard.rsa_public(p_base numeric, p_exponent numeric, p_modulus numeric) RETURNS numeric
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_result numeric := 1;
+    v_square numeric := p_base;
+    v_exponent numeric := p_exponent;
+begin
+    while v_exponent operator(pg_catalog.>) 0 loop
+        if pg_catalog.mod(v_exponent, 2) operator(pg_catalog.=) 1 then
+            v_result := pg_catalog.mod(v_result operator(pg_catalog.*) v_square, p_modulus);
+        end if;
+        v_exponent := pg_catalog.div(v_exponent, 2);
+        if v_exponent operator(pg_catalog.>) 0 then
+            v_square := pg_catalog.mod(v_square operator(pg_catalog.*) v_square, p_modulus);
+        end if;
+    end loop;
+    return v_result;
+end
+$$;
+
+ALTER FUNCTION threadguard.rsa_public(p_base numeric, p_exponent numeric, p_modulus numeric) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.rsa_public(p_base numeric, p_exponent numeric, p_modulus numeric) IS 'p_base ^ p_exponent mod p_modulus (RSA''s public operation, for RS256).';
 
 CREATE PROCEDURE threadguard.run_maintenance(IN p_retention_batch integer DEFAULT 500, IN p_sweep_batch integer DEFAULT 10000)
     LANGUAGE plpgsql
@@ -1382,6 +1620,26 @@ ALTER FUNCTION threadguard.thread_uuid(p_thread_id text) OWNER TO threadguard_ow
 
 COMMENT ON FUNCTION threadguard.thread_uuid(p_thread_id text) IS 'The conversation id a thread_id names, or null when it is not a canonical lower-case uuid (such a thread belongs to nobody). Never raises, so another tenant''s odd thread_id cannot break your query.';
 
+CREATE FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) RETURNS record
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_token constant text := pg_catalog.current_setting('app.token', true);
+begin
+    if v_token operator(pg_catalog.<>) '' then
+        select t.tenant_id, t.user_id into tenant_id, user_id
+          from threadguard.verified_tokens as t
+         where t.token_hash operator(pg_catalog.=) pg_catalog.sha256(pg_catalog.convert_to(v_token, 'UTF8'))
+           and t.expires_at operator(pg_catalog.>) pg_catalog.statement_timestamp();
+    end if;
+end
+$$;
+
+ALTER FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) IS 'The (tenant_id, user_id) of the token in app.token if threadguard.present_token verified it and it has not expired (the key still configured); nulls otherwise. A sealed database''s policies read only this.';
+
 CREATE FUNCTION threadguard.touch_conversation() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1411,6 +1669,123 @@ $$;
 ALTER FUNCTION threadguard.unowned_threads() OWNER TO threadguard_operator;
 
 COMMENT ON FUNCTION threadguard.unowned_threads() IS 'Adoption (operators): how many LangGraph threads have checkpoints nobody owns yet (0 once every thread is adopted).';
+
+CREATE FUNCTION threadguard.verify_token(p_token text, OUT kid text, OUT tenant_id uuid, OUT user_id uuid, OUT expires_at timestamp with time zone) RETURNS record
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_parts text[] := pg_catalog.string_to_array(p_token, '.');
+    v_header jsonb;
+    v_claims jsonb;
+    v_signature bytea;
+    v_input bytea;
+    v_key threadguard.token_keys;
+    v_settings threadguard.token_settings;
+    v_now constant timestamptz := pg_catalog.statement_timestamp();
+    v_tenant text;
+    v_user text;
+begin
+    if p_token is null or pg_catalog.octet_length(p_token) operator(pg_catalog.>) 16384
+       or pg_catalog.cardinality(v_parts) operator(pg_catalog.<>) 3 then
+        raise exception 'threadguard: token refused: not a signed JSON Web Token (header.payload.signature)'
+            using errcode = 'invalid_authorization_specification';
+    end if;
+    begin
+        v_header := pg_catalog.convert_from(threadguard.base64url_decode(v_parts[1]), 'UTF8')::jsonb;
+        v_claims := pg_catalog.convert_from(threadguard.base64url_decode(v_parts[2]), 'UTF8')::jsonb;
+        v_signature := threadguard.base64url_decode(v_parts[3]);
+    exception when others then
+        v_header := null;
+    end;
+    if pg_catalog.jsonb_typeof(v_header) is distinct from 'object' or pg_catalog.jsonb_typeof(v_claims) is distinct from 'object' then
+        raise exception 'threadguard: token refused: its header or payload is not base64url JSON objects'
+            using errcode = 'invalid_authorization_specification';
+    end if;
+
+    -- The key: the one the header names, or the only key of its algorithm; its algorithm must be the header's.
+    if v_header operator(pg_catalog.?) 'kid' then
+        select k.* into v_key from threadguard.token_keys as k where k.kid operator(pg_catalog.=) (v_header operator(pg_catalog.->>) 'kid');
+    else
+        select k.* into v_key from threadguard.token_keys as k where k.alg operator(pg_catalog.=) (v_header operator(pg_catalog.->>) 'alg')
+        and (select pg_catalog.count(*) from threadguard.token_keys as o where o.alg operator(pg_catalog.=) k.alg) operator(pg_catalog.=) 1;
+    end if;
+    if v_key.kid is null then
+        raise exception 'threadguard: token refused: no key % (kid) is configured', coalesce(v_header operator(pg_catalog.->>) 'kid', 'of its algorithm')
+            using errcode = 'invalid_authorization_specification',
+                  hint = 'An administrator adds keys with threadguard.add_token_keys(jwks) (threadguard keys add).';
+    end if;
+    if (v_header operator(pg_catalog.->>) 'alg') is distinct from v_key.alg then
+        raise exception 'threadguard: token refused: its alg is not its key''s (%)', v_key.alg
+            using errcode = 'invalid_authorization_specification';
+    end if;
+
+    v_input := pg_catalog.convert_to(v_parts[1] operator(pg_catalog.||) '.' operator(pg_catalog.||) v_parts[2], 'UTF8');
+    if v_key.alg operator(pg_catalog.=) 'HS256' then
+        -- HMAC-SHA256 from the stored inner and outer keys; digests compared through another hash (no early exit on a prefix)
+        if pg_catalog.sha256(pg_catalog.sha256(v_key.hmac_outer operator(pg_catalog.||) pg_catalog.sha256(v_key.hmac_inner operator(pg_catalog.||) v_input)))
+           operator(pg_catalog.<>) pg_catalog.sha256(v_signature) then
+            raise exception 'threadguard: token refused: the signature does not verify with key %', v_key.kid
+                using errcode = 'invalid_authorization_specification';
+        end if;
+    elsif pg_catalog.octet_length(v_signature) operator(pg_catalog.<>) v_key.rsa_octets
+          or threadguard.rsa_public(threadguard.octets_to_numeric(v_signature), v_key.rsa_e, v_key.rsa_n)
+             operator(pg_catalog.<>) (v_key.rsa_prefix operator(pg_catalog.+) threadguard.octets_to_numeric(pg_catalog.sha256(v_input))) then
+        raise exception 'threadguard: token refused: the signature does not verify with key %', v_key.kid
+            using errcode = 'invalid_authorization_specification';
+    end if;
+
+    -- The claims.
+    select s.* into v_settings from threadguard.token_settings as s;
+    if pg_catalog.jsonb_typeof(v_claims operator(pg_catalog.->) 'exp') is distinct from 'number' then
+        raise exception 'threadguard: token refused: it has no exp' using errcode = 'invalid_authorization_specification';
+    end if;
+    expires_at := pg_catalog.to_timestamp((v_claims operator(pg_catalog.->>) 'exp')::double precision) operator(pg_catalog.+) v_settings.leeway;
+    if expires_at operator(pg_catalog.<=) v_now then
+        raise exception 'threadguard: token refused: it has expired' using errcode = 'invalid_authorization_specification';
+    end if;
+    if v_claims operator(pg_catalog.?) 'nbf' and (pg_catalog.jsonb_typeof(v_claims operator(pg_catalog.->) 'nbf') is distinct from 'number'
+       or pg_catalog.to_timestamp((v_claims operator(pg_catalog.->>) 'nbf')::double precision) operator(pg_catalog.>) (v_now operator(pg_catalog.+) v_settings.leeway)) then
+        raise exception 'threadguard: token refused: it is not valid yet (nbf)' using errcode = 'invalid_authorization_specification';
+    end if;
+    if v_settings.issuer is not null and (v_claims operator(pg_catalog.->>) 'iss') is distinct from v_settings.issuer then
+        raise exception 'threadguard: token refused: its iss is not %', v_settings.issuer using errcode = 'invalid_authorization_specification';
+    end if;
+    if v_settings.audience is not null
+       and not (v_claims operator(pg_catalog.->) 'aud' operator(pg_catalog.=) pg_catalog.to_jsonb(v_settings.audience)
+                or (pg_catalog.jsonb_typeof(v_claims operator(pg_catalog.->) 'aud') operator(pg_catalog.=) 'array'
+                    and v_claims operator(pg_catalog.->) 'aud' operator(pg_catalog.@>) pg_catalog.jsonb_build_array(v_settings.audience))) then
+        raise exception 'threadguard: token refused: its aud does not hold %', v_settings.audience using errcode = 'invalid_authorization_specification';
+    end if;
+    v_tenant := v_claims operator(pg_catalog.#>>) pg_catalog.string_to_array(v_settings.tenant_claim, '.');
+    v_user := v_claims operator(pg_catalog.#>>) pg_catalog.string_to_array(v_settings.user_claim, '.');
+    if coalesce(v_tenant, '') operator(pg_catalog.=) '' or coalesce(v_user, '') operator(pg_catalog.=) '' then
+        raise exception 'threadguard: token refused: it has no % or no % claim', v_settings.tenant_claim, v_settings.user_claim
+            using errcode = 'invalid_authorization_specification';
+    end if;
+    if v_settings.claims_as operator(pg_catalog.=) 'hashed' then
+        tenant_id := pg_catalog.encode(pg_catalog.substr(pg_catalog.sha256(pg_catalog.convert_to('tenant:' operator(pg_catalog.||) v_tenant, 'UTF8')), 1, 16), 'hex')::pg_catalog.uuid;
+        user_id := pg_catalog.encode(pg_catalog.substr(pg_catalog.sha256(pg_catalog.convert_to('user:' operator(pg_catalog.||) v_user, 'UTF8')), 1, 16), 'hex')::pg_catalog.uuid;
+    else
+        begin
+            tenant_id := nullif(v_tenant::pg_catalog.uuid, '00000000-0000-0000-0000-000000000000');
+            user_id := nullif(v_user::pg_catalog.uuid, '00000000-0000-0000-0000-000000000000');
+        exception when invalid_text_representation then
+            tenant_id := null;
+        end;
+        if tenant_id is null or user_id is null then
+            raise exception 'threadguard: token refused: its % and % claims are not uuids', v_settings.tenant_claim, v_settings.user_claim
+                using errcode = 'invalid_authorization_specification',
+                      hint = 'threadguard.configure_tokens(..., p_claims_as => ''hashed'') maps any text to a uuid.';
+        end if;
+    end if;
+    kid := v_key.kid;
+end
+$$;
+
+ALTER FUNCTION threadguard.verify_token(p_token text, OUT kid text, OUT tenant_id uuid, OUT user_id uuid, OUT expires_at timestamp with time zone) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.verify_token(p_token text, OUT kid text, OUT tenant_id uuid, OUT user_id uuid, OUT expires_at timestamp with time zone) IS 'The key id, tenant, user and expiry of a token the configured keys and settings accept; 28000 naming the reason otherwise. Called by threadguard.present_token.';
 
 CREATE TABLE public.checkpoint_blobs (
     thread_id text NOT NULL,
@@ -1550,7 +1925,7 @@ CREATE VIEW threadguard.context WITH (security_invoker='true') AS
 
 ALTER TABLE threadguard.context OWNER TO threadguard_owner;
 
-COMMENT ON VIEW threadguard.context IS 'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty or nil; 22P02 when not a uuid). What every policy compares owner columns with.';
+COMMENT ON VIEW threadguard.context IS 'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty or nil; 22P02 when not a uuid); in a sealed database, those of the verified token in app.token (threadguard.token_identity). What every policy compares owner columns with.';
 
 COMMENT ON COLUMN threadguard.context.tenant_id IS 'threadguard.current_tenant_id(): app.tenant_id as a uuid, or null.';
 
@@ -1683,6 +2058,120 @@ ALTER TABLE threadguard.support_access ALTER COLUMN id ADD GENERATED ALWAYS AS I
     CACHE 1
 );
 
+CREATE TABLE threadguard.token_keys (
+    kid text NOT NULL,
+    alg text NOT NULL,
+    hmac_inner bytea,
+    hmac_outer bytea,
+    rsa_n numeric,
+    rsa_e numeric,
+    rsa_octets integer,
+    rsa_prefix numeric,
+    added_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT token_keys_alg CHECK ((((alg = 'HS256'::text) AND (octet_length(hmac_inner) = 64) AND (octet_length(hmac_outer) = 64) AND (rsa_n IS NULL) AND (rsa_e IS NULL) AND (rsa_octets IS NULL) AND (rsa_prefix IS NULL)) OR ((alg = 'RS256'::text) AND (hmac_inner IS NULL) AND (hmac_outer IS NULL) AND (rsa_n > (0)::numeric) AND (rsa_e > (1)::numeric) AND ((rsa_octets >= 256) AND (rsa_octets <= 1024)) AND (rsa_prefix > (0)::numeric)))),
+    CONSTRAINT token_keys_kid CHECK (((kid <> ''::text) AND (octet_length(kid) <= 200)))
+);
+
+ALTER TABLE ONLY threadguard.token_keys FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE threadguard.token_keys OWNER TO threadguard_owner;
+
+COMMENT ON TABLE threadguard.token_keys IS 'The keys tokens are verified with (threadguard.add_token_keys, remove_token_key): HS256 secrets, RS256 public keys. Readable by the owner role only.';
+
+COMMENT ON COLUMN threadguard.token_keys.kid IS 'The key id a token names in its header (kid).';
+
+COMMENT ON COLUMN threadguard.token_keys.alg IS 'HS256 or RS256: a token must name the same algorithm.';
+
+COMMENT ON COLUMN threadguard.token_keys.hmac_inner IS 'HS256: the secret (padded to 64 bytes) xor 0x36: HMAC''s inner key.';
+
+COMMENT ON COLUMN threadguard.token_keys.hmac_outer IS 'HS256: the secret xor 0x5c: HMAC''s outer key.';
+
+COMMENT ON COLUMN threadguard.token_keys.rsa_n IS 'RS256: the modulus.';
+
+COMMENT ON COLUMN threadguard.token_keys.rsa_e IS 'RS256: the public exponent.';
+
+COMMENT ON COLUMN threadguard.token_keys.rsa_octets IS 'RS256: the modulus''s length in bytes (a signature''s length).';
+
+COMMENT ON COLUMN threadguard.token_keys.rsa_prefix IS 'RS256: the PKCS #1 v1.5 encoding of a SHA-256 digest, but the digest, as a number (0x0001ff..ff00 || DigestInfo).';
+
+COMMENT ON COLUMN threadguard.token_keys.added_at IS 'When the key was added.';
+
+COMMENT ON CONSTRAINT token_keys_alg ON threadguard.token_keys IS 'An HS256 key has its two HMAC keys, an RS256 key a modulus of 2048 to 8192 bits, an exponent and its encoding prefix; nothing else.';
+
+COMMENT ON CONSTRAINT token_keys_kid ON threadguard.token_keys IS 'A non-empty key id of at most 200 bytes.';
+
+CREATE TABLE threadguard.token_settings (
+    id boolean DEFAULT true NOT NULL,
+    sealed boolean DEFAULT false NOT NULL,
+    issuer text,
+    audience text,
+    tenant_claim text DEFAULT 'tenant_id'::text NOT NULL,
+    user_claim text DEFAULT 'sub'::text NOT NULL,
+    claims_as text DEFAULT 'uuid'::text NOT NULL,
+    leeway interval DEFAULT '00:00:30'::interval NOT NULL,
+    CONSTRAINT token_settings_claims CHECK (((tenant_claim <> ''::text) AND (user_claim <> ''::text))),
+    CONSTRAINT token_settings_claims_as CHECK ((claims_as = ANY (ARRAY['uuid'::text, 'hashed'::text]))),
+    CONSTRAINT token_settings_leeway CHECK (((leeway >= '00:00:00'::interval) AND (leeway <= '00:05:00'::interval))),
+    CONSTRAINT token_settings_one_row CHECK (id)
+);
+
+ALTER TABLE ONLY threadguard.token_settings FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE threadguard.token_settings OWNER TO threadguard_owner;
+
+COMMENT ON TABLE threadguard.token_settings IS 'One row: whether this database is sealed (identity only from a verified token) and how a token is checked and mapped to a tenant and user.';
+
+COMMENT ON COLUMN threadguard.token_settings.id IS 'Always true: the table has one row.';
+
+COMMENT ON COLUMN threadguard.token_settings.sealed IS 'true: policies and the SQL API take the identity only from a token verified in the current transaction (threadguard seal).';
+
+COMMENT ON COLUMN threadguard.token_settings.issuer IS 'The iss a token must carry; null: not checked.';
+
+COMMENT ON COLUMN threadguard.token_settings.audience IS 'A value the token''s aud (a string or an array) must hold; null: not checked.';
+
+COMMENT ON COLUMN threadguard.token_settings.tenant_claim IS 'The claim naming the tenant (dots reach into objects: o.id).';
+
+COMMENT ON COLUMN threadguard.token_settings.user_claim IS 'The claim naming the user (usually sub).';
+
+COMMENT ON COLUMN threadguard.token_settings.claims_as IS 'uuid: the claims are uuids; hashed: any text, mapped to a uuid by SHA-256.';
+
+COMMENT ON COLUMN threadguard.token_settings.leeway IS 'Clock skew allowed on exp and nbf (at most 5 minutes).';
+
+COMMENT ON CONSTRAINT token_settings_claims ON threadguard.token_settings IS 'Both claims are named.';
+
+COMMENT ON CONSTRAINT token_settings_claims_as ON threadguard.token_settings IS 'How claims become uuids: uuid or hashed.';
+
+COMMENT ON CONSTRAINT token_settings_leeway ON threadguard.token_settings IS 'A small leeway: 0 to 5 minutes.';
+
+COMMENT ON CONSTRAINT token_settings_one_row ON threadguard.token_settings IS 'One row.';
+
+CREATE TABLE threadguard.verified_tokens (
+    token_hash bytea NOT NULL,
+    kid text NOT NULL,
+    tenant_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT verified_tokens_hash CHECK ((octet_length(token_hash) = 32))
+);
+
+ALTER TABLE ONLY threadguard.verified_tokens FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE threadguard.verified_tokens OWNER TO threadguard_owner;
+
+COMMENT ON TABLE threadguard.verified_tokens IS 'Tokens whose signature and claims have been checked (threadguard.present_token), by SHA-256 of the token, until they expire: a token seen before costs a lookup, not a signature check. Written by the owner role only; removing a key removes what it verified.';
+
+COMMENT ON COLUMN threadguard.verified_tokens.token_hash IS 'SHA-256 of the token as presented.';
+
+COMMENT ON COLUMN threadguard.verified_tokens.kid IS 'The key that verified it (removing the key revokes it).';
+
+COMMENT ON COLUMN threadguard.verified_tokens.tenant_id IS 'The tenant its claims map to.';
+
+COMMENT ON COLUMN threadguard.verified_tokens.user_id IS 'The user its claims map to.';
+
+COMMENT ON COLUMN threadguard.verified_tokens.expires_at IS 'Its exp plus the leeway: from then on it opens nothing.';
+
+COMMENT ON CONSTRAINT verified_tokens_hash ON threadguard.verified_tokens IS 'A SHA-256 digest.';
+
 ALTER TABLE ONLY public.checkpoint_blobs
     ADD CONSTRAINT checkpoint_blobs_pkey PRIMARY KEY (thread_id, checkpoint_ns, channel, version);
 
@@ -1721,6 +2210,15 @@ ALTER TABLE ONLY threadguard.retention_policies
 ALTER TABLE ONLY threadguard.support_access
     ADD CONSTRAINT support_access_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY threadguard.token_keys
+    ADD CONSTRAINT token_keys_pkey PRIMARY KEY (kid);
+
+ALTER TABLE ONLY threadguard.token_settings
+    ADD CONSTRAINT token_settings_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY threadguard.verified_tokens
+    ADD CONSTRAINT verified_tokens_pkey PRIMARY KEY (token_hash);
+
 CREATE INDEX checkpoint_blobs_thread_id_idx ON public.checkpoint_blobs USING btree (thread_id);
 
 CREATE INDEX checkpoint_writes_thread_id_idx ON public.checkpoint_writes USING btree (thread_id);
@@ -1750,6 +2248,10 @@ COMMENT ON INDEX threadguard.conversations_thread_owner_key IS 'What the checkpo
 CREATE INDEX support_access_actor_tenant_idx ON threadguard.support_access USING btree (actor, tenant_id, expires_at);
 
 COMMENT ON INDEX threadguard.support_access_actor_tenant_idx IS 'The check every support read makes: an open access of this login for this tenant.';
+
+CREATE INDEX verified_tokens_expires_at_idx ON threadguard.verified_tokens USING btree (expires_at);
+
+CREATE INDEX verified_tokens_kid_idx ON threadguard.verified_tokens USING btree (kid);
 
 CREATE STATISTICS public.checkpoint_blobs_owner_stats (dependencies) ON thread_id, threadguard_tenant_id, threadguard_user_id FROM public.checkpoint_blobs;
 
@@ -1791,6 +2293,9 @@ ALTER TABLE ONLY public.checkpoints
     ADD CONSTRAINT checkpoints_thread_owner_fkey FOREIGN KEY (thread_id, threadguard_tenant_id, threadguard_user_id) REFERENCES threadguard.conversations(thread_id, tenant_id, user_id) ON DELETE CASCADE;
 
 COMMENT ON CONSTRAINT checkpoints_thread_owner_fkey ON public.checkpoints IS 'threadguard: a checkpoint lives only in a thread whose conversation belongs to its owner stamps, and goes when the conversation is deleted. Rows with no owner (written before adoption) are not checked.';
+
+ALTER TABLE ONLY threadguard.verified_tokens
+    ADD CONSTRAINT verified_tokens_kid_fkey FOREIGN KEY (kid) REFERENCES threadguard.token_keys(kid) ON DELETE CASCADE;
 
 ALTER TABLE public.checkpoint_blobs ENABLE ROW LEVEL SECURITY;
 
@@ -2056,12 +2561,53 @@ CREATE POLICY support_access_operator_select ON threadguard.support_access FOR S
 
 COMMENT ON POLICY support_access_operator_select ON threadguard.support_access IS 'The support functions check the caller''s open accesses.';
 
+ALTER TABLE threadguard.token_keys ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY token_keys_admin_select ON threadguard.token_keys FOR SELECT TO threadguard_admin USING (true);
+
+COMMENT ON POLICY token_keys_admin_select ON threadguard.token_keys IS 'Admins list the keys (kid, alg, added_at: the only columns granted to them).';
+
+CREATE POLICY token_keys_operator_all ON threadguard.token_keys TO threadguard_operator USING (true) WITH CHECK (true);
+
+COMMENT ON POLICY token_keys_operator_all ON threadguard.token_keys IS 'add_token_keys and remove_token_key (audited) change the keys.';
+
+CREATE POLICY token_keys_owner_select ON threadguard.token_keys FOR SELECT TO threadguard_owner USING (true);
+
+COMMENT ON POLICY token_keys_owner_select ON threadguard.token_keys IS 'verify_token checks signatures with them.';
+
+ALTER TABLE threadguard.token_settings ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY token_settings_all_select ON threadguard.token_settings FOR SELECT USING (true);
+
+COMMENT ON POLICY token_settings_all_select ON threadguard.token_settings IS 'Whether the database is sealed and how tokens map to identities is no secret: the API reads it to say why it refuses.';
+
+CREATE POLICY token_settings_operator_update ON threadguard.token_settings FOR UPDATE TO threadguard_operator USING (true) WITH CHECK (true);
+
+COMMENT ON POLICY token_settings_operator_update ON threadguard.token_settings IS 'threadguard.configure_tokens sets how tokens are checked (not whether the database is sealed: its column is not granted).';
+
+CREATE POLICY token_settings_owner_update ON threadguard.token_settings FOR UPDATE TO threadguard_owner USING (true) WITH CHECK (true);
+
+COMMENT ON POLICY token_settings_owner_update ON threadguard.token_settings IS 'threadguard seal / unseal (run as the owner role, with the definitions that follow from it).';
+
+ALTER TABLE threadguard.verified_tokens ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY verified_tokens_operator_delete ON threadguard.verified_tokens FOR DELETE TO threadguard_operator USING (true);
+
+COMMENT ON POLICY verified_tokens_operator_delete ON threadguard.verified_tokens IS 'configure_tokens forgets every verified token when the rules change.';
+
+CREATE POLICY verified_tokens_owner_all ON threadguard.verified_tokens TO threadguard_owner USING (true) WITH CHECK (true);
+
+COMMENT ON POLICY verified_tokens_owner_all ON threadguard.verified_tokens IS 'present_token records a token it verified and prunes expired ones; token_identity reads them.';
+
 GRANT USAGE ON SCHEMA public TO threadguard_app;
 
 GRANT USAGE ON SCHEMA threadguard TO threadguard_app;
 GRANT USAGE ON SCHEMA threadguard TO threadguard_admin;
 GRANT USAGE ON SCHEMA threadguard TO threadguard_operator;
 GRANT USAGE ON SCHEMA threadguard TO threadguard_support;
+
+REVOKE ALL ON FUNCTION threadguard.add_token_keys(p_jwks jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.add_token_keys(p_jwks jsonb) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.apply_retention(p_batch integer, p_after uuid, p_dry_run boolean) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.apply_retention(p_batch integer, p_after uuid, p_dry_run boolean) TO threadguard_admin;
@@ -2074,7 +2620,13 @@ GRANT ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uu
 
 REVOKE ALL ON FUNCTION threadguard.audit_to_server_log() FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION threadguard.base64url_decode(p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.base64url_decode(p_text text) TO threadguard_operator;
+
 REVOKE ALL ON FUNCTION threadguard.catalog_fingerprint() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION threadguard.configure_tokens(p_issuer text, p_audience text, p_tenant_claim text, p_user_claim text, p_claims_as text, p_leeway interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.configure_tokens(p_issuer text, p_audience text, p_tenant_claim text, p_user_claim text, p_claims_as text, p_leeway interval) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.copy_conversation(p_source_thread_id uuid, p_target_thread_id uuid, p_title text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.copy_conversation(p_source_thread_id uuid, p_target_thread_id uuid, p_title text) TO threadguard_app;
@@ -2135,12 +2687,21 @@ GRANT ALL ON FUNCTION threadguard.get_conversation(p_thread_id uuid) TO threadgu
 REVOKE ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) TO threadguard_app;
 
+REVOKE ALL ON FUNCTION threadguard.octets_to_numeric(p_octets bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.octets_to_numeric(p_octets bytea) TO threadguard_operator;
+
 REVOKE ALL ON FUNCTION threadguard.open_support_access(p_tenant_id uuid, p_reason text, p_minutes integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.open_support_access(p_tenant_id uuid, p_reason text, p_minutes integer) TO threadguard_support;
 
 REVOKE ALL ON PROCEDURE threadguard.partition_checkpoint_tables(IN p_partitions integer) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION threadguard.present_token(p_token text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.present_token(p_token text) TO threadguard_app;
+
 REVOKE ALL ON FUNCTION threadguard.prune_audit_log(p_older_than interval) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION threadguard.remove_token_key(p_kid text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.remove_token_key(p_kid text) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.rename_conversation(p_thread_id uuid, p_title text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.rename_conversation(p_thread_id uuid, p_title text) TO threadguard_app;
@@ -2150,6 +2711,8 @@ GRANT ALL ON FUNCTION threadguard.require_context(OUT tenant_id uuid, OUT user_i
 
 REVOKE ALL ON FUNCTION threadguard.row_counts(p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.row_counts(p_reason text) TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.rsa_public(p_base numeric, p_exponent numeric, p_modulus numeric) FROM PUBLIC;
 
 REVOKE ALL ON PROCEDURE threadguard.run_maintenance(IN p_retention_batch integer, IN p_sweep_batch integer) FROM PUBLIC;
 GRANT ALL ON PROCEDURE threadguard.run_maintenance(IN p_retention_batch integer, IN p_sweep_batch integer) TO threadguard_admin;
@@ -2185,10 +2748,17 @@ GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_a
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_admin;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_operator;
 
+REVOKE ALL ON FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_app;
+GRANT ALL ON FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_admin;
+GRANT ALL ON FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_operator;
+
 REVOKE ALL ON FUNCTION threadguard.touch_conversation() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION threadguard.unowned_threads() FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.unowned_threads() TO threadguard_admin;
+
+REVOKE ALL ON FUNCTION threadguard.verify_token(p_token text, OUT kid text, OUT tenant_id uuid, OUT user_id uuid, OUT expires_at timestamp with time zone) FROM PUBLIC;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.checkpoint_blobs TO threadguard_app;
 GRANT SELECT,DELETE ON TABLE public.checkpoint_blobs TO threadguard_operator;
@@ -2232,5 +2802,31 @@ GRANT SELECT ON TABLE threadguard.store_space TO threadguard_app;
 
 GRANT SELECT,INSERT ON TABLE threadguard.support_access TO threadguard_operator;
 GRANT SELECT ON TABLE threadguard.support_access TO threadguard_admin;
+
+GRANT SELECT,INSERT,DELETE ON TABLE threadguard.token_keys TO threadguard_operator;
+
+GRANT SELECT(kid) ON TABLE threadguard.token_keys TO threadguard_admin;
+
+GRANT SELECT(alg) ON TABLE threadguard.token_keys TO threadguard_admin;
+
+GRANT SELECT(added_at) ON TABLE threadguard.token_keys TO threadguard_admin;
+
+GRANT SELECT ON TABLE threadguard.token_settings TO threadguard_app;
+GRANT SELECT ON TABLE threadguard.token_settings TO threadguard_admin;
+GRANT SELECT ON TABLE threadguard.token_settings TO threadguard_operator;
+
+GRANT UPDATE(issuer) ON TABLE threadguard.token_settings TO threadguard_operator;
+
+GRANT UPDATE(audience) ON TABLE threadguard.token_settings TO threadguard_operator;
+
+GRANT UPDATE(tenant_claim) ON TABLE threadguard.token_settings TO threadguard_operator;
+
+GRANT UPDATE(user_claim) ON TABLE threadguard.token_settings TO threadguard_operator;
+
+GRANT UPDATE(claims_as) ON TABLE threadguard.token_settings TO threadguard_operator;
+
+GRANT UPDATE(leeway) ON TABLE threadguard.token_settings TO threadguard_operator;
+
+GRANT DELETE ON TABLE threadguard.verified_tokens TO threadguard_operator;
 
 ALTER DEFAULT PRIVILEGES FOR ROLE threadguard_owner REVOKE ALL ON FUNCTIONS  FROM PUBLIC;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole suite against DATABASE_URL, a superuser connection that may create
 # databases and roles: pgTAP (pg_prove, verbose) in a fresh migrated database,
-# and its isolation, API and operations files again on the partitioned layout
-# (`threadguard partition`), beside pytest, which makes its own databases;
+# its isolation, API and operations files again on the partitioned layout
+# (`threadguard partition`), and tests/pgtap/sealed on a sealed database (`threadguard seal`),
+# beside pytest, which makes its own databases;
 # pgTAP's report follows pytest's. Nothing else is touched.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,7 +11,7 @@ cd "$top"
 py=${PYTHON:-$top/.venv/bin/python}
 
 tmp=$(mktemp -d)
-dbs=("threadguard_pgtap_$$" "threadguard_pgtap_part_$$")
+dbs=("threadguard_pgtap_$$" "threadguard_pgtap_part_$$" "threadguard_pgtap_sealed_$$")
 cleanup() {
     rm -rf "$tmp"
     for db in "${dbs[@]}"; do
@@ -19,16 +20,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# prove DATABASE PARTITIONS DIR...: migrate a new database (partitioned when PARTITIONS > 0),
-# load pgTAP's copies naming its roles, run pg_prove on the directories.
+# prove DATABASE LAYOUT DIR...: migrate a new database (LAYOUT: plain, partitioned in 4, or sealed
+# with tests/pgtap/sealed's keys), load pgTAP's copies naming its roles, run pg_prove on the directories.
 prove() {
-    local db=$1 partitions=$2 url pgtap="$tmp/$1" pgenv
+    local db=$1 layout=$2 url pgtap="$tmp/$1" pgenv
     shift 2
     url=$("$py" -c 'import sys, psycopg.conninfo as c; print(c.make_conninfo(sys.argv[1], dbname=sys.argv[2]))' "$DATABASE_URL" "$db")
     psql "$DATABASE_URL" -qAtX -v ON_ERROR_STOP=1 -c "create database $db" >/dev/null
     "$py" -m threadguard.cli --database "$url" migrate >/dev/null
-    if [ "$partitions" -gt 0 ]; then
-        "$py" -m threadguard.cli --database "$url" partition --partitions "$partitions" >/dev/null 2>&1
+    if [ "$layout" = partitioned ]; then
+        "$py" -m threadguard.cli --database "$url" partition --partitions 4 >/dev/null 2>&1
+    elif [ "$layout" = sealed ]; then
+        "$py" -m threadguard.cli --database "$url" keys add tests/pgtap/sealed/jwks.json >/dev/null 2>&1
+        "$py" -m threadguard.cli --database "$url" seal --issuer https://issuer.test/ --audience threadguard-pgtap >/dev/null 2>&1
     fi
     # The pgTAP files name the roles as migrations/ and sql/ write them (threadguard_app, ...):
     # run copies that name this database's own.
@@ -71,9 +75,11 @@ for key, value in c.conninfo_to_dict(sys.argv[1]).items():
 # pgTAP, in the background while pytest runs.
 (
     set -euo pipefail
-    prove "${dbs[0]}" 0 structure isolation api operations
+    prove "${dbs[0]}" plain structure isolation api operations
     echo "== pgTAP again, on the partitioned layout (threadguard partition --partitions 4)"
-    prove "${dbs[1]}" 4 isolation api operations
+    prove "${dbs[1]}" partitioned isolation api operations
+    echo "== pgTAP on a sealed database (threadguard seal)"
+    prove "${dbs[2]}" sealed sealed
 ) >"$tmp/pgtap.log" 2>&1 &
 pgtap_pid=$!
 

@@ -86,7 +86,7 @@ class _SyncGroup:
     for that server connection stalls until query_wait_timeout. A bound pipeline sends no Flush
     after a Sync that went out."""
 
-    _identity_queued: tuple[str, str] | None = None
+    _identity_queued: tuple[str, ...] | None = None
 
     def _enqueue_sync(self) -> None:
         self._identity_queued = None
@@ -105,15 +105,15 @@ class _SyncGroup:
 _TEXT_OID = 25
 
 
-def enqueue_identity(pipeline: psycopg.Pipeline | psycopg.AsyncPipeline, statement: bytes, params: tuple[str, str]) -> None:
-    """Queue `statement` (two text parameters, $1 and $2) on an open pipeline as psycopg's execute
+def enqueue_identity(pipeline: psycopg.Pipeline | psycopg.AsyncPipeline, statement: bytes, params: tuple[str, ...]) -> None:
+    """Queue `statement` (text parameters $1, $2, ...) on an open pipeline as psycopg's execute
     queues a statement (psycopg 3.3: cursor._execute_send appends a send_query_params call to
     command_queue, and the result queue's None entry means "check the result for an error, keep no
     rows"). It goes out, in order, with the next statement the pipeline sends."""
     pgconn = pipeline.pgconn
     pipeline.command_queue.append(functools.partial(
-        pgconn.send_query_params, statement, [params[0].encode(), params[1].encode()],
-        param_types=[_TEXT_OID, _TEXT_OID]))
+        pgconn.send_query_params, statement, [param.encode() for param in params],
+        param_types=[_TEXT_OID] * len(params)))
     pipeline.result_queue.append(None)
 
 

@@ -60,12 +60,19 @@ __all__ = [  # what the binding's users import from here
     "VectorSearchUnsupportedError", "acting_as", "canonical_thread_id", "current_identity", "is_refused_write",
     "BoundConnection", "AsyncBoundConnection", "SetLocalBoundConnection", "AsyncSetLocalBoundConnection",
     "BoundCursor", "AsyncBoundCursor", "BoundServerCursor", "AsyncBoundServerCursor",
-    "connect", "aconnect", "saver_pool", "async_saver_pool", "SAVER_CONNECTION_KWARGS", "SET_IDENTITY_SQL",
+    "connect", "aconnect", "saver_pool", "async_saver_pool", "SAVER_CONNECTION_KWARGS", "SET_IDENTITY_SQL", "PRESENT_TOKEN_SQL",
 ]
 
 SET_IDENTITY_SQL = "select pg_catalog.set_config('app.tenant_id', %s, true), pg_catalog.set_config('app.user_id', %s, true)"
-# The same statement as an open pipeline's queue takes it (adapters.enqueue_identity).
+# A sealed identity's: the token, which the database checks and takes the ids from (docs/sealed.md).
+PRESENT_TOKEN_SQL = "select threadguard.present_token(%s)"
+# The same statements as an open pipeline's queue takes them (adapters.enqueue_identity).
 _SET_IDENTITY_QUEUED = SET_IDENTITY_SQL.replace("%s", "$1", 1).replace("%s", "$2", 1).encode()
+_PRESENT_TOKEN_QUEUED = PRESENT_TOKEN_SQL.replace("%s", "$1").encode()
+
+
+def _queued_statement(params: tuple[str, ...]) -> bytes:
+    return _PRESENT_TOKEN_QUEUED if len(params) == 1 else _SET_IDENTITY_QUEUED
 
 # The settings every LangGraph Postgres saver expects of its connections, but one: no named
 # prepared statement, ever (prepare_threshold=None). Behind a transaction-mode pooler a named
@@ -105,7 +112,7 @@ def _in_pipeline(conn: psycopg.BaseConnection[Any]) -> bool:
 # --- sync -------------------------------------------------------------------
 
 
-def _set_local(conn: psycopg.BaseConnection[Any], params: tuple[str, str]) -> list[sql.Composed]:
+def _set_local(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> list[sql.Composed]:
     """The identity as two SET LOCAL statements, for connections that asked for them (Citus carries
     SET LOCAL to its workers, not set_config). SET takes no bound parameter: the values are uuids the
     binding made itself (or ''), quoted as literals. SET LOCAL outside an explicit transaction would
@@ -120,8 +127,11 @@ def _set_local(conn: psycopg.BaseConnection[Any], params: tuple[str, str]) -> li
             sql.SQL("set local app.user_id = {}").format(sql.Literal(params[1]))]
 
 
-def _identity_statements(conn: psycopg.BaseConnection[Any], params: tuple[str, str]) -> list[tuple[Any, Any]]:
-    """What carries the identity: set_config() with bound parameters, or (set_local connections) SET LOCAL."""
+def _identity_statements(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> list[tuple[Any, Any]]:
+    """What carries the identity: set_config() with bound parameters, or (set_local connections) SET LOCAL;
+    a sealed identity's token, threadguard.present_token()."""
+    if len(params) == 1:
+        return [(PRESENT_TOKEN_SQL, params)]
     if getattr(conn, "set_local", False):
         return [(statement, None) for statement in _set_local(conn, params)]
     return [(SET_IDENTITY_SQL, params)]
@@ -130,7 +140,7 @@ def _identity_statements(conn: psycopg.BaseConnection[Any], params: tuple[str, s
 def _queue_identity(conn: psycopg.Connection[Any]) -> None:
     params = _identity_params()
     if conn._pipeline is not None and _in_pipeline(conn) and not getattr(conn, "set_local", False):
-        enqueue_identity(conn._pipeline, _SET_IDENTITY_QUEUED, params)  # no cursor, no round of its own: it leaves with the statement
+        enqueue_identity(conn._pipeline, _queued_statement(params), params)  # no cursor, no round of its own: it leaves with the statement
         _queued(conn, params)
         return
     with psycopg.Cursor(conn) as cur:
@@ -143,7 +153,7 @@ def _group(conn: psycopg.BaseConnection[Any]) -> _SyncGroup | None:
     return conn._pipeline if isinstance(conn._pipeline, _SyncGroup) else None
 
 
-def _queued(conn: psycopg.BaseConnection[Any], params: tuple[str, str]) -> None:
+def _queued(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> None:
     if (group := _group(conn)) is not None:
         group._identity_queued = params
 
@@ -303,7 +313,7 @@ async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
         )
     params = _identity_params()
     if conn._pipeline is not None and _in_pipeline(conn) and not getattr(conn, "set_local", False):
-        enqueue_identity(conn._pipeline, _SET_IDENTITY_QUEUED, params)  # no cursor, no round of its own: it leaves with the statement
+        enqueue_identity(conn._pipeline, _queued_statement(params), params)  # no cursor, no round of its own: it leaves with the statement
         _queued(conn, params)
         return
     async with psycopg.AsyncCursor(conn) as cur:

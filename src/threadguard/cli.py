@@ -1,5 +1,5 @@
-"""The `threadguard` command: migrate, rollback, status, verify, break-lock, partition (the DBA's), adopt,
-retention, erase, export, sweep-store, row-counts (the operators').
+"""The `threadguard` command: migrate, rollback, status, verify, break-lock, partition, seal, unseal (the
+DBA's), adopt, retention, erase, export, sweep-store, row-counts, keys (the operators').
 
 Exit codes: 0 done (verify: nothing wrong); 1 verify found problems, or a migration
 failed and was rolled back; 2 bad usage, no database named, or no connection;
@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import re
 import sys
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from threadguard import __version__, adoption, operations, partitions, runner
+from threadguard import __version__, adoption, operations, partitions, runner, sealing
 from threadguard.roles import NotInstalledError
 
 EXIT_PROBLEMS, EXIT_USAGE, EXIT_PRIVILEGE = 1, 2, 3
@@ -163,6 +165,23 @@ def _parser() -> argparse.ArgumentParser:
     split = sub.add_parser("partition", parents=[database],
                            help="rebuild the checkpoint tables hash-partitioned by thread_id, every row kept (one transaction)")
     split.add_argument("--partitions", type=_between(2, 1024), required=True, metavar="N", help="how many hash partitions (2 to 1024)")
+    seal = sub.add_parser("seal", parents=[database],
+                          help="open rows only to a transaction that presented a verified token (docs/sealed.md)")
+    seal.add_argument("--issuer", metavar="ISS", help="the iss every token must carry")
+    seal.add_argument("--audience", metavar="AUD", help="a value every token's aud must hold")
+    seal.add_argument("--tenant-claim", default="tenant_id", metavar="CLAIM", help="the claim naming the tenant (default tenant_id; dots reach into objects)")
+    seal.add_argument("--user-claim", default="sub", metavar="CLAIM", help="the claim naming the user (default sub)")
+    seal.add_argument("--claims-as", choices=("uuid", "hashed"), default="uuid",
+                      help="uuid: the claims are uuids (default); hashed: any text, mapped to a uuid by SHA-256")
+    seal.add_argument("--leeway", type=_between(0, 300), default=30, metavar="SECONDS", help="clock skew allowed on exp and nbf (default 30)")
+    sub.add_parser("unseal", parents=[database], help="take the identity from app.tenant_id/app.user_id again")
+    keys = sub.add_parser("keys", parents=[database], help="the keys sealed identity verifies tokens with")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="list|add|remove")
+    keys_sub.add_parser("list", parents=[database], help="kid, algorithm and date of every key")
+    keys_add = keys_sub.add_parser("add", parents=[database], help="add the signing keys of a JWKS (RS256, HS256), audited")
+    keys_add.add_argument("file", metavar="JWKS_FILE", help="a JSON Web Key Set or one key, as JSON; - reads standard input")
+    keys_remove = keys_sub.add_parser("remove", parents=[database], help="remove a key: every token it verified stops working, audited")
+    keys_remove.add_argument("kid", metavar="KID")
     return parser
 
 
@@ -258,6 +277,30 @@ def main(argv: list[str] | None = None) -> int:
         elif command == "partition":
             partitions.partition(info, args.partitions, progress=lambda line: print(f"threadguard partition: {line}", file=sys.stderr))
             print(f"threadguard partition: the checkpoint tables are hash-partitioned by thread_id in {args.partitions} partitions")
+        elif command == "seal":
+            sealing.configure(info, issuer=args.issuer, audience=args.audience, tenant_claim=args.tenant_claim,
+                              user_claim=args.user_claim, claims_as=args.claims_as, leeway=timedelta(seconds=args.leeway))
+            changed = sealing.seal(info, True)
+            print(f"threadguard seal: {'sealed' if changed else 'already sealed'}: rows open only to a verified token "
+                  f"(iss {args.issuer or 'any'}, aud {args.audience or 'any'}, tenant {args.tenant_claim}, user {args.user_claim})")
+        elif command == "unseal":
+            changed = sealing.seal(info, False)
+            print(f"threadguard unseal: {'unsealed' if changed else 'not sealed'}: the identity is app.tenant_id/app.user_id")
+        elif command == "keys":
+            if args.keys_command == "add":
+                try:
+                    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+                    jwks = json.loads(text)
+                except (OSError, ValueError) as exc:
+                    raise UsageError(f"cannot read {args.file} as JSON: {exc}") from None
+                print(f"threadguard keys: added {sealing.add_keys(info, jwks)} key(s)")
+            elif args.keys_command == "remove":
+                if not sealing.remove_key(info, args.kid):
+                    raise UsageError(f"no key {args.kid!r} is configured (`threadguard keys list`)")
+                print(f"threadguard keys: removed {args.kid}; the tokens it verified open nothing now")
+            else:
+                for kid, alg, added in sealing.keys(info):
+                    print(f"{kid}\t{alg}\t{added.isoformat(sep=' ', timespec='seconds')}")
         elif command == "break-lock":
             runner.break_lock(info)
             print("threadguard break-lock: the migration lock is released")

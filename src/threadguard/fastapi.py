@@ -4,7 +4,9 @@ needs to get threadguard right without copying code.
 - `IdentityMiddleware(app, principal=...)`: the whole request runs as the identity
   `principal(request)` returns, including a streamed body and background tasks, which
   run after the handler has returned; None (no or a bad principal) runs it with no
-  identity: nothing is visible and nothing can be written.
+  identity: nothing is visible and nothing can be written. With `token=bearer_token`
+  (a sealed database, docs/sealed.md) the identity carries the request's bearer token,
+  which the database verifies and takes the identity from.
 - `install_error_handlers(app)`: threadguard's errors as HTTP answers with no database
   text in them: 404 for a thread that is absent, someone else's, deleted or spelled
   non-canonically (indistinguishable), 404 for a store write outside the caller's
@@ -26,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from threadguard.binding import NamespaceNotOwnedError, ThreadNotOwnedError, acting_as, current_identity
 
 Principal = Callable[[Request], "tuple[UUID | str, UUID | str] | None"]
+TokenSource = Callable[[Request], "str | None"]
 
 # SQLSTATEs of malformed input from the SQL API and PostgreSQL's casts (README: error contract).
 _MALFORMED = (
@@ -44,9 +47,10 @@ class IdentityMiddleware:
     """Pure ASGI middleware: the request, its streamed response and its background tasks
     all run inside `acting_as(*principal(request))`."""
 
-    def __init__(self, app: ASGIApp, principal: Principal) -> None:
+    def __init__(self, app: ASGIApp, principal: Principal, token: TokenSource | None = None) -> None:
         self.app = app
         self.principal = principal
+        self.token = token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,12 +58,20 @@ class IdentityMiddleware:
             return
         with contextlib.ExitStack() as identity:
             try:
-                who = self.principal(Request(scope, receive))
-                if who is not None:
-                    identity.enter_context(acting_as(*who))
+                request = Request(scope, receive)
+                who = self.principal(request)
+                token = self.token(request) if self.token is not None else None
+                if who is not None and (self.token is None or token):
+                    identity.enter_context(acting_as(*who, token=token))
             except ValueError:  # ids that are not uuids: no identity
                 pass
             await self.app(scope, receive, send)
+
+
+def bearer_token(request: Request) -> str | None:
+    """The request's `Authorization: Bearer <token>`, or None: IdentityMiddleware's token= for a sealed database."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def _answer(status: int, detail: str) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
@@ -86,6 +98,7 @@ def install_error_handlers(app: FastAPI) -> None:
     for error in _MALFORMED:
         app.add_exception_handler(error, _answer(422, "invalid input"))
     app.add_exception_handler(psycopg.errors.InsufficientPrivilege, _answer(401, "no identity"))
+    app.add_exception_handler(psycopg.errors.InvalidAuthorizationSpecification, _answer(401, "invalid token"))  # 28000: present_token
     app.add_exception_handler(ValueError, _answer(422, "invalid input"))
 
 

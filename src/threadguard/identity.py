@@ -1,7 +1,9 @@
 """Who the current code acts for: one user of one tenant, in a `contextvars.ContextVar` set by
 `acting_as(...)`. It follows the code that runs inside the block: threads LangGraph starts with a
 copied context, asyncio tasks, and LangGraph's background checkpoint writers. The binding
-(threadguard.binding) sends it with every statement; nothing else reads it."""
+(threadguard.binding) sends it with every statement; nothing else reads it. With a token (sealed
+identity, docs/sealed.md) the binding sends the token instead of the ids, and the database takes
+the identity from the token alone."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ class Identity:
 
     tenant_id: UUID
     user_id: UUID
+    token: str | None = None
 
 
 _identity: ContextVar[Identity | None] = ContextVar("threadguard_identity", default=None)
@@ -29,15 +32,20 @@ def current_identity() -> Identity | None:
 
 
 @contextlib.contextmanager
-def acting_as(tenant_id: UUID | str, user_id: UUID | str) -> Iterator[Identity]:
+def acting_as(tenant_id: UUID | str, user_id: UUID | str, *, token: str | None = None) -> Iterator[Identity]:
     """Everything in this block (sync or async, and LangGraph's background writes)
-    runs as this tenant and user. Raises ValueError for ids that are not uuids."""
-    identity = Identity(_as_uuid(tenant_id, "tenant_id"), _as_uuid(user_id, "user_id"))
-    token = _identity.set(identity)
+    runs as this tenant and user. Raises ValueError for ids that are not uuids.
+    With `token` (a JSON Web Token the identity provider signed for this tenant and
+    user), every transaction presents the token instead of the ids; a sealed database
+    opens rows only to it (the ids then only build store namespaces on this side)."""
+    if token is not None and (not token or not token.isascii() or any(c.isspace() for c in token)):
+        raise ValueError("threadguard: token must be a compact JSON Web Token (header.payload.signature)")
+    identity = Identity(_as_uuid(tenant_id, "tenant_id"), _as_uuid(user_id, "user_id"), token)
+    bound = _identity.set(identity)
     try:
         yield identity
     finally:
-        _identity.reset(token)
+        _identity.reset(bound)
 
 
 def _as_uuid(value: UUID | str, name: str) -> UUID:
@@ -53,8 +61,11 @@ def _as_uuid(value: UUID | str, name: str) -> UUID:
     return result
 
 
-def _identity_params() -> tuple[str, str]:
+def _identity_params() -> tuple[str, ...]:
+    """What the binding sends: (tenant_id, user_id), or (token,) for a sealed identity; ('', '') for nobody."""
     identity = _identity.get()
     if identity is None:
         return ("", "")
+    if identity.token is not None:
+        return (identity.token,)
     return (str(identity.tenant_id), str(identity.user_id))

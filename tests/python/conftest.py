@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+import tokens
 from dbtools import APP_LOGIN, APP_PASSWORD, Route, admin_conninfo, app_conninfo, ensure_app_login, fresh_database
 from pgbouncer import pgbouncer, through
 
@@ -15,6 +16,8 @@ from threadguard import partitions, runner
 def pytest_configure(config: pytest.Config) -> None:
     """A parallel worker (pytest-xdist, tests/run.sh) runs on a cluster of its own: the N-th of
     the throwaway clusters tests/with_db.sh started, so workers share no roles or pg_cron jobs."""
+    if SEALED:
+        tokens.present_tokens_everywhere()
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     urls, logs = os.environ.get("TG_DATABASE_URLS", "").split(), os.environ.get("TG_SERVER_LOGS", "").split()
     if worker.startswith("gw") and len(urls) > int(worker[2:]):
@@ -33,6 +36,9 @@ def empty_db() -> Iterator[str]:
 # TG_TEST_PARTITIONS=N: every migrated database gets the partitioned layout (`threadguard partition`);
 # tests/python/test_partitions.py runs the saver and isolation suites so.
 PARTITIONS = int(os.environ.get("TG_TEST_PARTITIONS", "0"))
+# TG_TEST_SEALED=1: every migrated database is sealed, and every acting_as presents a token the test
+# issuer signed (tests/python/tokens.py); tests/python/test_sealed.py runs the saver and conformance suites so.
+SEALED = os.environ.get("TG_TEST_SEALED") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +48,8 @@ def migrated_db() -> Iterator[str]:
         runner.migrate(conninfo)
         if PARTITIONS:
             partitions.partition(conninfo, PARTITIONS)
+        if SEALED:
+            tokens.seal(conninfo)
         ensure_app_login(conninfo)
         yield conninfo
 

@@ -210,7 +210,11 @@ def test_an_install_on_the_clusters_shared_roles_moves_to_its_own(empty_db: str)
     roles keep nothing in this database."""
     legacy = Roles("threadguard")
     runner.migrate(empty_db, target="0017_store", role_prefix=legacy.prefix)
-    runner.apply_definitions(empty_db, legacy)
+    with pytest.MonkeyPatch.context() as patch:  # sql/ of that time: without the policies of tables 0021 adds
+        later = {"token_keys", "token_settings", "verified_tokens"}
+        then = [f for f in runner.definition_files() if not (f.parent.name == "policies" and f.stem in later)]
+        patch.setattr(runner, "definition_files", lambda: then)
+        runner.apply_definitions(empty_db, legacy)
     assert roles_of(empty_db) == legacy
     app, admin = f"legacy_app_{secrets.token_hex(3)}", f"legacy_admin_{secrets.token_hex(3)}"
     with psycopg.connect(empty_db, autocommit=True) as conn:

@@ -97,7 +97,8 @@ select is_empty($$select p.oid::regprocedure::text from pg_proc p where p.pronam
                   and not (p.proowner = 'threadguard_operator'::regrole
                            and p.proname in ('erase', 'erasure_left', 'open_support_access', 'support_conversations', 'support_checkpoint', 'support_access_id',
                                           'set_retention', 'apply_retention', 'export_conversations', 'export_checkpoints',
-                                          'sweep_store', 'export_store_items', 'assign_store_items', 'assign_thread', 'unowned_threads', 'thread_awaits_adoption', 'row_counts'))$$,
+                                          'sweep_store', 'export_store_items', 'assign_store_items', 'assign_thread', 'unowned_threads', 'thread_awaits_adoption', 'row_counts',
+                                          'add_token_keys', 'remove_token_key', 'configure_tokens'))$$,
     'every threadguard function is owned by threadguard_owner, but the operator functions by threadguard_operator');
 
 -- Functions: no PUBLIC execute, definers pin search_path, everything documented ----------------------
