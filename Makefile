@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install deps demo serve test test-matrix canary lint migrate verify status schema bench bench-floor bench-store bench-search bench-client bench-partitions
+.PHONY: help install deps demo serve test test-matrix canary lint migrate verify status schema bench bench-floor bench-store bench-search bench-client bench-partitions bench-sealed
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -76,3 +76,7 @@ bench-client: install deps ## the client CPU the binding adds per statement (iss
 bench-partitions: install deps ## the partitioned checkpoint tables against the plain layout on the same data (BENCH_SIZE=..., PARTITIONS=16); writes bench/PARTITIONS.md
 	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 TG_PG_OPTS="-c shared_buffers=2GB -c work_mem=16MB" \
 		tests/with_db.sh $(PY) -m bench.partitions --size $${BENCH_SIZE:-small} --partitions $${PARTITIONS:-16}
+
+bench-sealed: install deps ## sealed identity against the plain-context mode on the same data (BENCH_SIZE=...); writes bench/results/sealed-*.md
+	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 TG_PG_OPTS="-c shared_buffers=2GB -c work_mem=16MB" \
+		tests/with_db.sh $(PY) -m bench.sealed --size $${BENCH_SIZE:-small}

@@ -297,6 +297,26 @@ ALTER FUNCTION threadguard.audit_to_server_log() OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.audit_to_server_log() IS 'Trigger of threadguard.audit_log: writes each new audit row to the server log as "threadguard audit: {json}" (with its transaction id), where a rollback cannot take it back.';
 
+CREATE FUNCTION threadguard.authenticated_identity(OUT tenant_id uuid, OUT user_id uuid) RETURNS record
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+    v_token constant text := pg_catalog.current_setting('app.token', true);
+begin
+    if v_token operator(pg_catalog.<>) '' then
+        select t.tenant_id, t.user_id into tenant_id, user_id
+          from threadguard.verified_tokens as t
+         where t.token_hash operator(pg_catalog.=) pg_catalog.sha256(pg_catalog.convert_to(v_token, 'UTF8'))
+           and t.expires_at operator(pg_catalog.>) pg_catalog.statement_timestamp();
+    end if;
+end
+$$;
+
+ALTER FUNCTION threadguard.authenticated_identity(OUT tenant_id uuid, OUT user_id uuid) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.authenticated_identity(OUT tenant_id uuid, OUT user_id uuid) IS 'The (tenant_id, user_id) of the token in app.token if threadguard.present_token verified it, it has not expired and its key is still configured; nulls otherwise. A sealed database''s policies read only this.';
+
 CREATE FUNCTION threadguard.base64url_decode(p_text text) RETURNS bytea
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1620,26 +1640,6 @@ ALTER FUNCTION threadguard.thread_uuid(p_thread_id text) OWNER TO threadguard_ow
 
 COMMENT ON FUNCTION threadguard.thread_uuid(p_thread_id text) IS 'The conversation id a thread_id names, or null when it is not a canonical lower-case uuid (such a thread belongs to nobody). Never raises, so another tenant''s odd thread_id cannot break your query.';
 
-CREATE FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) RETURNS record
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-    v_token constant text := pg_catalog.current_setting('app.token', true);
-begin
-    if v_token operator(pg_catalog.<>) '' then
-        select t.tenant_id, t.user_id into tenant_id, user_id
-          from threadguard.verified_tokens as t
-         where t.token_hash operator(pg_catalog.=) pg_catalog.sha256(pg_catalog.convert_to(v_token, 'UTF8'))
-           and t.expires_at operator(pg_catalog.>) pg_catalog.statement_timestamp();
-    end if;
-end
-$$;
-
-ALTER FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) OWNER TO threadguard_owner;
-
-COMMENT ON FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) IS 'The (tenant_id, user_id) of the token in app.token if threadguard.present_token verified it and it has not expired (the key still configured); nulls otherwise. A sealed database''s policies read only this.';
-
 CREATE FUNCTION threadguard.touch_conversation() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1925,7 +1925,7 @@ CREATE VIEW threadguard.context WITH (security_invoker='true') AS
 
 ALTER TABLE threadguard.context OWNER TO threadguard_owner;
 
-COMMENT ON VIEW threadguard.context IS 'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty or nil; 22P02 when not a uuid); in a sealed database, those of the verified token in app.token (threadguard.token_identity). What every policy compares owner columns with.';
+COMMENT ON VIEW threadguard.context IS 'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty or nil; 22P02 when not a uuid); in a sealed database, those of the verified token in app.token (threadguard.authenticated_identity()). What every policy compares owner columns with.';
 
 COMMENT ON COLUMN threadguard.context.tenant_id IS 'threadguard.current_tenant_id(): app.tenant_id as a uuid, or null.';
 
@@ -2597,7 +2597,7 @@ COMMENT ON POLICY verified_tokens_operator_delete ON threadguard.verified_tokens
 
 CREATE POLICY verified_tokens_owner_all ON threadguard.verified_tokens TO threadguard_owner USING (true) WITH CHECK (true);
 
-COMMENT ON POLICY verified_tokens_owner_all ON threadguard.verified_tokens IS 'present_token records a token it verified and prunes expired ones; token_identity reads them.';
+COMMENT ON POLICY verified_tokens_owner_all ON threadguard.verified_tokens IS 'present_token records a token it verified and prunes expired ones; authenticated_identity reads them.';
 
 GRANT USAGE ON SCHEMA public TO threadguard_app;
 
@@ -2619,6 +2619,11 @@ REVOKE ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id u
 GRANT ALL ON FUNCTION threadguard.assign_thread(p_thread_id text, p_tenant_id uuid, p_user_id uuid, p_title text) TO threadguard_admin;
 
 REVOKE ALL ON FUNCTION threadguard.audit_to_server_log() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION threadguard.authenticated_identity(OUT tenant_id uuid, OUT user_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.authenticated_identity(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_app;
+GRANT ALL ON FUNCTION threadguard.authenticated_identity(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_admin;
+GRANT ALL ON FUNCTION threadguard.authenticated_identity(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_operator;
 
 REVOKE ALL ON FUNCTION threadguard.base64url_decode(p_text text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.base64url_decode(p_text text) TO threadguard_operator;
@@ -2747,11 +2752,6 @@ REVOKE ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_app;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_admin;
 GRANT ALL ON FUNCTION threadguard.thread_uuid(p_thread_id text) TO threadguard_operator;
-
-REVOKE ALL ON FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_app;
-GRANT ALL ON FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_admin;
-GRANT ALL ON FUNCTION threadguard.token_identity(OUT tenant_id uuid, OUT user_id uuid) TO threadguard_operator;
 
 REVOKE ALL ON FUNCTION threadguard.touch_conversation() FROM PUBLIC;
 

@@ -73,10 +73,11 @@ def database_name(size: Size) -> str:
     return f"threadguard_bench_{size.name}"
 
 
-def ensure_database(admin: str, size: Size, log: Any = print, partitions: int = 0) -> str:
+def ensure_database(admin: str, size: Size, log: Any = print, partitions: int = 0, twin: str = "") -> str:
     """The conninfo of a migrated database holding `size`'s dataset (built if missing); with
-    `partitions`, a twin whose checkpoint tables are hash-partitioned so (`threadguard partition`)."""
-    name = database_name(size) + (f"_p{partitions}" if partitions else "")
+    `partitions`, a twin whose checkpoint tables are hash-partitioned so (`threadguard partition`);
+    with `twin`, another copy under that suffix (bench.sealed seals one)."""
+    name = database_name(size) + (f"_p{partitions}" if partitions else "") + (f"_{twin}" if twin else "")
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
         if not exists:

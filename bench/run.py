@@ -98,7 +98,8 @@ class Config:
     """One side of the comparison: a connection, its saver, and how it acts for a user."""
 
     def __init__(self, name: str, conn: psycopg.Connection[Any], acts: bool,
-                 admin: psycopg.Connection[Any] | None = None, careful: bool = False) -> None:
+                 admin: psycopg.Connection[Any] | None = None, careful: bool = False,
+                 token: Callable[[Thread], str] | None = None) -> None:
         from langgraph.checkpoint.postgres import PostgresSaver
 
         self.name = name
@@ -107,6 +108,7 @@ class Config:
         self.saver = PostgresSaver(conn)
         self.acts = acts
         self.careful = careful  # A+: the application's own ownership check and activity update
+        self.token = token  # sealed identity (bench.sealed): the owner's token, presented instead of the ids
         self.pid = conn.execute("select pg_backend_pid() as pid").fetchone()["pid"]
         # Conversations of delete_thread's victims, removed after the measurements.
         self.victims: list[str] = []
@@ -141,7 +143,8 @@ class _Request:
 
     def __enter__(self) -> None:
         if self.config.acts:
-            self.scope = tg.acting_as(self.thread.tenant_id, self.thread.user_id)
+            token = self.config.token(self.thread) if self.config.token is not None else None
+            self.scope = tg.acting_as(self.thread.tenant_id, self.thread.user_id, token=token)
             self.scope.__enter__()
         if self.bind:
             self.config.conn.execute("select 1")

@@ -9,7 +9,7 @@ select
     nullif(cast(nullif(pg_catalog.current_setting('app.user_id', true), '') as pg_catalog.uuid),
            '00000000-0000-0000-0000-000000000000') as user_id;
 drop function if exists threadguard.present_token(text);
-drop function if exists threadguard.token_identity();
+drop function if exists threadguard.authenticated_identity();
 drop function if exists threadguard.verify_token(text);
 drop function if exists threadguard.add_token_keys(jsonb);
 drop function if exists threadguard.remove_token_key(text);

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 import threadguard as tg
 from threadguard.demo import chat_graph
-from threadguard.fastapi import IdentityMiddleware, install_error_handlers, not_found
+from threadguard.fastapi import IdentityMiddleware, bearer_token, install_error_handlers, not_found
 
 
 def principal(request: Request) -> tuple[str, str] | None:
@@ -43,7 +43,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 app = FastAPI(title="threadguard reference service", lifespan=lifespan)
-app.add_middleware(IdentityMiddleware, principal=principal)  # the whole request, streams included
+app.add_middleware(IdentityMiddleware, principal=principal,  # the whole request, streams included
+                   token=bearer_token if os.environ.get("THREADGUARD_SEALED") else None)  # docs/sealed.md
 install_error_handlers(app)  # 404 / 422 / 401, never a 500 or database text
 
 

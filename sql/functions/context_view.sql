@@ -3,7 +3,7 @@
 -- expressions of current_tenant_id() and current_user_id() (proved to agree by
 -- tests/pgtap/isolation/context.sql); a view because its stored tree is not parsed
 -- again when the saver's statements are planned (bench/ATTEMPTS.md, steps 10-11).
--- A sealed database (threadguard seal) reads the verified token instead: threadguard.token_identity().
+-- A sealed database (threadguard seal) reads the verified token instead: threadguard.authenticated_identity().
 
 create or replace view threadguard.context as
 select
@@ -16,7 +16,7 @@ begin
     if pg_catalog.to_regclass('threadguard.token_settings') is not null then  -- 0021 applied
         if exists (select from threadguard.token_settings as s where s.sealed) then
             create or replace view threadguard.context as
-            select i.tenant_id, i.user_id from threadguard.token_identity() as i;
+            select i.tenant_id, i.user_id from threadguard.authenticated_identity() as i;
         end if;
     end if;
 end
@@ -33,7 +33,7 @@ $$;
 revoke all on table threadguard.context from public;
 grant select on table threadguard.context to threadguard_app, threadguard_admin, threadguard_operator;
 comment on view threadguard.context is
-    'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty or nil; 22P02 when not a uuid); in a sealed database, those of the verified token in app.token (threadguard.token_identity). What every policy compares owner columns with.';
+    'One row: the current transaction''s tenant_id and user_id, as threadguard.current_tenant_id() and current_user_id() return them (null when unset, empty or nil; 22P02 when not a uuid); in a sealed database, those of the verified token in app.token (threadguard.authenticated_identity()). What every policy compares owner columns with.';
 comment on column threadguard.context.tenant_id is
     'threadguard.current_tenant_id(): app.tenant_id as a uuid, or null.';
 comment on column threadguard.context.user_id is

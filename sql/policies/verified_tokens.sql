@@ -1,5 +1,5 @@
 -- Protection of threadguard.verified_tokens (which tokens were checked, for whom, until
--- when): written only by the owner role's present_token, read only by token_identity;
+-- when): written only by the owner role's present_token, read only by authenticated_identity;
 -- what a sealed database trusts, so no application role reaches it.
 
 alter table threadguard.verified_tokens enable row level security;
@@ -12,7 +12,7 @@ create policy verified_tokens_owner_all on threadguard.verified_tokens
     for all to threadguard_owner
     using (true) with check (true);
 comment on policy verified_tokens_owner_all on threadguard.verified_tokens is
-    'present_token records a token it verified and prunes expired ones; token_identity reads them.';
+    'present_token records a token it verified and prunes expired ones; authenticated_identity reads them.';
 
 drop policy if exists verified_tokens_operator_delete on threadguard.verified_tokens;
 create policy verified_tokens_operator_delete on threadguard.verified_tokens

@@ -92,3 +92,15 @@ def test_partitions_bench_runs(tmp_path: Path) -> None:
     assert all(results[r][op][side]["n"] > 0 for r, op in (("hot", "get_tuple"), ("cold", "list(limit=10)"), ("agent", "put+put_writes"))
                for side in ("plain", "partitioned"))
     assert "| agent | put+put_writes |" in (tmp_path / "results" / "partitions-tiny-p4.md").read_text()
+
+
+def test_sealed_bench_runs(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "bench.sealed", "--size", "tiny", "--rounds", "1", "--per-round", "3", "--seconds", "0.5",
+                             "--out", str(tmp_path)],
+                            cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = json.loads((tmp_path / "results" / "sealed-tiny.json").read_text())
+    assert all(results[r][op][side]["n"] > 0 for r, op in (("hot", "get_tuple"), ("agent", "put+put_writes"))
+               for side in ("plain", "sealed"))
+    assert all(results["first use"][alg]["new token"]["n"] > 0 for alg in ("RS256-2048", "HS256"))
+    assert "| agent | put+put_writes |" in (tmp_path / "results" / "sealed-tiny.md").read_text()

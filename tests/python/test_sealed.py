@@ -318,3 +318,52 @@ def test_the_saver_conformance_and_store_suites_pass_sealed() -> None:
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert " passed" in summary and "skipped" not in summary and "failed" not in summary, summary
+
+
+def test_the_reference_service_runs_sealed_with_its_test_issuer(capsys: pytest.CaptureFixture[str]) -> None:
+    """`THREADGUARD_SEALED=1 make serve`: the service's test issuer seals the database and prints a token per
+    test user; the bearer token decides, a request without one or with a forged one is a 401."""
+    import re
+
+    import httpx
+    from test_service import _port
+
+    from examples.service.serve import seal_with_test_issuer
+
+    with fresh_database("tg_sealed_service") as db:
+        runner.migrate(db)
+        ensure_app_login(db)
+        port = _port()
+        seal_with_test_issuer(db, port)
+        printed = capsys.readouterr().err
+        users = {name: dict(re.findall(r"-H '([a-z-]+): ([^']+)'", line))
+                 for name, line in re.findall(r"sealed: (\w+) = (.*)", printed)}
+        assert set(users) == {"alice", "bob"}
+        process = subprocess.Popen([sys.executable, "-m", "uvicorn", "examples.service.app:app", "--host", "127.0.0.1",
+                                    "--port", str(port), "--log-level", "warning"], cwd=Path(__file__).resolve().parents[2],
+                                   env={**os.environ, "DATABASE_URL": app_conninfo(db), "THREADGUARD_SEALED": "1"},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+                while True:  # readiness poll, not timing
+                    try:
+                        if http.get("/healthz").status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                alice, bob = users["alice"], users["bob"]
+                created = http.post("/conversations", json={"title": "sealed"}, headers=alice)
+                assert created.status_code == 201, created.text
+                thread = created.json()["thread_id"]
+                assert [c["thread_id"] for c in http.get("/conversations", headers=alice).json()] == [thread]
+                assert http.get(f"/conversations/{thread}", headers=bob).status_code == 404
+                # Alice's ids with Bob's token: the token decides.
+                assert http.get(f"/conversations/{thread}", headers={**alice, "authorization": bob["authorization"]}).status_code == 404
+                no_token = {k: v for k, v in alice.items() if k != "authorization"}
+                assert http.get("/conversations", headers=no_token).json() == {"detail": "no identity"}
+                forged = {**alice, "authorization": _forged(alice["authorization"])}
+                answer = http.get("/conversations", headers=forged)
+                assert (answer.status_code, answer.json()) == (401, {"detail": "invalid token"})
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
