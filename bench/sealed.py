@@ -109,6 +109,7 @@ def main() -> int:
     parser.add_argument("--per-round", type=int, default=40)
     parser.add_argument("--out", type=Path, default=HERE)
     parser.add_argument("--seconds", type=float, default=5.0, help="each throughput run (0: none)")
+    parser.add_argument("--throughput-rounds", type=int, default=3)
     args = parser.parse_args()
     size = dataset.SIZES[args.size]
     admin_url = os.environ["DATABASE_URL"]
@@ -141,7 +142,7 @@ def main() -> int:
         for t in threads[:400]:
             token(t)
         results["throughput"] = _throughput({"plain": bench_login(plain_db), "sealed": bench_login(sealed_db)}, threads,
-                                            {f"{k[0]}/{k[1]}": v for k, v in owned.items()}, seconds=args.seconds, rounds=3)
+                                            {f"{k[0]}/{k[1]}": v for k, v in owned.items()}, seconds=args.seconds, rounds=args.throughput_rounds)
     for conn in (plain.conn, sealed.conn, plain_admin, sealed_admin):
         conn.close()
     rows = []

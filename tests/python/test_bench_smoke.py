@@ -95,7 +95,8 @@ def test_partitions_bench_runs(tmp_path: Path) -> None:
 
 
 def test_sealed_bench_runs(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "bench.sealed", "--size", "tiny", "--rounds", "1", "--per-round", "3", "--seconds", "0.5",
+    result = subprocess.run([sys.executable, "-m", "bench.sealed", "--size", "tiny", "--rounds", "1", "--per-round", "3", "--seconds", "0.3",
+                             "--throughput-rounds", "1",
                              "--out", str(tmp_path)],
                             cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr

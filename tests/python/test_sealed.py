@@ -4,7 +4,7 @@ presented a token the identity provider signed. Every refusal is tried as the ap
 not-yet-valid token, another audience or issuer, another tenant's token with this tenant's ids, a
 removed key, bare settings of ids learned elsewhere. Each sees nothing, writes nothing, and the API
 says why. Then rotation, the key tables' privileges, a managed administrator, and the saver,
-conformance and store suites on sealed databases, direct and through PgBouncer."""
+conformance and store suites on sealed databases: test_sealed_suites.py."""
 
 from __future__ import annotations
 
@@ -306,18 +306,6 @@ def test_a_managed_administrator_seals_the_database() -> None:
         assert sealing.seal(db.url) is False  # read as the owner role: sealed already
         assert [kid for kid, _, _ in sealing.keys(db.url)] == ["test-rs256", "test-hs256"]
         assert sealing.seal(db.url, False) is True
-
-
-def test_the_saver_conformance_and_store_suites_pass_sealed() -> None:
-    """Every acting_as presents a token of the test issuer; every migrated database is sealed
-    (tests/python/tokens.py): the suites run unchanged, direct and through PgBouncer."""
-    suites = ["test_conformance.py", "test_saver.py", "test_store.py"]
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-k", "not adopting", *suites],
-                          cwd=Path(__file__).parent, env={**os.environ, "TG_TEST_SEALED": "1"},
-                          capture_output=True, text=True, timeout=900)
-    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert " passed" in summary and "skipped" not in summary and "failed" not in summary, summary
 
 
 def test_the_reference_service_runs_sealed_with_its_test_issuer(capsys: pytest.CaptureFixture[str]) -> None:

@@ -28,6 +28,12 @@ def seal(conninfo: str, *, key_source: Issuer | None = None) -> None:
     sealing.seal(conninfo)
 
 
+@functools.cache
+def _token_for(tenant_id: str, user_id: str) -> str:
+    """One HS256 token per pair (cheap to sign and to verify; test_sealed.py covers RS256 itself)."""
+    return issuer().token(tenant_id, user_id, key=issuer().keys[1], ttl=3600)
+
+
 def present_tokens_everywhere() -> None:
     """Make every acting_as(tenant, user) without a token carry one the test issuer signed for that pair."""
     import threadguard
@@ -39,7 +45,7 @@ def present_tokens_everywhere() -> None:
 
     @contextlib.contextmanager
     def acting_as(tenant_id: UUID | str, user_id: UUID | str, *, token: str | None = None) -> Iterator[Any]:
-        with plain(tenant_id, user_id, token=token or issuer().token(tenant_id, user_id)) as identity:
+        with plain(tenant_id, user_id, token=token or _token_for(str(tenant_id), str(user_id))) as identity:
             yield identity
 
     for module in (threadguard.identity, threadguard.binding, threadguard.fastapi):
