@@ -199,6 +199,11 @@ def render(root: Path) -> str:
         if plans.exists():
             keys = [line for line in plans.read_text().splitlines() if line.startswith("==") or PLAN_KEYS.search(line)]
             out += [f"### Plans, key lines (full: `bench/plans-{size}.txt`)", "", "```"] + keys[:120] + ["```", ""]
+    for size in SIZE_ORDER:
+        sealed = root / "results" / f"sealed-{size}.md"
+        if sealed.exists():  # bench.sealed's table, which `make bench` runs first
+            body = sealed.read_text().split("\n", 1)[1].strip()
+            out += [f"## Sealed identity against the plain context, {size} (`python -m bench.sealed`)", "", body, ""]
     out += _floor(root)
     attempts = root / "ATTEMPTS.md"
     if attempts.exists():

@@ -4,7 +4,8 @@ threadguard.issuer's). Hot get_tuple, list(limit=10) and the agent superstep (pu
 both sides as the application login through the binding, interleaved; the sealed side presents
 each owner's token, seen before (its first use is an unmeasured statement, as for the identity in
 bench.run). Then the first use of a new token, HS256 and RS256-2048: present_token alone, against
-a token seen before. Writes bench/results/sealed-SIZE.json and .md (bench/SEALED.md discusses them).
+a token seen before. Writes bench/results/sealed-SIZE.json and .md, and renders bench/RESULTS.md again
+(docs/sealed.md and bench/ATTEMPTS.md discuss them).
 Targets: a token seen before <= 1.05 x the plain mode per superstep; a new RS256 token < 5 ms.
 
     python -m bench.sealed [--size small|medium] [--rounds R] [--per-round K]
@@ -26,7 +27,7 @@ from typing import Any
 import psycopg
 
 import threadguard as tg
-from bench import dataset
+from bench import dataset, report
 from bench.dataset import Thread
 from bench.run import Config, Samples, bench_login, measure, op_get_tuple, op_list, op_put_superstep, run_agent, run_saver_ops
 from threadguard import sealing
@@ -174,6 +175,7 @@ def main() -> int:
         + "\n".join(rows) + "\n\n"
         "First use of a token: `select threadguard.present_token(...)` alone, as the application login, median.\n\n"
         "| key | new token ms | seen before ms | RS256 < 5 ms |\n|---|---:|---:|---|\n" + "\n".join(first) + "\n")
+    (args.out / "RESULTS.md").write_text(report.render(args.out))
     print("\n".join(rows + first))
     return 0
 

@@ -1,8 +1,8 @@
 """Carry the current identity (threadguard.identity) into every transaction LangGraph's saver runs.
 
 `BoundConnection` / `AsyncBoundConnection` are psycopg connections whose cursors
-put `select set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)`
-in front of every statement they send, in the same round trip and the same
+put `select set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)` (and an
+empty `app.token`) in front of every statement they send, in the same round trip and the same
 transaction: pipelined with it (an autocommit statement is one implicit
 transaction up to the pipeline's Sync), or inside the transaction that is open.
 Inside one pipeline it is queued once per Sync group (the saver's put and
@@ -63,7 +63,10 @@ __all__ = [  # what the binding's users import from here
     "connect", "aconnect", "saver_pool", "async_saver_pool", "SAVER_CONNECTION_KWARGS", "SET_IDENTITY_SQL", "PRESENT_TOKEN_SQL",
 ]
 
-SET_IDENTITY_SQL = "select pg_catalog.set_config('app.tenant_id', %s, true), pg_catalog.set_config('app.user_id', %s, true)"
+# It also empties app.token: a token some earlier client left in the server session (a session-level SET)
+# must not speak for this transaction in a sealed database.
+SET_IDENTITY_SQL = ("select pg_catalog.set_config('app.tenant_id', %s, true), pg_catalog.set_config('app.user_id', %s, true),"
+                    " pg_catalog.set_config('app.token', '', true)")
 # A sealed identity's: the token, which the database checks and takes the ids from (docs/sealed.md).
 PRESENT_TOKEN_SQL = "select threadguard.present_token(%s)"
 # The same statements as an open pipeline's queue takes them (adapters.enqueue_identity).
@@ -112,7 +115,7 @@ def _in_pipeline(conn: psycopg.BaseConnection[Any]) -> bool:
 # --- sync -------------------------------------------------------------------
 
 
-def _set_local(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> list[sql.Composed]:
+def _set_local(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> list[sql.Composable]:
     """The identity as two SET LOCAL statements, for connections that asked for them (Citus carries
     SET LOCAL to its workers, not set_config). SET takes no bound parameter: the values are uuids the
     binding made itself (or ''), quoted as literals. SET LOCAL outside an explicit transaction would
@@ -124,7 +127,8 @@ def _set_local(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> li
             "commits), or turn autocommit off and commit yourself"
         )
     return [sql.SQL("set local app.tenant_id = {}").format(sql.Literal(params[0])),
-            sql.SQL("set local app.user_id = {}").format(sql.Literal(params[1]))]
+            sql.SQL("set local app.user_id = {}").format(sql.Literal(params[1])),
+            sql.SQL("set local app.token = ''")]
 
 
 def _identity_statements(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> list[tuple[Any, Any]]:

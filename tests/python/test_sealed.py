@@ -355,3 +355,34 @@ def test_the_reference_service_runs_sealed_with_its_test_issuer(capsys: pytest.C
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def test_verify_names_a_seal_without_keys_and_a_context_that_ignores_the_seal() -> None:
+    with fresh_database("tg_sealed_verify") as db:
+        runner.migrate(db)
+        tokens.seal(db)
+        assert runner.verify(db) == []
+        with psycopg.connect(db) as conn:  # as if someone put the plain context back by hand
+            conn.execute("create or replace view threadguard.context as select"
+                         " nullif(current_setting('app.tenant_id', true), '')::uuid as tenant_id,"
+                         " nullif(current_setting('app.user_id', true), '')::uuid as user_id")
+        assert any("sealed but threadguard.context reads app.tenant_id" in p for p in runner.verify(db))
+        runner.migrate(db)  # a repairable rule: migrate applies sql/ again
+        assert runner.verify(db) == []
+        for kid, _, _ in sealing.keys(db):
+            sealing.remove_key(db, kid)
+        assert any("sealed but no key is configured" in p for p in runner.verify(db))
+
+
+def test_a_token_left_in_the_session_does_not_speak_for_a_later_transaction(sealed: Sealed) -> None:
+    """A session-level `SET app.token` (a careless or hostile earlier client of a pooled server session):
+    the binding's next transaction, with ids or with no identity, does not inherit it."""
+    with tg.connect(sealed.app) as conn:
+        with conn.transaction():
+            conn.execute("select set_config('app.token', %s, false)", (tokens.issuer().token(*A),))  # session level
+            conn.execute("select threadguard.present_token(%s)", (tokens.issuer().token(*A),))  # and verified
+        with tg.acting_as(*A):  # ids only
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="this database is sealed"):
+                tg.list_conversations(conn)
+            assert conn.execute("select count(*) as n from threadguard.conversations").fetchone() == {"n": 0}
+        assert conn.execute("select count(*) as n from threadguard.conversations").fetchone() == {"n": 0}  # nobody
