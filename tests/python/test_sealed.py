@@ -386,3 +386,26 @@ def test_a_token_left_in_the_session_does_not_speak_for_a_later_transaction(seal
                 tg.list_conversations(conn)
             assert conn.execute("select count(*) as n from threadguard.conversations").fetchone() == {"n": 0}
         assert conn.execute("select count(*) as n from threadguard.conversations").fetchone() == {"n": 0}  # nobody
+
+
+def test_claims_that_are_not_uuids_map_to_uuids_when_hashed() -> None:
+    """Auth0-style `sub` ("auth0|42") and a nested organisation claim, with --claims-as hashed: the
+    identity is the first 16 bytes of SHA-256 of 'tenant:<value>' / 'user:<value>', as docs/sealed.md says."""
+    import hashlib
+
+    issuer = tokens.issuer()
+    with fresh_database("tg_sealed_hashed") as db:
+        runner.migrate(db)
+        ensure_app_login(db)
+        sealing.add_keys(db, issuer.jwks())
+        done = _cli(db, "seal", "--issuer", issuer.issuer, "--audience", issuer.audience,
+                    "--tenant-claim", "org.id", "--user-claim", "sub", "--claims-as", "hashed")
+        assert done.returncode == 0, done.stderr
+        token = issuer.token("ignored", "auth0|42", org={"id": "acme"})
+        expected = tuple(str(uuid.UUID(bytes=hashlib.sha256(f"{kind}:{value}".encode()).digest()[:16]))
+                         for kind, value in (("tenant", "acme"), ("user", "auth0|42")))
+        with psycopg.connect(app_conninfo(db)) as conn:
+            conn.execute("select threadguard.present_token(%s)", (token,))
+            assert tuple(str(x) for x in conn.execute("select * from threadguard.require_context()").fetchone() or ()) == expected
+            with pytest.raises(psycopg.errors.InvalidAuthorizationSpecification, match="has no org.id or no sub claim"), conn.transaction():
+                conn.execute("select threadguard.present_token(%s)", (issuer.token("t", "u", jti="no-org"),))
