@@ -54,9 +54,12 @@ status: install ## list applied and pending migrations on DATABASE_URL
 schema: install deps ## regenerate schema.sql from a freshly migrated throwaway database
 	tests/with_db.sh $(PY) tests/python/schema_dump.py --write schema.sql
 
-bench: install deps ## run the benchmarks (sealed identity's first) and rewrite bench/RESULTS.md (BENCH_SIZE=small|medium|large)
+bench: install deps ## run the benchmarks (sealed identity; fast and durable regimes) and rewrite bench/RESULTS.md (BENCH_SIZE=small|medium|large)
 	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 TG_PG_OPTS="-c shared_buffers=2GB -c work_mem=16MB" \
 		tests/with_db.sh sh -c '$(PY) -m bench.sealed --size $${BENCH_SIZE:-small} && $(PY) -m bench.run --size $${BENCH_SIZE:-small}'
+	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 \
+		TG_PG_OPTS="-c shared_buffers=2GB -c work_mem=16MB -c fsync=on -c synchronous_commit=on -c full_page_writes=on" \
+		tests/with_db.sh $(PY) -m bench.run --size $${BENCH_SIZE:-small} --regime durable
 
 bench-floor: install deps ## what each policy layer costs a superstep, on the bench cluster (BENCH_SIZE=...)
 	TG_CLUSTER_DIR=bench/data/pg TG_KEEP_CLUSTER=1 TG_PG_OPTS="-c shared_buffers=2GB -c work_mem=16MB" \

@@ -35,11 +35,13 @@ def ratio(t: Any, a: Any) -> str:
     return _r(_ratio(t, a))
 
 
-def _load(root: Path) -> dict[str, dict[str, Any]]:
+def _load(root: Path, regime: str = "fast") -> dict[str, dict[str, Any]]:
+    """bench.run's results by size, of one regime (fast: results/<size>.json; durable: <size>-durable.json)."""
+    suffix = "" if regime == "fast" else f"-{regime}"
     found = {}
     for path in sorted((root / "results").glob("*.json")):
         found[path.stem] = json.loads(path.read_text())
-    return {k: found[k] for k in SIZE_ORDER if k in found}
+    return {k: found[k + suffix] for k in SIZE_ORDER if k + suffix in found}
 
 
 def _saver_table(ops: dict[str, Any]) -> list[str]:
@@ -152,11 +154,15 @@ def render(root: Path) -> str:
            "Same data, one run, the sides rotating who goes first. Regimes: hot, cold, agent (every superstep on a thread no",
            "side wrote in the last second, as a real agent between model calls) and pooler (every side through one PgBouncer",
            "in transaction mode, prepared statements off).",
-           "Wall = client-side latency; CPU = the backend's own CPU time from `/proc/<pid>/schedstat`.", ""]
+           "Wall = client-side latency; CPU = the backend's own CPU time from `/proc/<pid>/schedstat`.",
+           "Two server regimes: fast (the bench cluster: fsync=off, synchronous_commit=off; the targets are judged on it) and",
+           "durable (fsync=on, synchronous_commit=on, as production runs: each commit waits for its WAL flush), where measured.", ""]
     out += ["## Targets", ""] + targets(results) + [""]
-    for size, r in results.items():
+    durable = _load(root, "durable")
+    for size, r, title in [(k, v, k) for k, v in results.items()] + [
+            (k, v, f"{k}, durable regime (fsync on, synchronous_commit on: what production runs)") for k, v in durable.items()]:
         m = r["machine"]
-        out += [f"## {size}", "",
+        out += [f"## {title}", "",
                 f"- {m['postgres']}; {m['cpus']} CPUs; {m['platform']}; settings {m['settings']}; run {m['date']}, {r['seconds']} s.",
                 f"- Dataset: {r['dataset']['tenants']} tenants × {r['dataset']['users_per_tenant']} users × "
                 f"{r['dataset']['conversations']} conversations × {r['dataset']['checkpoints']} checkpoints, plus heavy users "
@@ -195,8 +201,8 @@ def render(root: Path) -> str:
             out += [f"- A+: {_fmt(tp['A+']['median'])} turns/s (runs {', '.join(_fmt(x) for x in tp['A+']['runs'])}); "
                     f"T/A+: {_r(_ratio(tp['T']['median'], tp['A+']['median']))}"]
         out += [""]
-        plans = root / f"plans-{size}.txt"
-        if plans.exists():
+        plans = root / f"plans-{size}.txt"  # the fast run's
+        if plans.exists() and title == size:
             keys = [line for line in plans.read_text().splitlines() if line.startswith("==") or PLAN_KEYS.search(line)]
             out += [f"### Plans, key lines (full: `bench/plans-{size}.txt`)", "", "```"] + keys[:120] + ["```", ""]
     for size in SIZE_ORDER:

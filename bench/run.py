@@ -43,6 +43,8 @@ from bench.dataset import Thread
 from threadguard.roles import app_role
 
 BENCH_LOGIN = "threadguard_bench_app"
+# What each regime's server must run with (with_db.sh starts the bench cluster fast; make bench restarts it durable).
+REGIMES = {"fast": {"fsync": "off", "synchronous_commit": "off"}, "durable": {"fsync": "on", "synchronous_commit": "on"}}
 BENCH_PASSWORD = "threadguard-bench-only"
 HERE = Path(__file__).resolve().parent
 
@@ -490,6 +492,9 @@ def main() -> int:
     parser.add_argument("--throughput-seconds", type=float, default=None)
     parser.add_argument("--throughput-processes", type=int, default=2, help="client processes (the report's ratios assume 2)")
     parser.add_argument("--out", type=Path, default=HERE, help="where results/, plans and RESULTS.md go")
+    parser.add_argument("--regime", choices=sorted(REGIMES), default="fast",
+                        help="fast: the bench cluster's fsync=off, synchronous_commit=off (the targets are judged on it); "
+                             "durable: a cluster started with fsync=on, synchronous_commit=on, as production runs")
     args = parser.parse_args()
 
     size = dataset.SIZES[args.size]
@@ -502,6 +507,10 @@ def main() -> int:
     target = dataset.ensure_database(admin_url, size)
     app = bench_login(target)
     a, t, admin = open_configs(target, app)
+    settings = machine(admin)["settings"]
+    if any(settings.get(name) != value for name, value in REGIMES[args.regime].items()):
+        raise SystemExit(f"bench: the {args.regime} regime needs {REGIMES[args.regime]}, the server runs {settings} "
+                         "(make bench starts the cluster so for each regime)")
     sides = [a, careful(a), t]
     light_all = dataset.sample_threads(admin, 4000, conversations=size.conversations, min_checkpoints=size.checkpoints)
     heaviest = max(c for c, _ in size.heavy)
@@ -517,6 +526,7 @@ def main() -> int:
             op_get_tuple(config, warm, Samples())
     results: dict[str, Any] = {
         "size": size.name,
+        "regime": args.regime,
         "dataset": {**size.__dict__, "heavy": list(size.heavy), "total_checkpoints": size.total_checkpoints},
         "machine": machine(admin),
         "hot": run_saver_ops(sides, light_all, rounds=rounds, per_round=per_round, hot=True),
@@ -538,8 +548,9 @@ def main() -> int:
         conn.close()
 
     (args.out / "results").mkdir(parents=True, exist_ok=True)
-    (args.out / "results" / f"{size.name}.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
-    (args.out / f"plans-{size.name}.txt").write_text(plans)
+    stem = size.name if args.regime == "fast" else f"{size.name}-{args.regime}"
+    (args.out / "results" / f"{stem}.json").write_text(json.dumps(results, indent=1, default=str) + "\n")
+    (args.out / f"plans-{stem}.txt").write_text(plans)
     (args.out / "RESULTS.md").write_text(report.render(args.out))
     print(f"bench {size.name}: done in {results['seconds']}s; wrote {args.out / 'RESULTS.md'}")
     return 0

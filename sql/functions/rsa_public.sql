@@ -1,6 +1,6 @@
 -- threadguard.rsa_public: RSA's public operation, p_base ^ p_exponent mod p_modulus, by
 -- square-and-multiply over numeric: what checking an RS256 signature costs (about 17
--- products of 2048-bit numbers for e = 65537; bench/SEALED.md).
+-- products of 2048-bit numbers for e = 65537; bench/ATTEMPTS.md).
 
 create or replace function threadguard.rsa_public(p_base numeric, p_exponent numeric, p_modulus numeric)
 returns numeric

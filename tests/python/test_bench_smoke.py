@@ -36,6 +36,15 @@ def test_bench_runs_end_to_end_at_small_size(tmp_path: Path) -> None:
     assert "## Targets" in rendered and "list_conversations first page" in rendered
     plans = (tmp_path / "plans-small.txt").read_text()
     assert "== saver.get_tuple" in plans and "Index Scan" in plans
+    # The durable regime refuses a server that is not durable, and its results render beside the fast ones.
+    refused = subprocess.run([sys.executable, "-m", "bench.run", "--size", "small", "--regime", "durable", "--out", str(tmp_path)],
+                             cwd=ROOT, env=dict(os.environ), capture_output=True, text=True, timeout=300)
+    assert refused.returncode != 0 and "the durable regime needs" in refused.stderr
+    from bench import report
+
+    (tmp_path / "results" / "small-durable.json").write_text(json.dumps({**results, "regime": "durable"}))
+    rendered = report.render(tmp_path)
+    assert rendered.count("## small") == 2 and "## small, durable regime (fsync on, synchronous_commit on" in rendered
 
 
 def test_floor_runs_and_puts_the_real_policies_back(tmp_path: Path) -> None:
