@@ -23,9 +23,7 @@ def partition(conninfo: str, partitions: int, *, locks: Locks | None = None,
     locks = locks or Locks()
     with connect(conninfo) as conn:
         roles = tg_roles.required(conn)
-        pending = [s.id for s in runner.states(conn) if s.applied_at is None]
-        if pending:
-            raise runner.MigrationError(f"migrations are pending ({', '.join(pending)}): run `threadguard migrate` first")
+        runner.refuse_pending(conn)
         if progress is not None:
             conn.add_notice_handler(lambda notice: progress((notice.message_primary or "").removeprefix("threadguard: "))
                                     if (notice.message_primary or "").startswith("threadguard: ") else None)

@@ -575,6 +575,13 @@ def states(conn: psycopg.Connection[Any]) -> list[MigrationState]:
     return [MigrationState(m.id, applied.get(m.id)) for m in _migrations()]
 
 
+def refuse_pending(conn: psycopg.Connection[Any]) -> None:
+    """MigrationError naming the pending migrations, for commands that need the current schema."""
+    pending = [s.id for s in states(conn) if s.applied_at is None]
+    if pending:
+        raise MigrationError(f"migrations are pending ({', '.join(pending)}): run `threadguard migrate` first")
+
+
 def verify(conninfo: str, *, data: bool = True) -> list[str]:
     """threadguard.checks.verify: the rules of sql/checks/, one line per problem."""
     from threadguard.checks import verify as run  # the rules import this module

@@ -58,9 +58,7 @@ def seal(conninfo: str, sealed: bool = True, *, locks: Locks | None = None) -> b
     locks = locks or Locks()
     with connect(conninfo) as conn:
         roles = tg_roles.required(conn)
-        pending = [s.id for s in runner.states(conn) if s.applied_at is None]
-        if pending:
-            raise runner.MigrationError(f"migrations are pending ({', '.join(pending)}): run `threadguard migrate` first")
+        runner.refuse_pending(conn)
         with conn.transaction():
             conn.execute("select pg_catalog.set_config('lock_timeout', %s, true)", (locks.timeout,))
             granted = tg_roles.elevate(conn, [roles.owner])
