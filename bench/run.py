@@ -400,38 +400,44 @@ def run_scaling(a: Config, t: Config, light: list[Thread], heavy: list[Thread], 
 def _mix_worker(kind: str, target: str, app: str, threads: list[dict[str, Any]], seconds: float, queue: Any) -> None:
     conn = (psycopg.connect(target, autocommit=True, prepare_threshold=0, row_factory=dict_row)
             if kind != "T" else tg.connect(app))
-    config = Config(kind, conn, acts=kind == "T", careful=kind == "A+")
-    sink = Samples()
-    pool = [Thread(**t) for t in threads]
-    rng = random.Random(os.getpid())
-    done = 0
+    queue.put(mix(Config(kind, conn, acts=kind == "T", careful=kind == "A+"), threads, seconds))
+    conn.close()
+
+
+def mix(config: Config, threads: list[dict[str, Any]], seconds: float) -> int:
+    """Graph turns (get_tuple + put + put_writes; every 5th also lists) on random threads for `seconds`: how many."""
+    sink, pool, rng, done = Samples(), [Thread(**t) for t in threads], random.Random(os.getpid()), 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         thread = rng.choice(pool)
-        op_put_superstep(config, thread, sink)  # get_tuple + put + put_writes
+        op_put_superstep(config, thread, sink)
         if done % 5 == 0:
             op_list(config, thread, sink)
         done += 1
-    queue.put(done)
-    conn.close()
+    return done
+
+
+def requests_per_second(worker: Callable[..., None], args: tuple[Any, ...], *, seconds: float, processes: int) -> float:
+    """`processes` spawned `worker(*args, seconds, queue)`, each putting how many requests it made."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=worker, args=(*args, seconds, queue)) for _ in range(processes)]
+    for p in procs:
+        p.start()
+    total = sum(queue.get(timeout=seconds + 120) for _ in procs)
+    for p in procs:
+        p.join()
+    return float(total) / seconds
 
 
 def run_throughput(target: str, app: str, threads: list[Thread], *, seconds: float, rounds: int,
                    processes: int = 2) -> dict[str, Any]:
     """Requests per second of a realistic mix (a graph turn; every 5th also lists), `processes` processes."""
-    ctx = multiprocessing.get_context("spawn")
     per_kind: dict[str, list[float]] = {"A": [], "A+": [], "T": []}
     payload = [t.__dict__ for t in threads[:400]]
     for r in range(rounds):
         for kind in (("A", "A+", "T"), ("T", "A", "A+"), ("A+", "T", "A"))[r % 3]:
-            queue = ctx.Queue()
-            procs = [ctx.Process(target=_mix_worker, args=(kind, target, app, payload, seconds, queue)) for _ in range(processes)]
-            for p in procs:
-                p.start()
-            total = sum(queue.get(timeout=seconds + 120) for _ in procs)
-            for p in procs:
-                p.join()
-            per_kind[kind].append(total / seconds)
+            per_kind[kind].append(requests_per_second(_mix_worker, (kind, target, app, payload), seconds=seconds, processes=processes))
     return {k: {"runs": v, "median": statistics.median(v)} for k, v in per_kind.items()}
 
 

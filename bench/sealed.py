@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import random
 import statistics
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,7 @@ import psycopg
 import threadguard as tg
 from bench import dataset, report
 from bench.dataset import Thread
-from bench.run import Config, Samples, bench_login, measure, op_get_tuple, op_list, op_put_superstep, run_agent, run_saver_ops
+from bench.run import Config, Samples, bench_login, measure, mix, op_get_tuple, op_list, requests_per_second, run_agent, run_saver_ops
 from threadguard import sealing
 from threadguard.issuer import HmacKey, Issuer, RsaKey
 
@@ -69,37 +67,20 @@ def _first_use(app: str, issuer: Issuer, samples: int) -> dict[str, Any]:
 def _mix_worker(app: str, threads: list[dict[str, Any]], tokens: dict[str, str] | None, seconds: float, queue: Any) -> None:
     """bench.run's mix (a graph turn; every 5th also lists) as one side, for `seconds`."""
     conn = tg.connect(app)
-    config = Config("sealed" if tokens else "plain", conn, acts=True,
-                    token=(lambda t: tokens[f"{t.tenant_id}/{t.user_id}"]) if tokens else None)
-    sink, pool, rng, done = Samples(), [Thread(**t) for t in threads], random.Random(os.getpid()), 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        thread = rng.choice(pool)
-        op_put_superstep(config, thread, sink)
-        if done % 5 == 0:
-            op_list(config, thread, sink)
-        done += 1
-    queue.put(done)
+    queue.put(mix(Config("sealed" if tokens else "plain", conn, acts=True,
+                         token=(lambda t: tokens[f"{t.tenant_id}/{t.user_id}"]) if tokens else None), threads, seconds))
     conn.close()
 
 
 def _throughput(apps: dict[str, str], threads: list[Thread], tokens: dict[str, str], *, seconds: float, rounds: int,
                 processes: int = 2) -> dict[str, Any]:
     """Requests per second of the mix, `processes` processes per side, the sides alternating who goes first."""
-    ctx = multiprocessing.get_context("spawn")
     per_side: dict[str, list[float]] = {"plain": [], "sealed": []}
     payload = [t.__dict__ for t in threads[:400]]
     for r in range(rounds):
         for side in (("plain", "sealed"), ("sealed", "plain"))[r % 2]:
-            queue = ctx.Queue()
-            procs = [ctx.Process(target=_mix_worker, args=(apps[side], payload, tokens if side == "sealed" else None, seconds, queue))
-                     for _ in range(processes)]
-            for p in procs:
-                p.start()
-            total = sum(queue.get(timeout=seconds + 120) for _ in procs)
-            for p in procs:
-                p.join()
-            per_side[side].append(total / seconds)
+            per_side[side].append(requests_per_second(_mix_worker, (apps[side], payload, tokens if side == "sealed" else None),
+                                                      seconds=seconds, processes=processes))
     return {k: {"runs": v, "median": statistics.median(v)} for k, v in per_side.items()}
 
 
