@@ -168,7 +168,9 @@ def _parser() -> argparse.ArgumentParser:
     seal = sub.add_parser("seal", parents=[database],
                           help="open rows only to a transaction that presented a verified token (docs/sealed.md)")
     seal.add_argument("--issuer", metavar="ISS", help="the iss every token must carry")
-    seal.add_argument("--audience", metavar="AUD", help="a value every token's aud must hold")
+    seal.add_argument("--audience", metavar="AUD", help="a value every token's aud must hold (required, or --any-audience)")
+    seal.add_argument("--any-audience", action="store_true",
+                      help="accept tokens whatever their aud: only for keys that sign tokens for this application alone")
     seal.add_argument("--tenant-claim", default="tenant_id", metavar="CLAIM", help="the claim naming the tenant (default tenant_id; dots reach into objects)")
     seal.add_argument("--user-claim", default="sub", metavar="CLAIM", help="the claim naming the user (default sub)")
     seal.add_argument("--claims-as", choices=("uuid", "hashed"), default="uuid",
@@ -278,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
             partitions.partition(info, args.partitions, progress=lambda line: print(f"threadguard partition: {line}", file=sys.stderr))
             print(f"threadguard partition: the checkpoint tables are hash-partitioned by thread_id in {args.partitions} partitions")
         elif command == "seal":
+            if args.audience is None and not args.any_audience:
+                raise UsageError("name the audience tokens for this application carry (--audience AUD): an identity "
+                                 "provider's key also signs tokens for its other APIs; --any-audience accepts them all")
             sealing.configure(info, issuer=args.issuer, audience=args.audience, tenant_claim=args.tenant_claim,
                               user_claim=args.user_claim, claims_as=args.claims_as, leeway=timedelta(seconds=args.leeway))
             changed = sealing.seal(info, True)

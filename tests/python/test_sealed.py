@@ -51,6 +51,8 @@ def sealed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sealed]:
     with fresh_database("tg_sealed") as db:
         runner.migrate(db)
         ensure_app_login(db)
+        unaudienced = _cli(db, "seal", "--issuer", issuer.issuer)
+        assert unaudienced.returncode == 2 and "--audience AUD" in unaudienced.stderr, unaudienced.stderr
         added = _cli(db, "keys", "add", str(jwks))
         assert added.returncode == 0 and "added 2 key(s)" in added.stdout, added.stderr
         done = _cli(db, "seal", "--issuer", issuer.issuer, "--audience", issuer.audience)
