@@ -1729,6 +1729,7 @@ begin
                 using errcode = 'invalid_authorization_specification';
         end if;
     elsif pg_catalog.octet_length(v_signature) operator(pg_catalog.<>) v_key.rsa_octets
+          or threadguard.octets_to_numeric(v_signature) operator(pg_catalog.>=) v_key.rsa_n  -- RFC 8017 8.2.2: s < n, one encoding per signature
           or threadguard.rsa_public(threadguard.octets_to_numeric(v_signature), v_key.rsa_e, v_key.rsa_n)
              operator(pg_catalog.<>) (v_key.rsa_prefix operator(pg_catalog.+) threadguard.octets_to_numeric(pg_catalog.sha256(v_input))) then
         raise exception 'threadguard: token refused: the signature does not verify with key %', v_key.kid

@@ -8,6 +8,7 @@ conformance and store suites on sealed databases: test_sealed_suites.py."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -111,6 +112,18 @@ def _forged(token: str) -> str:
     return f"{head}.{payload}.{signature[:-6]}{'A' if signature[-6] != 'A' else 'B'}{signature[-5:]}"
 
 
+def _signature_plus_modulus() -> str:
+    """A valid RS256 signature s re-encoded as s + n (same length when it fits): the same value mod n, another token."""
+    rsa = tokens.issuer().keys[0]
+    assert isinstance(rsa, RsaKey)
+    while True:
+        token = tokens.issuer().token(*A, jti=str(uuid.uuid4()))
+        head, payload, signature = token.split(".")
+        s = int.from_bytes(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4)), "big")
+        if (s + rsa.n).bit_length() <= rsa.octets * 8:
+            return f"{head}.{payload}.{b64url((s + rsa.n).to_bytes(rsa.octets, 'big'))}"
+
+
 def _alg_confusion() -> str:
     """HS256 'signed' with the RS256 key's public modulus as the secret, naming the RS256 key."""
     rsa = tokens.issuer().keys[0]
@@ -126,6 +139,7 @@ def _unsigned() -> str:
 
 REFUSED = {
     "forged signature": (lambda: _forged(tokens.issuer().token(*A)), "signature does not verify"),
+    "signature plus modulus": (_signature_plus_modulus, "signature does not verify"),
     "wrong key, same kid": (lambda: Issuer(keys=[RsaKey.generate("test-rs256")]).token(*A), "signature does not verify"),
     "unknown kid": (lambda: Issuer(keys=[HmacKey("elsewhere")]).token(*A), "no key elsewhere"),
     "expired": (lambda: tokens.issuer().token(*A, ttl=-120), "expired"),
