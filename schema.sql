@@ -318,21 +318,28 @@ ALTER FUNCTION threadguard.authenticated_identity(OUT tenant_id uuid, OUT user_i
 COMMENT ON FUNCTION threadguard.authenticated_identity(OUT tenant_id uuid, OUT user_id uuid) IS 'The (tenant_id, user_id) of the token in app.token if threadguard.present_token verified it, it has not expired and its key is still configured; nulls otherwise. A sealed database''s policies read only this.';
 
 CREATE FUNCTION threadguard.base64url_decode(p_text text) RETURNS bytea
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
-    select case
-        when p_text operator(pg_catalog.~) '^[A-Za-z0-9_-]*$' and pg_catalog.length(p_text) operator(pg_catalog.%) 4 operator(pg_catalog.<>) 1
-        then pg_catalog.decode(pg_catalog.rpad(pg_catalog.translate(p_text, '-_', '+/'),
-                                               (pg_catalog.length(p_text) operator(pg_catalog.+) 3) operator(pg_catalog./) 4 operator(pg_catalog.*) 4, '='),
-                               'base64')
-        else pg_catalog.decode(p_text operator(pg_catalog.||) '*', 'base64')  -- 22023: invalid symbol
-    end
+declare
+    v_bytes bytea;
+begin
+    if p_text operator(pg_catalog.~) '^[A-Za-z0-9_-]*$' and pg_catalog.length(p_text) operator(pg_catalog.%) 4 operator(pg_catalog.<>) 1 then
+        v_bytes := pg_catalog.decode(pg_catalog.rpad(pg_catalog.translate(p_text, '-_', '+/'),
+                                                     (pg_catalog.length(p_text) operator(pg_catalog.+) 3) operator(pg_catalog./) 4 operator(pg_catalog.*) 4, '='),
+                                     'base64');
+        if pg_catalog.translate(pg_catalog.rtrim(pg_catalog.replace(pg_catalog.encode(v_bytes, 'base64'), E'\n', ''), '='), '+/', '-_')
+           operator(pg_catalog.=) p_text then
+            return v_bytes;
+        end if;
+    end if;
+    raise exception 'threadguard: not canonical base64url' using errcode = 'invalid_parameter_value';
+end
 $_$;
 
 ALTER FUNCTION threadguard.base64url_decode(p_text text) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.base64url_decode(p_text text) IS 'The bytes a base64url text (RFC 4648 section 5, unpadded, as in JSON Web Tokens) encodes; 22023 for any other text.';
+COMMENT ON FUNCTION threadguard.base64url_decode(p_text text) IS 'The bytes a base64url text (RFC 4648 section 5, unpadded, as in JSON Web Tokens) encodes, if it is their canonical spelling; 22023 for any other text.';
 
 CREATE FUNCTION threadguard.catalog_fingerprint() RETURNS jsonb
     LANGUAGE sql STABLE

@@ -124,6 +124,13 @@ def _signature_plus_modulus() -> str:
             return f"{head}.{payload}.{b64url((s + rsa.n).to_bytes(rsa.octets, 'big'))}"
 
 
+def _non_canonical_signature() -> str:
+    """An HS256 signature (32 bytes, 43 characters) whose last character's two unused bits are set: the same bytes."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    token = tokens.issuer().token(*A, key=tokens.issuer().keys[1], jti=str(uuid.uuid4()))
+    return token[:-1] + alphabet[alphabet.index(token[-1]) ^ 1]
+
+
 def _alg_confusion() -> str:
     """HS256 'signed' with the RS256 key's public modulus as the secret, naming the RS256 key."""
     rsa = tokens.issuer().keys[0]
@@ -140,6 +147,7 @@ def _unsigned() -> str:
 REFUSED = {
     "forged signature": (lambda: _forged(tokens.issuer().token(*A)), "signature does not verify"),
     "signature plus modulus": (_signature_plus_modulus, "signature does not verify"),
+    "non-canonical signature": (_non_canonical_signature, "not base64url"),
     "wrong key, same kid": (lambda: Issuer(keys=[RsaKey.generate("test-rs256")]).token(*A), "signature does not verify"),
     "unknown kid": (lambda: Issuer(keys=[HmacKey("elsewhere")]).token(*A), "no key elsewhere"),
     "expired": (lambda: tokens.issuer().token(*A, ttl=-120), "expired"),
