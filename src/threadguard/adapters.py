@@ -21,11 +21,14 @@ import asyncio
 import functools
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import psycopg
 from langgraph.store.base import batch
+
+if TYPE_CHECKING:
+    from psycopg._pipeline_base import BasePipeline  # what Pipeline and AsyncPipeline share (command_queue, result_queue)
 
 _CHECKPOINT_TABLE = re.compile(r"\bcheckpoint(s|_blobs|_writes)\b", re.IGNORECASE)
 
@@ -105,7 +108,7 @@ class _SyncGroup:
 _TEXT_OID = 25
 
 
-def enqueue_identity(pipeline: psycopg.Pipeline | psycopg.AsyncPipeline, statement: bytes, params: tuple[str, ...]) -> None:
+def enqueue_identity(pipeline: BasePipeline, statement: bytes, params: tuple[str, ...]) -> None:
     """Queue `statement` (text parameters $1, $2, ...) on an open pipeline as psycopg's execute
     queues a statement (psycopg 3.3: cursor._execute_send appends a send_query_params call to
     command_queue, and the result queue's None entry means "check the result for an error, keep no

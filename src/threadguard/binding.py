@@ -141,11 +141,19 @@ def _identity_statements(conn: psycopg.BaseConnection[Any], params: tuple[str, .
     return [(SET_IDENTITY_SQL, params)]
 
 
+def _enqueued(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> bool:
+    """In an open pipeline, the identity goes straight onto its queue: no cursor, no round of its
+    own, it leaves with the statement (sync and async alike). False where a cursor must send it."""
+    if conn._pipeline is None or not _in_pipeline(conn) or getattr(conn, "set_local", False):
+        return False
+    enqueue_identity(conn._pipeline, _queued_statement(params), params)
+    _queued(conn, params)
+    return True
+
+
 def _queue_identity(conn: psycopg.Connection[Any]) -> None:
     params = _identity_params()
-    if conn._pipeline is not None and _in_pipeline(conn) and not getattr(conn, "set_local", False):
-        enqueue_identity(conn._pipeline, _queued_statement(params), params)  # no cursor, no round of its own: it leaves with the statement
-        _queued(conn, params)
+    if _enqueued(conn, params):
         return
     with psycopg.Cursor(conn) as cur:
         for statement, args in _identity_statements(conn, params):
@@ -316,9 +324,7 @@ async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
             "threadguard.async_store(pool) runs each operation of the same AsyncPostgresStore in the caller's own task."
         )
     params = _identity_params()
-    if conn._pipeline is not None and _in_pipeline(conn) and not getattr(conn, "set_local", False):
-        enqueue_identity(conn._pipeline, _queued_statement(params), params)  # no cursor, no round of its own: it leaves with the statement
-        _queued(conn, params)
+    if _enqueued(conn, params):
         return
     async with psycopg.AsyncCursor(conn) as cur:
         for statement, args in _identity_statements(conn, params):
