@@ -214,14 +214,9 @@ def definitions_digest() -> str:
     return digest.hexdigest()
 
 
-def definitions_current(conninfo: str, roles: Roles) -> bool:
+def _definitions_current_on(conn: psycopg.Connection[Any], roles: Roles) -> bool:
     """Whether the database carries exactly these definitions, intact: the recorded
     digest matches and verify finds nothing that `threadguard migrate` would fix."""
-    with connect(conninfo) as conn:
-        return _definitions_current_on(conn, roles)
-
-
-def _definitions_current_on(conn: psycopg.Connection[Any], roles: Roles) -> bool:
     if not exists(conn, "threadguard.definitions_applied"):
         return False
     with conn.transaction(force_rollback=True):
@@ -349,8 +344,9 @@ class Plan:
 
 def plan(conninfo: str) -> Plan:
     """What migrate would apply, read without taking any lock (for --dry-run)."""
-    pending = [m.id for m in status(conninfo) if m.applied_at is None]
-    return Plan(pending, bool(pending) or not definitions_current(conninfo, install_roles(conninfo)[0]))
+    with connect(conninfo) as conn:
+        pending = [m.id for m in states(conn) if m.applied_at is None]
+        return Plan(pending, bool(pending) or not _definitions_current_on(conn, _install_roles_on(conn)[0]))
 
 
 def _with_lock_retries(step: Callable[[], None], what: str, locks: Locks) -> None:
