@@ -389,6 +389,26 @@ ALTER FUNCTION threadguard.catalog_fingerprint() OWNER TO threadguard_owner;
 
 COMMENT ON FUNCTION threadguard.catalog_fingerprint() IS 'What threadguard''s definitions leave in the catalog, as {object: md5 of its definition}: policies, triggers, rules, grants and defaults of the protected tables, functions and views of schema threadguard. Recorded by migrate, compared by verify.';
 
+CREATE FUNCTION threadguard.checkpoint_time(p_checkpoint_id text) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $_$
+    -- uuid6: time_high (8 hex), time_mid (4), version 6, time_low (3): 60 bits counting
+    -- 100 ns since 1582-10-15, i.e. 12219292800 s before the Unix epoch.
+    select case
+        when p_checkpoint_id operator(pg_catalog.~) '^[0-9a-f]{8}-[0-9a-f]{4}-6[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$'
+        then pg_catalog.to_timestamp(0) operator(pg_catalog.+) (interval '1 microsecond' operator(pg_catalog.*) cast(
+            cast(cast('x0' operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 1, 8)
+                                operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 10, 4)
+                                operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 16, 3)
+                           as pg_catalog.bit(64)) as pg_catalog.int8) operator(pg_catalog./) 10
+                 operator(pg_catalog.-) 12219292800000000 as pg_catalog.float8))
+    end
+$_$;
+
+ALTER FUNCTION threadguard.checkpoint_time(p_checkpoint_id text) OWNER TO threadguard_owner;
+
+COMMENT ON FUNCTION threadguard.checkpoint_time(p_checkpoint_id text) IS 'The creation time written into a LangGraph checkpoint id (uuid6), to the microsecond; null when the id is not a uuid6. Never raises.';
+
 CREATE FUNCTION threadguard.configure_tokens(p_issuer text, p_audience text, p_tenant_claim text DEFAULT 'tenant_id'::text, p_user_claim text DEFAULT 'sub'::text, p_claims_as text DEFAULT 'uuid'::text, p_leeway interval DEFAULT '00:00:30'::interval) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -527,7 +547,7 @@ COMMENT ON COLUMN threadguard.conversations.title IS 'Optional display title, 1 
 
 COMMENT ON COLUMN threadguard.conversations.created_at IS 'When the conversation was created.';
 
-COMMENT ON COLUMN threadguard.conversations.updated_at IS 'Last activity: creation, or the last checkpoint LangGraph wrote to the thread (maintained by a trigger on public.checkpoints).';
+COMMENT ON COLUMN threadguard.conversations.updated_at IS 'Activity, as stored: creation, or the time in the id of the first checkpoint of the latest ~27 s of writes to the thread (maintained by a trigger on public.checkpoints; lags the latest checkpoint by under 27 s). list_conversations, search_conversations and get_conversation return the exact activity.';
 
 COMMENT ON COLUMN threadguard.conversations.thread_id IS 'The id as LangGraph''s text thread_id (canonical lower-case form); what checkpoint rows refer to.';
 
@@ -909,7 +929,9 @@ begin
     -- leakproof condition may use the checkpoints index, and a cast of c.id
     -- would not be one.
     return query
-    select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata, k.checkpoint
+    select c.id, c.title, c.created_at,
+           greatest(c.updated_at, threadguard.checkpoint_time(k.checkpoint_id)),  -- exact: list_conversations.sql
+           k.checkpoint_id, k.metadata, k.checkpoint
     from (
         select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
@@ -931,7 +953,7 @@ $$;
 
 ALTER FUNCTION threadguard.get_conversation(p_thread_id uuid) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.get_conversation(p_thread_id uuid) IS 'One conversation of the current user with its latest root checkpoint (checkpoint_id, metadata, checkpoint; null when none yet). No row when the id does not exist or belongs to someone else: the two are indistinguishable. Raises 42501 without a valid context, 22004 for a null id.';
+COMMENT ON FUNCTION threadguard.get_conversation(p_thread_id uuid) IS 'One conversation of the current user (updated_at as list_conversations gives it) with its latest root checkpoint (checkpoint_id, metadata, checkpoint; null when none yet). No row when the id does not exist or belongs to someone else: the two are indistinguishable. Raises 42501 without a valid context, 22004 for a null id.';
 
 CREATE FUNCTION threadguard.list_conversations(p_limit integer DEFAULT 50, p_before_updated_at timestamp with time zone DEFAULT NULL::timestamp with time zone, p_before_id uuid DEFAULT NULL::uuid) RETURNS TABLE(thread_id uuid, title text, created_at timestamp with time zone, updated_at timestamp with time zone, checkpoint_id text, metadata jsonb)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -942,6 +964,12 @@ CREATE FUNCTION threadguard.list_conversations(p_limit integer DEFAULT 50, p_bef
 declare
     v_tenant_id uuid;  -- from threadguard.require_context(), read once
     v_user_id uuid;
+    v_limit integer;
+    -- More than the stored updated_at can lag a conversation's exact activity (27 s,
+    -- touch_conversation.sql), with room for clock skew in rows stamped by earlier
+    -- releases (from the server's clock).
+    c_lag constant interval := interval '1 minute';
+    v_floor timestamptz;   -- the p_limit-th stored activity among rows surely on this page or later
 begin
     select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
@@ -952,21 +980,31 @@ begin
         raise exception 'threadguard: pass both p_before_updated_at and p_before_id (the last row''s updated_at and thread_id), or neither'
             using errcode = 'invalid_parameter_value';
     end if;
+    v_limit := least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
 
-    -- The page is chosen first, then its checkpoints are looked up by the stored
-    -- text id: under RLS only a leakproof condition may use the checkpoints
-    -- index, and a cast of c.id would not be one.
+    -- Exact activity is at least the stored one and less than c_lag above it. Rows stored
+    -- at least c_lag before the cursor all come after it; the p_limit-th of them bounds
+    -- the page from below, so only rows stored above (v_floor - c_lag) can be on it.
+    select cv.updated_at into v_floor
+      from threadguard.conversations as cv
+     where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+       and cv.user_id operator(pg_catalog.=) v_user_id
+       and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at operator(pg_catalog.-) c_lag, 'infinity')
+     order by cv.updated_at desc, cv.id desc
+    offset v_limit operator(pg_catalog.-) 1 limit 1;
+
+    -- The candidates, then their latest root checkpoints, looked up by the stored text
+    -- id: under RLS only a leakproof condition may use the checkpoints index, and a
+    -- cast of c.id would not be one.
     return query
-    select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata
+    select c.id, c.title, c.created_at, a.active, k.checkpoint_id, k.metadata
     from (
         select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
         where cv.tenant_id operator(pg_catalog.=) v_tenant_id
           and cv.user_id operator(pg_catalog.=) v_user_id
-          and (p_before_updated_at is null
-               or (cv.updated_at, cv.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
-        order by cv.updated_at desc, cv.id desc
-        limit least(p_limit, 200)  -- LEAST is syntax, not a function: nothing to shadow
+          and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at, 'infinity')
+          and cv.updated_at operator(pg_catalog.>) coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity')
     ) as c
     left join lateral (
         select cp.checkpoint_id, cp.metadata
@@ -976,13 +1014,19 @@ begin
         order by cp.checkpoint_id desc
         limit 1
     ) as k on true
-    order by c.updated_at desc, c.id desc;
+    cross join lateral (
+        select greatest(c.updated_at, threadguard.checkpoint_time(k.checkpoint_id)) as active  -- GREATEST is syntax
+    ) as a
+    where p_before_updated_at is null
+       or (a.active, c.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id)
+    order by a.active desc, c.id desc
+    limit v_limit;
 end
 $$;
 
 ALTER FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations, most recently active first, with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
+COMMENT ON FUNCTION threadguard.list_conversations(p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations, most recently active first (updated_at: the later of the stored activity and the time in the latest root checkpoint''s id), with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
 
 CREATE FUNCTION threadguard.octets_to_numeric(p_octets bytea) RETURNS numeric
     LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
@@ -1388,6 +1432,9 @@ declare
     -- row than lower() + strpos: bench/ATTEMPTS.md).
     v_pattern text := '%' || pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
                           p_title_contains, '\', '\\'), '%', '\%'), '_', '\_') || '%';
+    v_limit integer;
+    c_lag constant interval := interval '1 minute';  -- as in list_conversations.sql, which says why
+    v_floor timestamptz;
 begin
     select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
@@ -1407,24 +1454,54 @@ begin
             using errcode = 'invalid_parameter_value';
     end if;
 
+    v_limit := least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
+
+    -- The same two steps as list_conversations: a lower bound from the stored activity of
+    -- matches surely after the cursor, then the exact order of the matches above it.
+    select cv.updated_at into v_floor
+      from threadguard.conversations as cv
+     where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+       and cv.user_id operator(pg_catalog.=) v_user_id
+       and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at operator(pg_catalog.-) c_lag, 'infinity')
+       -- Case-insensitive substring; nothing in the text is a pattern (escaped above).
+       and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
+       and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
+     order by cv.updated_at desc, cv.id desc
+    offset v_limit operator(pg_catalog.-) 1 limit 1;
+
     return query
-    select cv.id, cv.title, cv.metadata, cv.created_at, cv.updated_at
-    from threadguard.conversations as cv
-    where cv.tenant_id operator(pg_catalog.=) v_tenant_id
-      and cv.user_id operator(pg_catalog.=) v_user_id
-      and (p_before_updated_at is null
-           or (cv.updated_at, cv.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
-      -- Case-insensitive substring; nothing in the text is a pattern (escaped above).
-      and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
-      and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
-    order by cv.updated_at desc, cv.id desc
-    limit least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
+    select c.id, c.title, c.metadata, c.created_at, a.active
+    from (
+        select cv.id, cv.thread_id, cv.title, cv.metadata, cv.created_at, cv.updated_at
+        from threadguard.conversations as cv
+        where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+          and cv.user_id operator(pg_catalog.=) v_user_id
+          and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at, 'infinity')
+          and cv.updated_at operator(pg_catalog.>) coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity')
+          and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
+          and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
+    ) as c
+    left join lateral (  -- by the stored text id, as in list_conversations
+        select cp.checkpoint_id
+        from public.checkpoints as cp
+        where cp.thread_id operator(pg_catalog.=) c.thread_id
+          and cp.checkpoint_ns operator(pg_catalog.=) ''
+        order by cp.checkpoint_id desc
+        limit 1
+    ) as k on true
+    cross join lateral (
+        select greatest(c.updated_at, threadguard.checkpoint_time(k.checkpoint_id)) as active  -- GREATEST is syntax
+    ) as a
+    where p_before_updated_at is null
+       or (a.active, c.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id)
+    order by a.active desc, c.id desc
+    limit v_limit;
 end
 $$;
 
 ALTER FUNCTION threadguard.search_conversations(p_title_contains text, p_metadata jsonb, p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.search_conversations(p_title_contains text, p_metadata jsonb, p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations whose title contains p_title_contains (case-insensitive; null: any) and whose metadata contains p_metadata (jsonb @>; null: any), most recently active first. p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
+COMMENT ON FUNCTION threadguard.search_conversations(p_title_contains text, p_metadata jsonb, p_limit integer, p_before_updated_at timestamp with time zone, p_before_id uuid) IS 'The current user''s conversations whose title contains p_title_contains (case-insensitive; null: any) and whose metadata contains p_metadata (jsonb @>; null: any), most recently active first (updated_at as list_conversations gives it). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
 
 CREATE FUNCTION threadguard.set_conversation_metadata(p_thread_id uuid, p_metadata jsonb) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
@@ -1648,20 +1725,23 @@ CREATE FUNCTION threadguard.touch_conversation() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+    -- The time in the id (one clock for writing and reading); now() for an id that is no uuid6.
+    v_at timestamptz := coalesce(threadguard.checkpoint_time(new.checkpoint_id), pg_catalog.now());
 begin
     update threadguard.conversations as c
-       set updated_at = pg_catalog.now()
+       set updated_at = v_at
      where c.thread_id operator(pg_catalog.=) new.thread_id
        and c.tenant_id operator(pg_catalog.=) new.threadguard_tenant_id
        and c.user_id operator(pg_catalog.=) new.threadguard_user_id
-       and c.updated_at operator(pg_catalog.<) pg_catalog.now();
+       and c.updated_at operator(pg_catalog.<) v_at;
     return null;
 end
 $$;
 
 ALTER FUNCTION threadguard.touch_conversation() OWNER TO threadguard_owner;
 
-COMMENT ON FUNCTION threadguard.touch_conversation() IS 'Trigger function: moves the conversation''s updated_at to now() when a checkpoint is inserted into its thread (once per transaction, never backwards).';
+COMMENT ON FUNCTION threadguard.touch_conversation() IS 'Trigger function: moves the conversation''s updated_at (never backwards) to the time in the new checkpoint''s id (now() for an id that is no uuid6).';
 
 CREATE FUNCTION threadguard.unowned_threads() RETURNS bigint
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -2276,9 +2356,9 @@ ALTER STATISTICS public.checkpoints_owner_stats OWNER TO threadguard_owner;
 
 COMMENT ON STATISTICS public.checkpoints_owner_stats IS 'threadguard: a thread''s rows share one owner; keeps RLS from skewing the planner''s row estimates.';
 
-CREATE TRIGGER checkpoints_touch_conversation AFTER INSERT ON public.checkpoints FOR EACH ROW WHEN ((new.threadguard_tenant_id IS NOT NULL)) EXECUTE FUNCTION threadguard.touch_conversation();
+CREATE TRIGGER checkpoints_touch_conversation AFTER INSERT ON public.checkpoints FOR EACH ROW WHEN (((new.threadguard_tenant_id IS NOT NULL) AND ((new.parent_checkpoint_id IS NULL) OR ("left"(new.checkpoint_id, 8) <> "left"(new.parent_checkpoint_id, 8)) OR (threadguard.checkpoint_time(new.checkpoint_id) IS NULL)))) EXECUTE FUNCTION threadguard.touch_conversation();
 
-COMMENT ON TRIGGER checkpoints_touch_conversation ON public.checkpoints IS 'threadguard: a new checkpoint marks its conversation active (updated_at).';
+COMMENT ON TRIGGER checkpoints_touch_conversation ON public.checkpoints IS 'threadguard: a checkpoint that starts a new ~27 s of activity (or has no parent, or an id that is no uuid6) marks its conversation active (updated_at).';
 
 CREATE TRIGGER audit_log_to_server_log AFTER INSERT ON threadguard.audit_log FOR EACH ROW EXECUTE FUNCTION threadguard.audit_to_server_log();
 
@@ -2634,6 +2714,11 @@ REVOKE ALL ON FUNCTION threadguard.base64url_decode(p_text text) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.base64url_decode(p_text text) TO threadguard_operator;
 
 REVOKE ALL ON FUNCTION threadguard.catalog_fingerprint() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION threadguard.checkpoint_time(p_checkpoint_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION threadguard.checkpoint_time(p_checkpoint_id text) TO threadguard_app;
+GRANT ALL ON FUNCTION threadguard.checkpoint_time(p_checkpoint_id text) TO threadguard_admin;
+GRANT ALL ON FUNCTION threadguard.checkpoint_time(p_checkpoint_id text) TO threadguard_operator;
 
 REVOKE ALL ON FUNCTION threadguard.configure_tokens(p_issuer text, p_audience text, p_tenant_claim text, p_user_claim text, p_claims_as text, p_leeway interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION threadguard.configure_tokens(p_issuer text, p_audience text, p_tenant_claim text, p_user_claim text, p_claims_as text, p_leeway interval) TO threadguard_admin;

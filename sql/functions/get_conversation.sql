@@ -31,7 +31,9 @@ begin
     -- leakproof condition may use the checkpoints index, and a cast of c.id
     -- would not be one.
     return query
-    select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata, k.checkpoint
+    select c.id, c.title, c.created_at,
+           greatest(c.updated_at, threadguard.checkpoint_time(k.checkpoint_id)),  -- exact: list_conversations.sql
+           k.checkpoint_id, k.metadata, k.checkpoint
     from (
         select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
@@ -54,4 +56,4 @@ $$;
 revoke all on function threadguard.get_conversation(uuid) from public;
 grant execute on function threadguard.get_conversation(uuid) to threadguard_app;
 comment on function threadguard.get_conversation(uuid) is
-    'One conversation of the current user with its latest root checkpoint (checkpoint_id, metadata, checkpoint; null when none yet). No row when the id does not exist or belongs to someone else: the two are indistinguishable. Raises 42501 without a valid context, 22004 for a null id.';
+    'One conversation of the current user (updated_at as list_conversations gives it) with its latest root checkpoint (checkpoint_id, metadata, checkpoint; null when none yet). No row when the id does not exist or belongs to someone else: the two are indistinguishable. Raises 42501 without a valid context, 22004 for a null id.';

@@ -1,5 +1,7 @@
 -- threadguard.list_conversations: the current user's conversations, most recently
--- active first, keyset-paginated, each with its latest root checkpoint.
+-- active first, keyset-paginated, each with its latest root checkpoint. Activity is
+-- exact: the stored updated_at lags the latest checkpoint by less than 27 s
+-- (touch_conversation.sql), and the page is ordered by the later of the two.
 
 create or replace function threadguard.list_conversations(
     p_limit integer default 50,
@@ -20,16 +22,22 @@ stable
 -- controls; identity still comes only from the context, and RLS still applies.
 security definer
 set search_path = pg_catalog, pg_temp
--- The page must come from conversations_owner_activity_idx in order, stopping
--- after p_limit rows, whatever the statistics say about this user: the cached
--- generic plan otherwise sorts all of a user's conversations when the average
--- user has few (cost growing with the count; bench/ATTEMPTS.md).
+-- Both queries must read conversations_owner_activity_idx as a bounded range, whatever
+-- the statistics say about this user: a cached generic plan otherwise sorts all of a
+-- user's conversations when the average user has few (bench/ATTEMPTS.md). The only
+-- sort left is of the page's few candidates.
 set enable_sort = off
 as $$
 #variable_conflict use_column
 declare
     v_tenant_id uuid;  -- from threadguard.require_context(), read once
     v_user_id uuid;
+    v_limit integer;
+    -- More than the stored updated_at can lag a conversation's exact activity (27 s,
+    -- touch_conversation.sql), with room for clock skew in rows stamped by earlier
+    -- releases (from the server's clock).
+    c_lag constant interval := interval '1 minute';
+    v_floor timestamptz;   -- the p_limit-th stored activity among rows surely on this page or later
 begin
     select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
@@ -40,21 +48,31 @@ begin
         raise exception 'threadguard: pass both p_before_updated_at and p_before_id (the last row''s updated_at and thread_id), or neither'
             using errcode = 'invalid_parameter_value';
     end if;
+    v_limit := least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
 
-    -- The page is chosen first, then its checkpoints are looked up by the stored
-    -- text id: under RLS only a leakproof condition may use the checkpoints
-    -- index, and a cast of c.id would not be one.
+    -- Exact activity is at least the stored one and less than c_lag above it. Rows stored
+    -- at least c_lag before the cursor all come after it; the p_limit-th of them bounds
+    -- the page from below, so only rows stored above (v_floor - c_lag) can be on it.
+    select cv.updated_at into v_floor
+      from threadguard.conversations as cv
+     where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+       and cv.user_id operator(pg_catalog.=) v_user_id
+       and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at operator(pg_catalog.-) c_lag, 'infinity')
+     order by cv.updated_at desc, cv.id desc
+    offset v_limit operator(pg_catalog.-) 1 limit 1;
+
+    -- The candidates, then their latest root checkpoints, looked up by the stored text
+    -- id: under RLS only a leakproof condition may use the checkpoints index, and a
+    -- cast of c.id would not be one.
     return query
-    select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata
+    select c.id, c.title, c.created_at, a.active, k.checkpoint_id, k.metadata
     from (
         select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
         where cv.tenant_id operator(pg_catalog.=) v_tenant_id
           and cv.user_id operator(pg_catalog.=) v_user_id
-          and (p_before_updated_at is null
-               or (cv.updated_at, cv.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
-        order by cv.updated_at desc, cv.id desc
-        limit least(p_limit, 200)  -- LEAST is syntax, not a function: nothing to shadow
+          and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at, 'infinity')
+          and cv.updated_at operator(pg_catalog.>) coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity')
     ) as c
     left join lateral (
         select cp.checkpoint_id, cp.metadata
@@ -64,11 +82,17 @@ begin
         order by cp.checkpoint_id desc
         limit 1
     ) as k on true
-    order by c.updated_at desc, c.id desc;
+    cross join lateral (
+        select greatest(c.updated_at, threadguard.checkpoint_time(k.checkpoint_id)) as active  -- GREATEST is syntax
+    ) as a
+    where p_before_updated_at is null
+       or (a.active, c.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id)
+    order by a.active desc, c.id desc
+    limit v_limit;
 end
 $$;
 
 revoke all on function threadguard.list_conversations(integer, timestamptz, uuid) from public;
 grant execute on function threadguard.list_conversations(integer, timestamptz, uuid) to threadguard_app;
 comment on function threadguard.list_conversations(integer, timestamptz, uuid) is
-    'The current user''s conversations, most recently active first, with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
+    'The current user''s conversations, most recently active first (updated_at: the later of the stored activity and the time in the latest root checkpoint''s id), with each thread''s latest root checkpoint (checkpoint_id and metadata, null when none yet). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';

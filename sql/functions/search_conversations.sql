@@ -1,6 +1,7 @@
 -- threadguard.search_conversations: the current user's conversations whose title
 -- contains a text and/or whose metadata contains a JSON object, most recently active
--- first, keyset-paginated like list_conversations. Reads conversations only.
+-- first, keyset-paginated like list_conversations and with its exact activity (which
+-- reads each candidate's latest root checkpoint id).
 
 create or replace function threadguard.search_conversations(
     p_title_contains text default null,
@@ -22,8 +23,8 @@ stable
 -- RLS still applies.
 security definer
 set search_path = pg_catalog, pg_temp
--- The page comes from conversations_owner_activity_idx in order, filtered as it is
--- read and stopping after p_limit matches: never a sort of all of a user's
+-- Both queries read conversations_owner_activity_idx as a range, filtered as it is read,
+-- the first stopping after p_limit matches: never a sort of all of a user's
 -- conversations (bench/SEARCH.md records the plans and what a rare match costs).
 set enable_sort = off
 as $$
@@ -35,6 +36,9 @@ declare
     -- row than lower() + strpos: bench/ATTEMPTS.md).
     v_pattern text := '%' || pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
                           p_title_contains, '\', '\\'), '%', '\%'), '_', '\_') || '%';
+    v_limit integer;
+    c_lag constant interval := interval '1 minute';  -- as in list_conversations.sql, which says why
+    v_floor timestamptz;
 begin
     select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
@@ -54,22 +58,52 @@ begin
             using errcode = 'invalid_parameter_value';
     end if;
 
+    v_limit := least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
+
+    -- The same two steps as list_conversations: a lower bound from the stored activity of
+    -- matches surely after the cursor, then the exact order of the matches above it.
+    select cv.updated_at into v_floor
+      from threadguard.conversations as cv
+     where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+       and cv.user_id operator(pg_catalog.=) v_user_id
+       and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at operator(pg_catalog.-) c_lag, 'infinity')
+       -- Case-insensitive substring; nothing in the text is a pattern (escaped above).
+       and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
+       and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
+     order by cv.updated_at desc, cv.id desc
+    offset v_limit operator(pg_catalog.-) 1 limit 1;
+
     return query
-    select cv.id, cv.title, cv.metadata, cv.created_at, cv.updated_at
-    from threadguard.conversations as cv
-    where cv.tenant_id operator(pg_catalog.=) v_tenant_id
-      and cv.user_id operator(pg_catalog.=) v_user_id
-      and (p_before_updated_at is null
-           or (cv.updated_at, cv.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id))
-      -- Case-insensitive substring; nothing in the text is a pattern (escaped above).
-      and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
-      and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
-    order by cv.updated_at desc, cv.id desc
-    limit least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
+    select c.id, c.title, c.metadata, c.created_at, a.active
+    from (
+        select cv.id, cv.thread_id, cv.title, cv.metadata, cv.created_at, cv.updated_at
+        from threadguard.conversations as cv
+        where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+          and cv.user_id operator(pg_catalog.=) v_user_id
+          and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at, 'infinity')
+          and cv.updated_at operator(pg_catalog.>) coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity')
+          and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
+          and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
+    ) as c
+    left join lateral (  -- by the stored text id, as in list_conversations
+        select cp.checkpoint_id
+        from public.checkpoints as cp
+        where cp.thread_id operator(pg_catalog.=) c.thread_id
+          and cp.checkpoint_ns operator(pg_catalog.=) ''
+        order by cp.checkpoint_id desc
+        limit 1
+    ) as k on true
+    cross join lateral (
+        select greatest(c.updated_at, threadguard.checkpoint_time(k.checkpoint_id)) as active  -- GREATEST is syntax
+    ) as a
+    where p_before_updated_at is null
+       or (a.active, c.id) operator(pg_catalog.<) (p_before_updated_at, p_before_id)
+    order by a.active desc, c.id desc
+    limit v_limit;
 end
 $$;
 
 revoke all on function threadguard.search_conversations(text, jsonb, integer, timestamptz, uuid) from public;
 grant execute on function threadguard.search_conversations(text, jsonb, integer, timestamptz, uuid) to threadguard_app;
 comment on function threadguard.search_conversations(text, jsonb, integer, timestamptz, uuid) is
-    'The current user''s conversations whose title contains p_title_contains (case-insensitive; null: any) and whose metadata contains p_metadata (jsonb @>; null: any), most recently active first. p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';
+    'The current user''s conversations whose title contains p_title_contains (case-insensitive; null: any) and whose metadata contains p_metadata (jsonb @>; null: any), most recently active first (updated_at as list_conversations gives it). p_limit: 1 or more, clamped to 200. Next page: pass the last row''s updated_at and thread_id as p_before_updated_at and p_before_id. Raises 42501 without a valid context, 22023 on bad arguments.';

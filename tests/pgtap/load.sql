@@ -322,3 +322,31 @@ $$;
 comment on function tests.walk_pages(integer) is
     'Every thread id list_conversations returns, walking page after page of p_page_size with the keyset cursor, as the current role.';
 grant execute on function tests.walk_pages(integer) to threadguard_app;
+
+create function tests.uuid6(p_at timestamptz, p_node integer default 0)
+returns text
+language sql
+immutable
+as $$
+    -- LangGraph's layout: 60 bits of 100 ns since 1582-10-15 (time_high, time_mid, version 6, time_low).
+    select pg_catalog.substr(h, 1, 8) || '-' || pg_catalog.substr(h, 9, 4) || '-6' || pg_catalog.substr(h, 13, 3)
+           || '-8000-' || pg_catalog.lpad(pg_catalog.to_hex(p_node), 12, '0')
+    from (select pg_catalog.lpad(pg_catalog.to_hex(
+              ((extract(epoch from p_at) * 1000000)::bigint + 12219292800000000) * 10), 15, '0') as h) as x
+$$;
+comment on function tests.uuid6(timestamptz, integer) is
+    'A checkpoint id as LangGraph makes it (uuid6) for the time p_at; p_node tells ids of one instant apart.';
+
+create function tests.bucket_start(p_at timestamptz)
+returns timestamptz
+language sql
+immutable
+as $$
+    -- The first microsecond whose uuid6 has p_at's time_high (its first 8 hex digits): buckets are 2^28 x 100 ns.
+    select pg_catalog.to_timestamp(0) + interval '1 microsecond' * (
+        ceil(((((extract(epoch from p_at) * 1000000)::bigint + 12219292800000000) * 10 / 268435456) * 268435456) / 10.0)
+        - 12219292800000000)
+$$;
+comment on function tests.bucket_start(timestamptz) is
+    'The start of the ~27 s of uuid6 time (one value of its first 8 hex digits) that p_at falls in.';
+grant execute on function tests.uuid6(timestamptz, integer), tests.bucket_start(timestamptz) to threadguard_app;
