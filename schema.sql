@@ -394,14 +394,16 @@ CREATE FUNCTION threadguard.checkpoint_time(p_checkpoint_id text) RETURNS timest
     AS $_$
     -- uuid6: time_high (8 hex), time_mid (4), version 6, time_low (3): 60 bits counting
     -- 100 ns since 1582-10-15, i.e. 12219292800 s before the Unix epoch.
+    -- Only immutable operations (to_timestamp of seconds, not timestamptz + interval), so that the
+    -- planner inlines the call; float8 seconds hold every microsecond exactly until 2255.
     select case
         when p_checkpoint_id operator(pg_catalog.~) '^[0-9a-f]{8}-[0-9a-f]{4}-6[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$'
-        then pg_catalog.to_timestamp(0) operator(pg_catalog.+) (interval '1 microsecond' operator(pg_catalog.*) cast(
+        then pg_catalog.to_timestamp(cast(
             cast(cast('x0' operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 1, 8)
-                                operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 10, 4)
-                                operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 16, 3)
-                           as pg_catalog.bit(64)) as pg_catalog.int8) operator(pg_catalog./) 10
-                 operator(pg_catalog.-) 12219292800000000 as pg_catalog.float8))
+                           operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 10, 4)
+                           operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 16, 3)
+                      as pg_catalog.bit(64)) as pg_catalog.int8) operator(pg_catalog./) 10
+            operator(pg_catalog.-) 12219292800000000 as pg_catalog.float8) operator(pg_catalog./) 1000000)
     end
 $_$;
 
@@ -959,6 +961,7 @@ CREATE FUNCTION threadguard.list_conversations(p_limit integer DEFAULT 50, p_bef
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     SET enable_sort TO 'off'
+    SET jit TO 'off'
     AS $$
 #variable_conflict use_column
 declare
@@ -970,6 +973,8 @@ declare
     -- releases (from the server's clock).
     c_lag constant interval := interval '1 minute';
     v_floor timestamptz;   -- the p_limit-th stored activity among rows surely on this page or later
+    v_low timestamptz;     -- the candidates' range of stored activity: (v_low, v_high]
+    v_high timestamptz := coalesce(p_before_updated_at, 'infinity');
 begin
     select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
@@ -989,9 +994,10 @@ begin
       from threadguard.conversations as cv
      where cv.tenant_id operator(pg_catalog.=) v_tenant_id
        and cv.user_id operator(pg_catalog.=) v_user_id
-       and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at operator(pg_catalog.-) c_lag, 'infinity')
+       and cv.updated_at operator(pg_catalog.<=) (v_high operator(pg_catalog.-) c_lag)
      order by cv.updated_at desc, cv.id desc
     offset v_limit operator(pg_catalog.-) 1 limit 1;
+    v_low := coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity');  -- plain values: the plan reads a range
 
     -- The candidates, then their latest root checkpoints, looked up by the stored text
     -- id: under RLS only a leakproof condition may use the checkpoints index, and a
@@ -1003,8 +1009,8 @@ begin
         from threadguard.conversations as cv
         where cv.tenant_id operator(pg_catalog.=) v_tenant_id
           and cv.user_id operator(pg_catalog.=) v_user_id
-          and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at, 'infinity')
-          and cv.updated_at operator(pg_catalog.>) coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity')
+          and cv.updated_at operator(pg_catalog.<=) v_high
+          and cv.updated_at operator(pg_catalog.>) v_low
     ) as c
     left join lateral (
         select cp.checkpoint_id, cp.metadata
@@ -1423,6 +1429,7 @@ CREATE FUNCTION threadguard.search_conversations(p_title_contains text DEFAULT N
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     SET enable_sort TO 'off'
+    SET jit TO 'off'
     AS $$
 #variable_conflict use_column
 declare
@@ -1435,6 +1442,8 @@ declare
     v_limit integer;
     c_lag constant interval := interval '1 minute';  -- as in list_conversations.sql, which says why
     v_floor timestamptz;
+    v_low timestamptz;     -- the candidates' range of stored activity: (v_low, v_high]
+    v_high timestamptz := coalesce(p_before_updated_at, 'infinity');
 begin
     select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
@@ -1462,12 +1471,13 @@ begin
       from threadguard.conversations as cv
      where cv.tenant_id operator(pg_catalog.=) v_tenant_id
        and cv.user_id operator(pg_catalog.=) v_user_id
-       and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at operator(pg_catalog.-) c_lag, 'infinity')
+       and cv.updated_at operator(pg_catalog.<=) (v_high operator(pg_catalog.-) c_lag)
        -- Case-insensitive substring; nothing in the text is a pattern (escaped above).
        and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
        and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
      order by cv.updated_at desc, cv.id desc
     offset v_limit operator(pg_catalog.-) 1 limit 1;
+    v_low := coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity');  -- plain values: the plan reads a range
 
     return query
     select c.id, c.title, c.metadata, c.created_at, a.active
@@ -1476,8 +1486,8 @@ begin
         from threadguard.conversations as cv
         where cv.tenant_id operator(pg_catalog.=) v_tenant_id
           and cv.user_id operator(pg_catalog.=) v_user_id
-          and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at, 'infinity')
-          and cv.updated_at operator(pg_catalog.>) coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity')
+          and cv.updated_at operator(pg_catalog.<=) v_high
+          and cv.updated_at operator(pg_catalog.>) v_low
           and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
           and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
     ) as c

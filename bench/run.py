@@ -282,15 +282,26 @@ def bench_login(admin: str) -> str:
     return make_conninfo(admin, user=BENCH_LOGIN, password=BENCH_PASSWORD)
 
 
+# A direct connection's settings on both sides: LangGraph's own (PostgresSaver.from_conn_string prepares every
+# statement at once) and the binding's as the README gives them for a connection known to be direct. Behind a
+# pooler both sides get prepare_threshold=None; T° (unprepared) is the binding's default on a direct connection.
+DIRECT = {"prepare_threshold": 0}
+
+
 def open_configs(target: str, app: str, admin_target: str | None = None,
                  **kwargs: Any) -> tuple[Config, Config, psycopg.Connection[Any]]:
-    """A and T; `kwargs` go to both sides' connections (prepare_threshold=None behind a pooler);
-    the admin connection, for unmeasured fixtures, goes to admin_target (default: target)."""
+    """A and T; `kwargs` go to both sides' connections (default: DIRECT; prepare_threshold=None behind a
+    pooler); the admin connection, for unmeasured fixtures, goes to admin_target (default: target)."""
     admin = psycopg.connect(admin_target or target, autocommit=True, row_factory=dict_row)
-    connection = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row, **kwargs}
-    a = Config("A", psycopg.connect(target, **connection), acts=False, admin=admin)
+    kwargs = kwargs or DIRECT
+    a = Config("A", psycopg.connect(target, **{"autocommit": True, "row_factory": dict_row, **kwargs}), acts=False, admin=admin)
     t = Config("T", tg.connect(app, **kwargs), acts=True, admin=admin)
     return a, t, admin
+
+
+def unprepared(app: str, admin: psycopg.Connection[Any]) -> Config:
+    """T°: the binding with its default settings (no named prepared statement: safe behind any pooler), direct."""
+    return Config("T°", tg.connect(app), acts=True, admin=admin)
 
 
 def careful(a: Config) -> Config:
@@ -355,12 +366,24 @@ def run_pooler(admin_url: str, target: str, app: str, threads: list[Thread], *, 
                 conn.close()
 
 
+# list_conversations' first page as 0.21 read it (one query, ordered by the stored updated_at, which every
+# checkpoint moved): the same-run reference for "unchanged or better" (issue #21), as the application login.
+PREVIOUS_LIST = """
+    select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata
+    from (select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at from threadguard.conversations as cv
+          where cv.tenant_id = %s and cv.user_id = %s order by cv.updated_at desc, cv.id desc limit 50) as c
+    left join lateral (select cp.checkpoint_id, cp.metadata from public.checkpoints as cp
+                       where cp.thread_id = c.thread_id and cp.checkpoint_ns = '' order by cp.checkpoint_id desc limit 1) as k on true
+    order by c.updated_at desc, c.id desc"""
+
+
 def run_api_ops(t: Config, heavy_user: list[Thread], threads: list[Thread], *, samples: int) -> dict[str, Any]:
     """The SQL API through the Python wrappers, as T (it has no A counterpart)."""
     conn = t.conn
     owner = heavy_user[0]
     out: dict[str, Samples] = {k: Samples() for k in
                                 ("list_conversations first page (1k-conversation user)",
+                                 "list_conversations first page, 0.21's query (reference)",
                                  "list_conversations page 10 (1k-conversation user)",
                                  "get_conversation", "delete_conversation (40 checkpoints)")}
     with t.as_owner(owner):
@@ -371,6 +394,8 @@ def run_api_ops(t: Config, heavy_user: list[Thread], threads: list[Thread], *, s
     for i in range(samples):
         with t.as_owner(owner):
             t.measure(out["list_conversations first page (1k-conversation user)"], lambda: tg.list_conversations(conn, 50))
+            t.measure(out["list_conversations first page, 0.21's query (reference)"],
+                      lambda: conn.execute(PREVIOUS_LIST, (owner.tenant_id, owner.user_id)).fetchall())
             t.measure(out["list_conversations page 10 (1k-conversation user)"], lambda: tg.list_conversations(conn, 50, page))
         thread = threads[i % len(threads)]
         with t.as_owner(thread):
@@ -398,8 +423,8 @@ def run_scaling(a: Config, t: Config, light: list[Thread], heavy: list[Thread], 
 
 
 def _mix_worker(kind: str, target: str, app: str, threads: list[dict[str, Any]], seconds: float, queue: Any) -> None:
-    conn = (psycopg.connect(target, autocommit=True, prepare_threshold=0, row_factory=dict_row)
-            if kind != "T" else tg.connect(app))
+    conn = (psycopg.connect(target, autocommit=True, row_factory=dict_row, **DIRECT)
+            if kind != "T" else tg.connect(app, **DIRECT))
     queue.put(mix(Config(kind, conn, acts=kind == "T", careful=kind == "A+"), threads, seconds))
     conn.close()
 
@@ -517,7 +542,7 @@ def main() -> int:
     if any(settings.get(name) != value for name, value in REGIMES[args.regime].items()):
         raise SystemExit(f"bench: the {args.regime} regime needs {REGIMES[args.regime]}, the server runs {settings} "
                          "(make bench starts the cluster so for each regime)")
-    sides = [a, careful(a), t]
+    sides = [a, careful(a), t, unprepared(app, admin)]
     light_all = dataset.sample_threads(admin, 4000, conversations=size.conversations, min_checkpoints=size.checkpoints)
     heaviest = max(c for c, _ in size.heavy)
     heavy = dataset.sample_threads(admin, 400, conversations=heaviest)
@@ -550,7 +575,7 @@ def main() -> int:
     results["table_sizes"] = table_sizes(admin)
     results["seconds"] = round(time.monotonic() - started, 1)
     plans = explain_paths(target, light_all[0], thousand[0])
-    for conn in (a.conn, t.conn, admin):
+    for conn in [c.conn for c in sides[2:]] + [a.conn, admin]:
         conn.close()
 
     (args.out / "results").mkdir(parents=True, exist_ok=True)

@@ -12,14 +12,16 @@ parallel safe
 as $$
     -- uuid6: time_high (8 hex), time_mid (4), version 6, time_low (3): 60 bits counting
     -- 100 ns since 1582-10-15, i.e. 12219292800 s before the Unix epoch.
+    -- Only immutable operations (to_timestamp of seconds, not timestamptz + interval), so that the
+    -- planner inlines the call; float8 seconds hold every microsecond exactly until 2255.
     select case
         when p_checkpoint_id operator(pg_catalog.~) '^[0-9a-f]{8}-[0-9a-f]{4}-6[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$'
-        then pg_catalog.to_timestamp(0) operator(pg_catalog.+) (interval '1 microsecond' operator(pg_catalog.*) cast(
+        then pg_catalog.to_timestamp(cast(
             cast(cast('x0' operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 1, 8)
-                                operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 10, 4)
-                                operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 16, 3)
-                           as pg_catalog.bit(64)) as pg_catalog.int8) operator(pg_catalog./) 10
-                 operator(pg_catalog.-) 12219292800000000 as pg_catalog.float8))
+                           operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 10, 4)
+                           operator(pg_catalog.||) pg_catalog.substr(p_checkpoint_id, 16, 3)
+                      as pg_catalog.bit(64)) as pg_catalog.int8) operator(pg_catalog./) 10
+            operator(pg_catalog.-) 12219292800000000 as pg_catalog.float8) operator(pg_catalog./) 1000000)
     end
 $$;
 

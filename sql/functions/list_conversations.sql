@@ -27,6 +27,8 @@ set search_path = pg_catalog, pg_temp
 -- user's conversations when the average user has few (bench/ATTEMPTS.md). The only
 -- sort left is of the page's few candidates.
 set enable_sort = off
+-- enable_sort = off makes the final sort of the candidates cost 1e10, which would JIT-compile it (~300 ms).
+set jit = off
 as $$
 #variable_conflict use_column
 declare
@@ -38,6 +40,8 @@ declare
     -- releases (from the server's clock).
     c_lag constant interval := interval '1 minute';
     v_floor timestamptz;   -- the p_limit-th stored activity among rows surely on this page or later
+    v_low timestamptz;     -- the candidates' range of stored activity: (v_low, v_high]
+    v_high timestamptz := coalesce(p_before_updated_at, 'infinity');
 begin
     select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
@@ -57,9 +61,10 @@ begin
       from threadguard.conversations as cv
      where cv.tenant_id operator(pg_catalog.=) v_tenant_id
        and cv.user_id operator(pg_catalog.=) v_user_id
-       and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at operator(pg_catalog.-) c_lag, 'infinity')
+       and cv.updated_at operator(pg_catalog.<=) (v_high operator(pg_catalog.-) c_lag)
      order by cv.updated_at desc, cv.id desc
     offset v_limit operator(pg_catalog.-) 1 limit 1;
+    v_low := coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity');  -- plain values: the plan reads a range
 
     -- The candidates, then their latest root checkpoints, looked up by the stored text
     -- id: under RLS only a leakproof condition may use the checkpoints index, and a
@@ -71,8 +76,8 @@ begin
         from threadguard.conversations as cv
         where cv.tenant_id operator(pg_catalog.=) v_tenant_id
           and cv.user_id operator(pg_catalog.=) v_user_id
-          and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at, 'infinity')
-          and cv.updated_at operator(pg_catalog.>) coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity')
+          and cv.updated_at operator(pg_catalog.<=) v_high
+          and cv.updated_at operator(pg_catalog.>) v_low
     ) as c
     left join lateral (
         select cp.checkpoint_id, cp.metadata

@@ -27,6 +27,8 @@ set search_path = pg_catalog, pg_temp
 -- the first stopping after p_limit matches: never a sort of all of a user's
 -- conversations (bench/SEARCH.md records the plans and what a rare match costs).
 set enable_sort = off
+-- enable_sort = off makes the final sort of the candidates cost 1e10, which would JIT-compile it (~300 ms).
+set jit = off
 as $$
 #variable_conflict use_column
 declare
@@ -39,6 +41,8 @@ declare
     v_limit integer;
     c_lag constant interval := interval '1 minute';  -- as in list_conversations.sql, which says why
     v_floor timestamptz;
+    v_low timestamptz;     -- the candidates' range of stored activity: (v_low, v_high]
+    v_high timestamptz := coalesce(p_before_updated_at, 'infinity');
 begin
     select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
     if p_limit is null or p_limit operator(pg_catalog.<) 1 then
@@ -66,12 +70,13 @@ begin
       from threadguard.conversations as cv
      where cv.tenant_id operator(pg_catalog.=) v_tenant_id
        and cv.user_id operator(pg_catalog.=) v_user_id
-       and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at operator(pg_catalog.-) c_lag, 'infinity')
+       and cv.updated_at operator(pg_catalog.<=) (v_high operator(pg_catalog.-) c_lag)
        -- Case-insensitive substring; nothing in the text is a pattern (escaped above).
        and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
        and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
      order by cv.updated_at desc, cv.id desc
     offset v_limit operator(pg_catalog.-) 1 limit 1;
+    v_low := coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity');  -- plain values: the plan reads a range
 
     return query
     select c.id, c.title, c.metadata, c.created_at, a.active
@@ -80,8 +85,8 @@ begin
         from threadguard.conversations as cv
         where cv.tenant_id operator(pg_catalog.=) v_tenant_id
           and cv.user_id operator(pg_catalog.=) v_user_id
-          and cv.updated_at operator(pg_catalog.<=) coalesce(p_before_updated_at, 'infinity')
-          and cv.updated_at operator(pg_catalog.>) coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity')
+          and cv.updated_at operator(pg_catalog.<=) v_high
+          and cv.updated_at operator(pg_catalog.>) v_low
           and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
           and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
     ) as c
