@@ -105,17 +105,17 @@ def issue21(root: Path, r: dict[str, Any], row: Any) -> None:
         row("binding client CPU per statement (`make bench-client`)", "≤ 20 µs", _fmt(client["added"], " µs"), client["added"] <= 20)
     # "Unchanged or better" against 0.21's query in the same run (the issue's 679 µs was another host's).
     first = r["api"]["list_conversations first page (1k-conversation user)"]
-    before = r["api"].get("list_conversations first page, 0.21's query (reference)")
+    before = r["api"].get("list_conversations first page, 0.21's function (reference)")
     if before:
         ratio = _ratio(first.get("median"), before.get("median"))
-        row("list_conversations first page, 1k conversations, against 0.21's query", "≤ ×1.05",
+        row("list_conversations first page, 1k conversations, against 0.21's function", "≤ ×1.05",
             f"{_fmt(first.get('median'), ' µs')} against {_fmt(before.get('median'), ' µs')}: {_r(ratio)}",
             None if ratio is None else ratio <= 1.05)
     search = _json(root, "search")
     if search and "list_conversations" in search["cases"]:
-        ten, old = search["cases"]["list_conversations"]["first"], search["cases"]["list_conversations, 0.21's query"]["first"]
+        ten, old = search["cases"]["list_conversations"]["first"], search["cases"]["list_conversations, 0.21's function"]["first"]
         ratio = _ratio(ten.get("median"), old.get("median"))
-        row(f"list_conversations first page, {search['conversations']:,} conversations, against 0.21's query "
+        row(f"list_conversations first page, {search['conversations']:,} conversations, against 0.21's function "
             "(`make bench-search`)", "≤ ×1.05",
             f"{_fmt(ten.get('median'), ' µs')} against {_fmt(old.get('median'), ' µs')}: {_r(ratio)}",
             None if ratio is None else ratio <= 1.05)

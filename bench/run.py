@@ -40,7 +40,7 @@ from psycopg.rows import dict_row
 import threadguard as tg
 from bench import dataset, report
 from bench.dataset import Thread
-from threadguard.roles import app_role
+from threadguard.roles import app_role, required
 
 BENCH_LOGIN = "threadguard_bench_app"
 # What each regime's server must run with (with_db.sh starts the bench cluster fast; make bench restarts it durable).
@@ -366,15 +366,16 @@ def run_pooler(admin_url: str, target: str, app: str, threads: list[Thread], *, 
                 conn.close()
 
 
-# list_conversations' first page as 0.21 read it (one query, ordered by the stored updated_at, which every
-# checkpoint moved): the same-run reference for "unchanged or better" (issue #21), as the application login.
-PREVIOUS_LIST = """
-    select c.id, c.title, c.created_at, c.updated_at, k.checkpoint_id, k.metadata
-    from (select cv.id, cv.thread_id, cv.title, cv.created_at, cv.updated_at from threadguard.conversations as cv
-          where cv.tenant_id = %s and cv.user_id = %s order by cv.updated_at desc, cv.id desc limit 50) as c
-    left join lateral (select cp.checkpoint_id, cp.metadata from public.checkpoints as cp
-                       where cp.thread_id = c.thread_id and cp.checkpoint_ns = '' order by cp.checkpoint_id desc limit 1) as k on true
-    order by c.updated_at desc, c.id desc"""
+# list_conversations as 0.21 shipped it (ordered by the stored updated_at, which every checkpoint
+# moved), installed beside the new one: the same-run reference for "unchanged or better" (issue #21).
+PREVIOUS_LIST = "select * from bench.list_conversations_0_21(%s, %s, %s)"
+
+
+def install_previous_list(admin: psycopg.Connection[Any]) -> None:
+    """bench/list_conversations_0_21.sql as schema bench's, a definer owned by threadguard's owner role."""
+    roles = required(admin)
+    text = (HERE / "list_conversations_0_21.sql").read_text()
+    admin.execute(sql.SQL(text).format(app=sql.Identifier(roles.app), owner=sql.Identifier(roles.owner)))
 
 
 def run_api_ops(t: Config, heavy_user: list[Thread], threads: list[Thread], *, samples: int) -> dict[str, Any]:
@@ -383,7 +384,7 @@ def run_api_ops(t: Config, heavy_user: list[Thread], threads: list[Thread], *, s
     owner = heavy_user[0]
     out: dict[str, Samples] = {k: Samples() for k in
                                 ("list_conversations first page (1k-conversation user)",
-                                 "list_conversations first page, 0.21's query (reference)",
+                                 "list_conversations first page, 0.21's function (reference)",
                                  "list_conversations page 10 (1k-conversation user)",
                                  "get_conversation", "delete_conversation (40 checkpoints)")}
     with t.as_owner(owner):
@@ -394,8 +395,8 @@ def run_api_ops(t: Config, heavy_user: list[Thread], threads: list[Thread], *, s
     for i in range(samples):
         with t.as_owner(owner):
             t.measure(out["list_conversations first page (1k-conversation user)"], lambda: tg.list_conversations(conn, 50))
-            t.measure(out["list_conversations first page, 0.21's query (reference)"],
-                      lambda: conn.execute(PREVIOUS_LIST, (owner.tenant_id, owner.user_id)).fetchall())
+            t.measure(out["list_conversations first page, 0.21's function (reference)"],
+                      lambda: conn.execute(PREVIOUS_LIST, (50, None, None)).fetchall())
             t.measure(out["list_conversations page 10 (1k-conversation user)"], lambda: tg.list_conversations(conn, 50, page))
         thread = threads[i % len(threads)]
         with t.as_owner(thread):
@@ -538,6 +539,7 @@ def main() -> int:
     target = dataset.ensure_database(admin_url, size)
     app = bench_login(target)
     a, t, admin = open_configs(target, app)
+    install_previous_list(admin)
     settings = machine(admin)["settings"]
     if any(settings.get(name) != value for name, value in REGIMES[args.regime].items()):
         raise SystemExit(f"bench: the {args.regime} regime needs {REGIMES[args.regime]}, the server runs {settings} "

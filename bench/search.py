@@ -22,7 +22,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 import threadguard as tg
-from bench.run import PREVIOUS_LIST, Samples, bench_login, measure
+from bench.run import DIRECT, PREVIOUS_LIST, Samples, bench_login, install_previous_list, measure
 from threadguard import runner
 
 HERE = Path(__file__).resolve().parent
@@ -40,10 +40,7 @@ CASES: dict[str, tuple[str | None, dict[str, Any] | None, str]] = {
     "title 'zebra' (no match)": ("zebra", None, "0%"),
 }
 FIRST_PAGE_TARGET = (2000.0, 10000.0)  # µs: median, p99
-# list_conversations as 0.21 read a page (ordered by the stored updated_at): the same-run reference (issue #21).
 
-PREVIOUS_LIST_AFTER = PREVIOUS_LIST.replace(
-    "cv.user_id = %s order", "cv.user_id = %s and (cv.updated_at, cv.id) < (%s, %s) order")
 
 
 def ensure_database(admin: str, conversations: int) -> str:
@@ -130,9 +127,11 @@ def main() -> int:
     started = time.monotonic()
     target = ensure_database(os.environ.get("DATABASE_URL", ""), args.conversations)
     app = bench_login(target)
+    with psycopg.connect(target, autocommit=True) as admin:
+        install_previous_list(admin)
     samples = {case: {"first": Samples(), "page 5": Samples()} for case in CASES}
     rows: dict[str, dict[str, int]] = {case: {} for case in CASES}
-    with tg.connect(app) as conn, tg.acting_as(*HEAVY):
+    with tg.connect(app, **DIRECT) as conn, tg.acting_as(*HEAVY):
         pid = conn.execute("select pg_backend_pid() as pid").fetchone()["pid"]  # type: ignore[index]
         server = conn.execute("show server_version").fetchone()["server_version"]  # type: ignore[index]
         cursors: dict[str, Any] = {}
@@ -142,9 +141,8 @@ def main() -> int:
                 page = tg.search_conversations(conn, text, metadata, 50, page[-1]) if page else page
             cursors[case] = page[-1] if page else None
         listing = {"list_conversations": lambda c: tg.list_conversations(conn, 50, c),
-                   "list_conversations, 0.21's query": lambda c: conn.execute(
-                       PREVIOUS_LIST if c is None else PREVIOUS_LIST_AFTER,
-                       HEAVY if c is None else (*HEAVY, c.updated_at, c.thread_id)).fetchall()}
+                   "list_conversations, 0.21's function": lambda c: conn.execute(
+                       PREVIOUS_LIST, (50, None, None) if c is None else (50, c.updated_at, c.thread_id)).fetchall()}
         page = tg.list_conversations(conn, 50)
         for _ in range(4):
             page = tg.list_conversations(conn, 50, page[-1])

@@ -28,7 +28,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 
 import threadguard as tg
-from bench.run import Samples, bench_login, measure
+from bench.run import DIRECT, Samples, bench_login, measure
 from threadguard import runner
 
 HERE = Path(__file__).resolve().parent
@@ -176,7 +176,7 @@ def main() -> int:
     target, users = ensure_database(os.environ.get("DATABASE_URL", ""), args.items)
     app = bench_login(target)
     a = Side("A", psycopg.connect(target, autocommit=True, prepare_threshold=0, row_factory=dict_row), acts=False)
-    t = Side("T", tg.connect(app), acts=True)
+    t = Side("T", tg.connect(app, **DIRECT), acts=True)  # as A: a direct connection's settings (bench.run.DIRECT)
     sides = [a, t]
     for user in users[:20]:  # warm both sides' caches and plans
         for side in sides:

@@ -35,7 +35,7 @@ def principal(request: Request) -> tuple[str, str] | None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    # No named prepared statements by default: safe behind any transaction pooler.
+    # Pooler-safe default (no named prepared statement); direct connection: kwargs={"prepare_threshold": 0}.
     async with tg.async_saver_pool(os.environ["DATABASE_URL"], max_size=10) as pool:
         app.state.pool = pool
         app.state.graph = chat_graph(AsyncPostgresSaver(pool))

@@ -23,9 +23,9 @@ stable
 -- RLS still applies.
 security definer
 set search_path = pg_catalog, pg_temp
--- Both queries read conversations_owner_activity_idx as a range, filtered as it is read,
--- the first stopping after p_limit matches: never a sort of all of a user's
--- conversations (bench/SEARCH.md records the plans and what a rare match costs).
+-- The index conversations_owner_activity_idx is read as ranges, filtered as it is read, the
+-- first stopping after p_limit matches: never a sort of all of a user's conversations
+-- (bench/SEARCH.md records the plans and what a rare match costs).
 set enable_sort = off
 -- enable_sort = off makes the final sort of the candidates cost 1e10, which would JIT-compile it (~300 ms).
 set jit = off
@@ -40,8 +40,11 @@ declare
                           p_title_contains, '\', '\\'), '%', '\%'), '_', '\_') || '%';
     v_limit integer;
     c_lag constant interval := interval '1 minute';  -- as in list_conversations.sql, which says why
-    v_floor timestamptz;
-    v_low timestamptz;     -- the candidates' range of stored activity: (v_low, v_high]
+    v_floor timestamptz;   -- the stored activity of the p_limit-th match below the cursor's window
+    v_low timestamptz;     -- v_floor - c_lag: the window below it
+    v_rows threadguard.conversations[];  -- the first p_limit matches below the cursor's window
+    v_found bigint;
+    v_near timestamptz;    -- v_high - c_lag: the window just before the cursor
     v_high timestamptz := coalesce(p_before_updated_at, 'infinity');
 begin
     select c.tenant_id, c.user_id into v_tenant_id, v_user_id from threadguard.require_context() as c;
@@ -63,30 +66,50 @@ begin
     end if;
 
     v_limit := least(p_limit, 200);  -- LEAST is syntax, not a function: nothing to shadow
+    v_near := v_high operator(pg_catalog.-) c_lag;
 
-    -- The same two steps as list_conversations: a lower bound from the stored activity of
-    -- matches surely after the cursor, then the exact order of the matches above it.
-    select cv.updated_at into v_floor
-      from threadguard.conversations as cv
-     where cv.tenant_id operator(pg_catalog.=) v_tenant_id
-       and cv.user_id operator(pg_catalog.=) v_user_id
-       and cv.updated_at operator(pg_catalog.<=) (v_high operator(pg_catalog.-) c_lag)
-       -- Case-insensitive substring; nothing in the text is a pattern (escaped above).
-       and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
-       and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
-     order by cv.updated_at desc, cv.id desc
-    offset v_limit operator(pg_catalog.-) 1 limit 1;
-    v_low := coalesce(v_floor operator(pg_catalog.-) c_lag, '-infinity');  -- plain values: the plan reads a range
+    -- As list_conversations, but a filter may match rarely, so the user's index is read once:
+    -- the first p_limit matches stored at least c_lag before the cursor are kept as rows, and only
+    -- the two c_lag-wide windows their order cannot settle (just before the cursor, just below
+    -- the last of them) are read again.
+    select pg_catalog.array_agg(m.r), pg_catalog.min((m.r).updated_at), pg_catalog.count(*)
+      into v_rows, v_floor, v_found
+      from (select cv as r
+              from threadguard.conversations as cv
+             where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+               and cv.user_id operator(pg_catalog.=) v_user_id
+               and cv.updated_at operator(pg_catalog.<=) v_near
+               -- Case-insensitive substring; nothing in the text is a pattern (escaped above).
+               and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
+               and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
+             order by cv.updated_at desc, cv.id desc
+             limit v_limit) as m;
+    if v_found operator(pg_catalog.<) v_limit then
+        v_floor := null;  -- every match below the cursor's window is in v_rows
+    end if;
+    v_low := coalesce(v_floor operator(pg_catalog.-) c_lag, 'infinity');  -- plain values: the plans read ranges
 
     return query
     select c.id, c.title, c.metadata, c.created_at, a.active
     from (
         select cv.id, cv.thread_id, cv.title, cv.metadata, cv.created_at, cv.updated_at
+        from pg_catalog.unnest(v_rows) as cv
+        union
+        select cv.id, cv.thread_id, cv.title, cv.metadata, cv.created_at, cv.updated_at
         from threadguard.conversations as cv
         where cv.tenant_id operator(pg_catalog.=) v_tenant_id
           and cv.user_id operator(pg_catalog.=) v_user_id
+          and cv.updated_at operator(pg_catalog.>) v_near
           and cv.updated_at operator(pg_catalog.<=) v_high
+          and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
+          and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
+        union
+        select cv.id, cv.thread_id, cv.title, cv.metadata, cv.created_at, cv.updated_at
+        from threadguard.conversations as cv
+        where cv.tenant_id operator(pg_catalog.=) v_tenant_id
+          and cv.user_id operator(pg_catalog.=) v_user_id
           and cv.updated_at operator(pg_catalog.>) v_low
+          and cv.updated_at operator(pg_catalog.<=) v_floor
           and (v_pattern is null or cv.title operator(pg_catalog.~~*) v_pattern)
           and (p_metadata is null or cv.metadata operator(pg_catalog.@>) p_metadata)
     ) as c
