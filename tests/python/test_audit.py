@@ -67,7 +67,8 @@ def test_support_reads_and_grants_leave_a_record_a_rollback_cannot_erase(migrate
             conn.execute("select * from threadguard.support_conversations(%s)", (tenant,))
         conn.rollback()
     assert _table(migrated_db, reason) == []
-    assert [(x["action"], x["actor"], x["reason"]) for x in lines] == [("support_open", SUPPORT_LOGIN, reason)]
+    # (Other workers' tests write to the same server log: only this test's tenant and reason count.)
+    assert [(x["action"], x["actor"], x["reason"]) for x in lines if x.get("reason") == reason] == [("support_open", SUPPORT_LOGIN, reason)]
 
     # Opened and committed; then reads rolled back, whole or to a savepoint: each one is logged.
     with psycopg.connect(support, autocommit=True) as conn:
@@ -81,8 +82,9 @@ def test_support_reads_and_grants_leave_a_record_a_rollback_cannot_erase(migrate
                 conn.execute("select * from threadguard.support_conversations(%s)", (tenant,)).fetchall()
                 conn.execute("select no_such_function()")
     assert _table(migrated_db, reason) == ["support_open"], "the reads' table rows went with their rollbacks"
-    assert [x["action"] for x in lines] == ["support_read", "support_read", "support_read"]
-    assert {x["actor"] for x in lines} == {SUPPORT_LOGIN} and {x["tenant_id"] for x in lines} == {str(tenant)}
+    mine = [x for x in lines if x.get("tenant_id") == str(tenant)]
+    assert [x["action"] for x in mine] == ["support_read", "support_read", "support_read"]
+    assert {x["actor"] for x in mine} == {SUPPORT_LOGIN}
 
 
 def test_an_admin_export_rolled_back_is_still_on_record(migrated_db: str, app_db: str) -> None:
@@ -94,4 +96,4 @@ def test_an_admin_export_rolled_back_is_still_on_record(migrated_db: str, app_db
         assert len(conn.execute("select * from threadguard.export_conversations(%s, null, %s)", (tenant, reason)).fetchall()) == 1
         conn.rollback()
     assert _table(migrated_db, reason) == []
-    assert [(x["action"], x["reason"], x["row_count"]) for x in lines] == [("export", reason, 1)]
+    assert [(x["action"], x["reason"], x["row_count"]) for x in lines if x.get("reason") == reason] == [("export", reason, 1)]

@@ -80,7 +80,9 @@ def test_search_bench_runs_and_finds_what_each_case_asks(tmp_path: Path) -> None
     rows = {case: pages["first"]["rows"] for case, pages in cases.items()}
     # 400 conversations: 5% is 20, 10% is 40, 1% is 4; the page holds them all.
     assert rows == {"no filter": 50, "title 'alpha'": 20, "metadata project=p3": 40, "title 'alpha' + project=p0": 20,
-                    "metadata team=t42 (rare)": 0, "title 'zebra' (no match)": 0}, rows
+                    "metadata team=t42 (rare)": 0, "title 'zebra' (no match)": 0,
+                    # list_conversations and 0.21's, its same-run reference: the same page
+                    "list_conversations": 50, "list_conversations, 0.21's function": 50}, rows
     assert "Index Scan using conversations_owner_activity_idx" in (tmp_path / "SEARCH.md").read_text()
 
 
