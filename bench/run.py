@@ -577,8 +577,9 @@ def main() -> int:
     results["table_sizes"] = table_sizes(admin)
     results["seconds"] = round(time.monotonic() - started, 1)
     plans = explain_paths(target, light_all[0], thousand[0])
-    for conn in [c.conn for c in sides[2:]] + [a.conn, admin]:
+    for conn in {id(c.conn): c.conn for c in sides}.values():  # A+ shares A's connection
         conn.close()
+    admin.close()
 
     (args.out / "results").mkdir(parents=True, exist_ok=True)
     stem = size.name if args.regime == "fast" else f"{size.name}-{args.regime}"
