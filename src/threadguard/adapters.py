@@ -13,6 +13,11 @@ the suite instead of failing open (and `make canary` runs the suites on the newe
   Sync group carries, sends no Flush after its final Sync (pgbouncer/pgbouncer#759), and takes the
   identity statement straight onto its queue (`enqueue_identity`), as psycopg's own execute would
   put it there, without a cursor or a round of its own: it leaves with the next statement.
+- psycopg's cursor internals (_start_query, _convert_query, _get_prepared, _execute_send,
+  _send_query_prepared, _check_results, _set_results, the PrepareManager's maybe_add_to_cache,
+  validate and maintain_gen) and its generators send and fetch_many, checked against psycopg 3.3.9:
+  `execute_with_identity_gen` runs one statement outside any pipeline as execute() does, with the
+  identity in front of it in a pipeline of libpq's own (one flush, one pass over the results).
 """
 
 from __future__ import annotations
@@ -21,14 +26,19 @@ import asyncio
 import functools
 import logging
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import psycopg
 from langgraph.store.base import batch
+from psycopg import generators, pq
+from psycopg._preparing import Prepare
 
 if TYPE_CHECKING:
+    from psycopg._cursor_base import BaseCursor  # what Cursor and AsyncCursor share
     from psycopg._pipeline_base import BasePipeline  # what Pipeline and AsyncPipeline share (command_queue, result_queue)
+    from psycopg.abc import PQGen
 
 _CHECKPOINT_TABLE = re.compile(r"\bcheckpoint(s|_blobs|_writes)\b", re.IGNORECASE)
 
@@ -106,6 +116,7 @@ class _SyncGroup:
 
 
 _TEXT_OID = 25
+_TEXT_TYPES = ((), (_TEXT_OID,), (_TEXT_OID, _TEXT_OID))
 
 
 def enqueue_identity(pipeline: BasePipeline, statement: bytes, params: tuple[str, ...]) -> None:
@@ -118,6 +129,61 @@ def enqueue_identity(pipeline: BasePipeline, statement: bytes, params: tuple[str
         pgconn.send_query_params, statement, [param.encode() for param in params],
         param_types=[_TEXT_OID] * len(params)))
     pipeline.result_queue.append(None)
+
+
+def execute_with_identity_gen(cur: BaseCursor[Any, Any], query: Any, params: Any,
+                              identity: Sequence[tuple[bytes, Sequence[bytes] | None]], *, prepare: bool | None = None,
+                              binary: bool | None = None) -> PQGen[None]:
+    """cursor.execute(query, params) outside any pipeline, with the `identity` statements (encoded
+    text parameters $1, $2, ...) in front of it, in one implicit transaction in autocommit: what execute()
+    does (psycopg 3.3: _execute_gen and _maybe_prepare_gen's branch without a pipeline), except that
+    libpq's pipeline mode is entered for this one exchange. The identity, the statement (and its
+    PREPARE, when psycopg decides to prepare it) and one Sync leave in one flush and the results are
+    read in one pass: psycopg's Pipeline object, with its communicate round per statement and its
+    fetch on exit, costs the client several times more. No Flush follows the Sync (see _SyncGroup).
+    An identity that fails (a refused token) aborts the statement: its error is raised, and a
+    statement psycopg meant to prepare stays unprepared, as when psycopg's own PREPARE fails."""
+    yield from cur._start_query(query)  # BEGIN first, in a transaction not yet open (autocommit off)
+    pgq = cur._convert_query(query, params)
+    prep, name = cur._get_prepared(pgq, prepare)
+    pgconn = cur._pgconn
+    pgconn.enter_pipeline_mode()
+    try:
+        for statement, args in identity:
+            pgconn.send_query_params(statement, args, param_types=_TEXT_TYPES[len(args)] if args else None)
+        if prep is Prepare.SHOULD:
+            pgconn.send_prepare(name, pgq.query, param_types=pgq.types)
+        if prep is Prepare.NO:
+            cur._execute_send(pgq, force_extended=True, binary=binary)
+        else:
+            cur._query = pgq
+            cur._send_query_prepared(name, pgq, binary=binary)
+        pgconn.pipeline_sync()
+        yield from generators.send(pgconn)
+        heads: list[pq.abc.PGresult] = []
+        for _ in range(len(identity) + (prep is Prepare.SHOULD)):
+            heads += yield from generators.fetch_many(pgconn)
+        results = yield from generators.fetch_many(pgconn)
+        yield from generators.fetch_many(pgconn)  # the Sync's
+    finally:
+        # Left mid-exchange only by a lost connection or an interrupted wait: then results are still
+        # pending, the connection stays in pipeline mode and reports itself busy (ACTIVE), and the
+        # binding refuses to send anything more on it (a pool discards it).
+        if pgconn.pipeline_status != pq.PipelineStatus.OFF:
+            try:
+                pgconn.exit_pipeline_mode()
+            except psycopg.OperationalError:
+                pass
+    for head in heads:
+        if head.status == pq.ExecStatus.FATAL_ERROR:
+            raise psycopg.errors.error_from_result(head, encoding=cur._encoding)
+    prepared = cur._conn._prepared
+    if (key := prepared.maybe_add_to_cache(pgq, prep, name)) is not None:
+        prepared.validate(key, prep, name, results)
+    cur._check_results(results)
+    cur._set_results(results)
+    cur._last_query = query
+    yield from prepared.maintain_gen(cur._conn)
 
 
 class _QuietAbortedPipelines(logging.Filter):

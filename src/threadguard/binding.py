@@ -42,6 +42,7 @@ from threadguard.adapters import (
     _without_setup_ddl,
     canonical_thread_id,
     enqueue_identity,
+    execute_with_identity_gen,
 )
 from threadguard.errors import (
     NamespaceNotOwnedError,
@@ -49,10 +50,11 @@ from threadguard.errors import (
     SharedBatcherError,
     ThreadNotOwnedError,
     VectorSearchUnsupportedError,
+    _raise_refusal,
     _refusals,
     is_refused_write,
 )
-from threadguard.identity import Identity, _identity_params, acting_as, current_identity
+from threadguard.identity import Identity, _identity_params, _identity_wire, acting_as, current_identity
 from threadguard.upstream import require_supported
 
 __all__ = [  # what the binding's users import from here
@@ -109,7 +111,13 @@ def _text_carries_identity(query: str) -> bool:
 
 
 def _in_pipeline(conn: psycopg.BaseConnection[Any]) -> bool:
-    return conn.pgconn.pipeline_status != pq.PipelineStatus.OFF
+    if conn.pgconn.pipeline_status == pq.PipelineStatus.OFF:
+        return False
+    if conn._pipeline is None:  # libpq's pipeline mode, but no psycopg Pipeline: an exchange cut short
+        raise psycopg.OperationalError(
+            "threadguard: this connection was left in the middle of an exchange (its server lost or its wait "
+            "interrupted) and cannot carry an identity any more: close it (a pool discards it)")
+    return True
 
 
 # --- sync -------------------------------------------------------------------
@@ -139,6 +147,14 @@ def _identity_statements(conn: psycopg.BaseConnection[Any], params: tuple[str, .
     if getattr(conn, "set_local", False):
         return [(statement, None) for statement in _set_local(conn, params)]
     return [(SET_IDENTITY_SQL, params)]
+
+
+def _identity_to_send(conn: psycopg.BaseConnection[Any]) -> list[tuple[bytes, tuple[bytes, ...] | None]]:
+    """The identity statements as adapters.execute_with_identity_gen sends them (encoded text parameters)."""
+    wire = _identity_wire()
+    if len(wire) != 1 and conn.set_local:  # type: ignore[attr-defined]
+        return [(statement.as_bytes(conn), None) for statement in _set_local(conn, _identity_params())]
+    return [(_PRESENT_TOKEN_QUEUED if len(wire) == 1 else _SET_IDENTITY_QUEUED, wire)]
 
 
 def _enqueued(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> bool:
@@ -211,8 +227,17 @@ class BoundCursor(psycopg.Cursor[Any]):
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> BoundCursor:
         _check_thread_param(query, params)
         query = _without_setup_ddl(query)
-        with _with_identity(self.connection, query):
-            super().execute(query, params, **kwargs)
+        conn = self.connection
+        if _in_pipeline(conn) or not _carries_identity(query, conn):
+            with _with_identity(conn, query):
+                super().execute(query, params, **kwargs)
+            return self
+        try:  # as _refusals(query), without a context manager's cost on every statement
+            with conn.lock:
+                conn.wait(execute_with_identity_gen(self, query, params, _identity_to_send(conn), **kwargs))
+        except psycopg.Error as exc:
+            _raise_refusal(exc, query)
+            raise
         return self
 
     def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:
@@ -316,13 +341,17 @@ def saver_pool(conninfo: str = "", *, min_size: int = 1, max_size: int | None = 
 # --- async ------------------------------------------------------------------
 
 
-async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
+def _refuse_shared_batcher() -> None:
     if _in_shared_batcher():
         raise SharedBatcherError(
             "threadguard: AsyncPostgresStore's aget/aput/asearch/adelete/alist_namespaces run in one background task shared "
             "by every caller, where no caller's identity can reach, so threadguard refuses them. Wrap the store: "
             "threadguard.async_store(pool) runs each operation of the same AsyncPostgresStore in the caller's own task."
         )
+
+
+async def _aqueue_identity(conn: psycopg.AsyncConnection[Any]) -> None:
+    _refuse_shared_batcher()
     params = _identity_params()
     if _enqueued(conn, params):
         return
@@ -360,8 +389,18 @@ class AsyncBoundCursor(psycopg.AsyncCursor[Any]):
     async def execute(self, query: Any, params: Any = None, **kwargs: Any) -> AsyncBoundCursor:
         _check_thread_param(query, params)
         query = _without_setup_ddl(query)
-        async with _awith_identity(self.connection, query):
-            await super().execute(query, params, **kwargs)
+        conn = self.connection
+        if _in_pipeline(conn) or not _carries_identity(query, conn):
+            async with _awith_identity(conn, query):
+                await super().execute(query, params, **kwargs)
+            return self
+        _refuse_shared_batcher()
+        try:
+            async with conn.lock:
+                await conn.wait(execute_with_identity_gen(self, query, params, _identity_to_send(conn), **kwargs))
+        except psycopg.Error as exc:
+            _raise_refusal(exc, query)
+            raise
         return self
 
     async def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:

@@ -61,7 +61,7 @@ _STORE_TABLE = re.compile(r"\bstore\b")
 
 # What setup() does next: read the schema version it finds (then, if behind, change the tables).
 _SETUP_VERSION_TABLE = re.compile(r"\b(checkpoint|store|vector)_migrations\b")
-_DDL = re.compile(r"\s*(create|alter|drop)\b", re.IGNORECASE)
+_DDL = re.compile(r"(\s|--[^\n]*(\n|$)|/\*.*?\*/)*(create|alter|drop)\b", re.IGNORECASE | re.DOTALL)  # after any comments
 # PostgreSQL's refusals of DDL (English messages; a DDL statement is recognised by its text too).
 _DDL_REFUSED = re.compile(r"(must be owner of |permission denied for schema )")
 
@@ -73,46 +73,54 @@ def _refusals(query: Any = None) -> Iterator[None]:
     statement as VectorSearchUnsupportedError."""
     try:
         yield
-    except (ThreadNotOwnedError, NamespaceNotOwnedError, SetupBelongsToMigrateError, VectorSearchUnsupportedError, SharedBatcherError):
-        raise
     except psycopg.Error as exc:
-        if isinstance(exc, psycopg.errors.InsufficientPrivilege) and (
-                (isinstance(query, str) and _DDL.match(query))
-                or (query is None and _DDL_REFUSED.match(exc.diag.message_primary or ""))):  # at a pipeline's sync
-            raise SetupBelongsToMigrateError(
-                "threadguard: LangGraph's saver or store wants to change its tables (setup() of a version whose schema this "
-                "database is not at), and the application's role creates and alters nothing: LangGraph's tables are "
-                "created and upgraded by `threadguard migrate`, run by the DBA, with a threadguard release that supports "
-                "this langgraph-checkpoint-postgres (`threadguard verify` names the versions)."
-            ) from exc
-        if (isinstance(exc, psycopg.errors.UndefinedTable) and "vector_migrations" not in (exc.diag.message_primary or "")
-                and _SETUP_VERSION_TABLE.search(exc.diag.message_primary or "")):
-            raise SetupBelongsToMigrateError(
-                "threadguard: LangGraph's tables are not set up in this database: run `threadguard migrate` (the DBA) "
-                "before the application calls setup()."
-            ) from exc
-        if isinstance(exc, psycopg.errors.UndefinedTable) and any(
-                t in (exc.diag.message_primary or "") for t in ("store_vectors", "vector_migrations")):
-            raise VectorSearchUnsupportedError(
-                "threadguard: the protected store has no vector search (no store_vectors table, no pgvector), so a "
-                "PostgresStore with an index config cannot write or search; nothing was written. Create the store "
-                "without index=... (search then filters by namespace and value)."
-            ) from exc
-        if not is_refused_write(exc):
-            raise
-        if _STORE_TABLE.search(exc.diag.message_primary or ""):  # the table's name, whatever lc_messages quotes it with
-            raise NamespaceNotOwnedError(
-                "threadguard: refused a store write: the namespace is not one of the identity this code runs as (or no "
-                "identity is bound). Keep a user's items under (tenant_id, user_id, ...) and the tenant's shared items "
-                "under (tenant_id, \"shared\", ...): threadguard.user_namespace(...) and threadguard.tenant_namespace(...) "
-                "build them, inside threadguard.acting_as(tenant_id, user_id)."
-            ) from exc
-        raise ThreadNotOwnedError(
-            "threadguard: refused a write: the thread is not a conversation of the identity this code runs as "
-            "(or no identity is bound). Create the conversation first (threadguard.create_conversation), use its "
-            "id as LangGraph's thread_id in canonical form (lower case, as str(uuid.UUID(...)) writes it), and run "
-            "the graph inside threadguard.acting_as(tenant_id, user_id)."
+        _raise_refusal(exc, query)
+        raise
+
+
+def _raise_refusal(exc: psycopg.Error, query: Any = None) -> None:
+    """What _refusals raises instead of `exc` (nothing: `exc` stands), for the binding's paths that
+    catch the error themselves."""
+    if isinstance(exc, (ThreadNotOwnedError, NamespaceNotOwnedError, SetupBelongsToMigrateError,
+                        VectorSearchUnsupportedError, SharedBatcherError)):
+        return
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege) and (
+            (isinstance(query, str) and _DDL.match(query))
+            or (query is None and _DDL_REFUSED.match(exc.diag.message_primary or ""))):  # at a pipeline's sync
+        raise SetupBelongsToMigrateError(
+            "threadguard: LangGraph's saver or store wants to change its tables (setup() of a version whose schema this "
+            "database is not at), and the application's role creates and alters nothing: LangGraph's tables are "
+            "created and upgraded by `threadguard migrate`, run by the DBA, with a threadguard release that supports "
+            "this langgraph-checkpoint-postgres (`threadguard verify` names the versions)."
         ) from exc
+    if (isinstance(exc, psycopg.errors.UndefinedTable) and "vector_migrations" not in (exc.diag.message_primary or "")
+            and _SETUP_VERSION_TABLE.search(exc.diag.message_primary or "")):
+        raise SetupBelongsToMigrateError(
+            "threadguard: LangGraph's tables are not set up in this database: run `threadguard migrate` (the DBA) "
+            "before the application calls setup()."
+        ) from exc
+    if isinstance(exc, psycopg.errors.UndefinedTable) and any(
+            t in (exc.diag.message_primary or "") for t in ("store_vectors", "vector_migrations")):
+        raise VectorSearchUnsupportedError(
+            "threadguard: the protected store has no vector search (no store_vectors table, no pgvector), so a "
+            "PostgresStore with an index config cannot write or search; nothing was written. Create the store "
+            "without index=... (search then filters by namespace and value)."
+        ) from exc
+    if not is_refused_write(exc):
+        return
+    if _STORE_TABLE.search(exc.diag.message_primary or ""):  # the table's name, whatever lc_messages quotes it with
+        raise NamespaceNotOwnedError(
+            "threadguard: refused a store write: the namespace is not one of the identity this code runs as (or no "
+            "identity is bound). Keep a user's items under (tenant_id, user_id, ...) and the tenant's shared items "
+            "under (tenant_id, \"shared\", ...): threadguard.user_namespace(...) and threadguard.tenant_namespace(...) "
+            "build them, inside threadguard.acting_as(tenant_id, user_id)."
+        ) from exc
+    raise ThreadNotOwnedError(
+        "threadguard: refused a write: the thread is not a conversation of the identity this code runs as "
+        "(or no identity is bound). Create the conversation first (threadguard.create_conversation), use its "
+        "id as LangGraph's thread_id in canonical form (lower case, as str(uuid.UUID(...)) writes it), and run "
+        "the graph inside threadguard.acting_as(tenant_id, user_id)."
+    ) from exc
 
 
 class SharedBatcherError(psycopg.ProgrammingError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 
@@ -21,6 +21,14 @@ class Identity:
     tenant_id: UUID
     user_id: UUID
     token: str | None = None
+    # What the binding sends for it, made once here rather than for every statement.
+    params: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    wire: tuple[bytes, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        params = (self.token,) if self.token is not None else (str(self.tenant_id), str(self.user_id))
+        object.__setattr__(self, "params", params)
+        object.__setattr__(self, "wire", tuple(param.encode() for param in params))
 
 
 _identity: ContextVar[Identity | None] = ContextVar("threadguard_identity", default=None)
@@ -61,11 +69,17 @@ def _as_uuid(value: UUID | str, name: str) -> UUID:
     return result
 
 
+_NOBODY = ("", "")
+_NOBODY_WIRE = (b"", b"")
+
+
 def _identity_params() -> tuple[str, ...]:
     """What the binding sends: (tenant_id, user_id), or (token,) for a sealed identity; ('', '') for nobody."""
     identity = _identity.get()
-    if identity is None:
-        return ("", "")
-    if identity.token is not None:
-        return (identity.token,)
-    return (str(identity.tenant_id), str(identity.user_id))
+    return _NOBODY if identity is None else identity.params
+
+
+def _identity_wire() -> tuple[bytes, ...]:
+    """The same, encoded as it goes out (text parameters)."""
+    identity = _identity.get()
+    return _NOBODY_WIRE if identity is None else identity.wire

@@ -69,11 +69,14 @@ def bouncer() -> Iterator[str]:
         yield template
 
 
-@pytest.fixture(params=["direct", "pgbouncer"])
+@pytest.fixture(params=["direct", "prepared", "pgbouncer"])
 def app(request: pytest.FixtureRequest, app_db: str) -> Route:
-    """The application's route to the migrated database: direct, or through PgBouncer."""
+    """The application's route to the migrated database: direct with the binding's defaults, direct with
+    plans kept (prepare_threshold=0, as docs/binding.md advises on a direct connection), or through PgBouncer."""
     if request.param == "direct":
         return Route("direct", app_db)
+    if request.param == "prepared":
+        return Route("prepared", app_db, {"prepare_threshold": 0})
     template = request.getfixturevalue("bouncer")
     return Route("pgbouncer", through(template, app_db), {"prepare_threshold": None})
 

@@ -227,8 +227,8 @@ def thread_rows(conninfo: str, thread_id: str) -> int:
 
 @dataclass(frozen=True)
 class Route:
-    """How the application reaches the database: directly, or through a transaction
-    pooler (PgBouncer without prepared statements: prepare_threshold=None)."""
+    """How the application reaches the database: directly (with or without prepared statements), or
+    through a transaction pooler (PgBouncer without prepared statements: prepare_threshold=None)."""
 
     name: str
     conninfo: str

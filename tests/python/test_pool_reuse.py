@@ -155,21 +155,35 @@ def test_identity_switches_inside_one_pipeline(app: Route) -> None:
 
 
 def test_the_identity_never_costs_a_round_trip(app: Route, monkeypatch: Any) -> None:
-    """Every identity the binding sends is queued in a pipeline with the statement it
-    guards: no round trip of its own, on a pool or on one connection."""
+    """Every identity the binding sends goes with the statement it guards: queued in the open
+    pipeline, or (a statement outside any pipeline) sent with it and its Sync in one flush, both
+    answered in one wait on the socket. No round trip of its own, on a pool or on one connection."""
     import threadguard.binding as binding
 
     world = _world(app)
     who = next(w for w in world if w)
     thread = next(iter(world[who]))
     sends: list[bool] = []
-    real = binding._queue_identity
+    waits: list[int] = []
+    real, real_gen = binding._queue_identity, binding.execute_with_identity_gen
 
     def recording(conn: Any) -> None:
         sends.append(conn.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF)
         real(conn)
 
+    def counting(*args: Any, **kwargs: Any) -> Any:  # the waits of one exchange outside a pipeline
+        waits.append(0)
+        gen = real_gen(*args, **kwargs)
+        try:
+            ready = yield next(gen)
+            while True:
+                waits[-1] += 1
+                ready = yield gen.send(ready)
+        except StopIteration as done:
+            return done.value
+
     monkeypatch.setattr(binding, "_queue_identity", recording)
+    monkeypatch.setattr(binding, "execute_with_identity_gen", counting)
     with app.pool(min_size=2, max_size=2) as pool, tg.acting_as(*who):
         saver = PostgresSaver(pool)
         graph = chat_graph(saver)
@@ -181,6 +195,13 @@ def test_the_identity_never_costs_a_round_trip(app: Route, monkeypatch: Any) -> 
                 assert [str(c.thread_id) for c in tg.list_conversations(conn)] == [thread]
         saver.prune([thread], strategy="keep_latest")
     assert sends and all(sends), "an identity was sent in a round trip of its own"
+    assert waits, "statements outside a pipeline took the binding's one-exchange path"
+    if app.name != "pgbouncer":  # a pooler may pass one answer on in two pieces
+        waits.clear()
+        with app.connect() as conn, tg.acting_as(*who):
+            for _ in range(5):
+                conn.execute(_PROBE)
+        assert waits == [1] * 5, "the identity, the statement and its Sync are answered in one wait"
 
 
 def test_a_pipeline_queues_the_identity_once_per_transaction(app: Route, monkeypatch: Any) -> None:
@@ -221,6 +242,15 @@ def test_a_pipeline_queues_the_identity_once_per_transaction(app: Route, monkeyp
             after.execute(_PROBE)
         assert sends == [sent[first]] * 2
         assert set(after.fetchone()["threads"]) == world[first]
+
+
+def test_a_connection_left_mid_exchange_carries_nothing_more(app_db: str) -> None:
+    """An exchange cut short (its server lost, its wait interrupted) leaves libpq's pipeline mode on
+    with answers pending: the binding refuses to send anything more on that connection."""
+    with tg.connect(app_db) as conn, tg.acting_as(uuid.uuid4(), uuid.uuid4()):
+        conn.pgconn.enter_pipeline_mode()  # where an exchange cut short leaves it: no psycopg Pipeline open
+        with pytest.raises(psycopg.OperationalError, match="close it"):
+            conn.execute(_PROBE)
 
 
 def test_a_bound_connection_prepares_nothing_a_pooled_neighbour_could_replace(app: Route) -> None:

@@ -180,6 +180,23 @@ def test_a_refused_token_opens_nothing_and_says_why(sealed: Sealed, case: str) -
             tg.list_conversations(bound)
 
 
+def test_a_refused_token_stops_its_statement_and_the_connection_stays_sound(sealed: Sealed) -> None:
+    """The token travels in one exchange with the statement (on a connection that keeps plans,
+    prepare_threshold=0): refused, it aborts the statement and its PREPARE, so nothing is left
+    prepared and psycopg does not believe otherwise; the next valid token's run of it works."""
+    count = "select count(*) as n from threadguard.conversations"
+    prepared = "select count(*) as n from pg_prepared_statements"
+    with tg.connect(sealed.app, prepare_threshold=0) as conn:
+        for _ in range(2):
+            with tg.acting_as(*A, token=REFUSED["expired"][0]()), \
+                    pytest.raises(psycopg.errors.InvalidAuthorizationSpecification, match="expired"):
+                conn.execute(count)
+            assert conn.execute(prepared, prepare=False).fetchone()["n"] == 0
+        with tg.acting_as(*A, token=tokens.issuer().token(*A)):
+            assert conn.execute(count).fetchone()["n"] == 1
+        assert conn.execute(prepared, prepare=False).fetchone()["n"] == 1
+
+
 def test_ids_learned_elsewhere_open_nothing(sealed: Sealed) -> None:
     """The attack sealing stops: the application login knows (from EXPLAIN, say) every id, sets them
     with set_config, and reads. Also no token, and an empty one."""
