@@ -40,8 +40,8 @@ def per_statement(conn: psycopg.Connection[Any], scope: Any, n: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--statements", type=int, default=3000)
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--statements", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--out", type=Path, default=HERE)
     args = parser.parse_args()
     admin = os.environ.get("DATABASE_URL", "")
