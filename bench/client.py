@@ -73,9 +73,10 @@ def main() -> int:
         "| side | µs per statement |\n|---|---|\n"
         f"| A: plain psycopg connection | {a:.1f} |\n| T: bound connection, inside acting_as | {t:.1f} |\n"
         f"| added by the binding | {t - a:.1f} (target ≤ {TARGET_US:.0f}: {holds}) |\n\n"
-        "Where it goes (cProfile): the identity is pipelined with the statement, so each autocommit statement enters and\n"
-        "leaves psycopg's pipeline mode and waits on the socket three times instead of once (the statement's round, the\n"
-        "Sync's, the results'); the identity itself goes onto the pipeline's queue with no round of its own (bench/ATTEMPTS.md).\n")
+        "Where it goes: the identity, the statement and one Sync leave in one flush of libpq's pipeline mode and are\n"
+        "answered in one wait, as a plain statement is (adapters.execute_with_identity_gen). What is left is libpq's and\n"
+        "psycopg's cost of one more statement in the exchange (~8 µs of client CPU even for an empty `select`), of pipeline\n"
+        "mode itself (~5 µs: the Sync's own result) and the binding's checks (~1-3 µs); bench/ATTEMPTS.md has the figures.\n")
     print(f"bench-client: A {a:.1f} µs, T {t:.1f} µs per statement; wrote {args.out / 'CLIENT.md'}")
     return 0
 

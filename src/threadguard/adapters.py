@@ -23,6 +23,7 @@ the suite instead of failing open (and `make canary` runs the suites on the newe
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import re
@@ -33,7 +34,7 @@ from uuid import UUID
 import psycopg
 from langgraph.store.base import batch
 from psycopg import generators, pq
-from psycopg._preparing import Prepare
+from psycopg._preparing import Prepare, PrepareManager
 
 if TYPE_CHECKING:
     from psycopg._cursor_base import BaseCursor  # what Cursor and AsyncCursor share
@@ -116,41 +117,71 @@ class _SyncGroup:
 
 
 _TEXT_OID = 25
-_TEXT_TYPES = ((), (_TEXT_OID,), (_TEXT_OID, _TEXT_OID))
 
 
-def enqueue_identity(pipeline: BasePipeline, statement: bytes, params: tuple[str, ...]) -> None:
-    """Queue `statement` (text parameters $1, $2, ...) on an open pipeline as psycopg's execute
+@dataclasses.dataclass(frozen=True)
+class IdentityStatement:
+    """A statement that carries the identity, as psycopg's PrepareManager keys a query (psycopg 3.3:
+    `PrepareManager.key` reads .query and .types): its text, its parameter types, and whether it may be
+    prepared at all (SET LOCAL's literal values change with every identity: never)."""
+
+    query: bytes
+    types: tuple[int, ...]
+    keep: bool = True
+
+
+_UNPREPARED = (Prepare.NO, b"")
+
+
+def enqueue_identity(pipeline: BasePipeline, statement: IdentityStatement, wire: Sequence[bytes]) -> None:
+    """Queue `statement` with its encoded text parameters on an open pipeline as psycopg's execute
     queues a statement (psycopg 3.3: cursor._execute_send appends a send_query_params call to
     command_queue, and the result queue's None entry means "check the result for an error, keep no
-    rows"). It goes out, in order, with the next statement the pipeline sends."""
+    rows"). It goes out, in order, with the next statement the pipeline sends. Where psycopg keeps
+    plans (prepare_threshold set) and execute_with_identity_gen prepared it on this connection already,
+    it is executed by name; a pipeline never prepares it (an error earlier in its Sync group would
+    abort the PREPARE, and nothing here would tell psycopg's cache)."""
     pgconn = pipeline.pgconn
-    pipeline.command_queue.append(functools.partial(
-        pgconn.send_query_params, statement, [param.encode() for param in params],
-        param_types=[_TEXT_OID] * len(params)))
+    prepared = pipeline._conn._prepared
+    prep, name = prepared.get(statement) if statement.keep else _UNPREPARED  # type: ignore[arg-type]
+    if prep is Prepare.YES:
+        pipeline.command_queue.append(functools.partial(pgconn.send_query_prepared, name, wire))
+        prepared.maybe_add_to_cache(statement, prep, name)  # type: ignore[arg-type]  # most recently used
+    else:
+        pipeline.command_queue.append(functools.partial(
+            pgconn.send_query_params, statement.query, wire, param_types=statement.types))
     pipeline.result_queue.append(None)
 
 
 def execute_with_identity_gen(cur: BaseCursor[Any, Any], query: Any, params: Any,
-                              identity: Sequence[tuple[bytes, Sequence[bytes] | None]], *, prepare: bool | None = None,
-                              binary: bool | None = None) -> PQGen[None]:
+                              identity: Sequence[tuple[IdentityStatement, Sequence[bytes] | None]], *,
+                              prepare: bool | None = None, binary: bool | None = None) -> PQGen[None]:
     """cursor.execute(query, params) outside any pipeline, with the `identity` statements (encoded
     text parameters $1, $2, ...) in front of it, in one implicit transaction in autocommit: what execute()
     does (psycopg 3.3: _execute_gen and _maybe_prepare_gen's branch without a pipeline), except that
-    libpq's pipeline mode is entered for this one exchange. The identity, the statement (and its
-    PREPARE, when psycopg decides to prepare it) and one Sync leave in one flush and the results are
-    read in one pass: psycopg's Pipeline object, with its communicate round per statement and its
-    fetch on exit, costs the client several times more. No Flush follows the Sync (see _SyncGroup).
-    An identity that fails (a refused token) aborts the statement: its error is raised, and a
-    statement psycopg meant to prepare stays unprepared, as when psycopg's own PREPARE fails."""
+    libpq's pipeline mode is entered for this one exchange. The identity, the statement (with the
+    PREPAREs psycopg's rules ask for, the identity's own included where psycopg keeps plans) and one
+    Sync leave in one flush and the results are read in one pass: psycopg's Pipeline object, with its
+    communicate round per statement and its fetch on exit, costs the client several times more. No
+    Flush follows the Sync (see _SyncGroup). An identity that fails (a refused token) aborts the
+    statement: its error is raised, and a PREPARE that did not happen is not entered in psycopg's
+    cache, as when psycopg's own PREPARE fails."""
     yield from cur._start_query(query)  # BEGIN first, in a transaction not yet open (autocommit off)
     pgq = cur._convert_query(query, params)
+    prepared = cur._conn._prepared
     prep, name = cur._get_prepared(pgq, prepare)
+    plans = [(statement, args, *(prepared.get(statement) if statement.keep else _UNPREPARED))
+             for statement, args in identity]
     pgconn = cur._pgconn
     pgconn.enter_pipeline_mode()
     try:
-        for statement, args in identity:
-            pgconn.send_query_params(statement, args, param_types=_TEXT_TYPES[len(args)] if args else None)
+        for statement, args, iprep, iname in plans:
+            if iprep is Prepare.SHOULD:
+                pgconn.send_prepare(iname, statement.query, param_types=statement.types)
+            if iprep is Prepare.NO:
+                pgconn.send_query_params(statement.query, args, param_types=statement.types or None)
+            else:
+                pgconn.send_query_prepared(iname, args)
         if prep is Prepare.SHOULD:
             pgconn.send_prepare(name, pgq.query, param_types=pgq.types)
         if prep is Prepare.NO:
@@ -160,9 +191,11 @@ def execute_with_identity_gen(cur: BaseCursor[Any, Any], query: Any, params: Any
             cur._send_query_prepared(name, pgq, binary=binary)
         pgconn.pipeline_sync()
         yield from generators.send(pgconn)
-        heads: list[pq.abc.PGresult] = []
-        for _ in range(len(identity) + (prep is Prepare.SHOULD)):
-            heads += yield from generators.fetch_many(pgconn)
+        answers = []  # each statement's: its PREPARE's result (or none), its own results
+        for _, _, iprep, _ in plans:
+            preparing = (yield from generators.fetch_many(pgconn)) if iprep is Prepare.SHOULD else []
+            answers.append((preparing, (yield from generators.fetch_many(pgconn))))
+        preparing = (yield from generators.fetch_many(pgconn)) if prep is Prepare.SHOULD else []
         results = yield from generators.fetch_many(pgconn)
         yield from generators.fetch_many(pgconn)  # the Sync's
     finally:
@@ -174,16 +207,27 @@ def execute_with_identity_gen(cur: BaseCursor[Any, Any], query: Any, params: Any
                 pgconn.exit_pipeline_mode()
             except psycopg.OperationalError:
                 pass
-    for head in heads:
+    for (statement, _, iprep, iname), (ipreparing, iresults) in zip(plans, answers, strict=True):
+        # Prepared is prepared, whatever its run gave (a refused token): judged by the PREPARE's own
+        # result, or each refusal would leave one more statement prepared in the server session.
+        _settle(prepared, statement, iprep, iname, ipreparing, ipreparing or iresults)
+    for head in [*(r for pair in answers for part in pair for r in part), *preparing]:
         if head.status == pq.ExecStatus.FATAL_ERROR:
             raise psycopg.errors.error_from_result(head, encoding=cur._encoding)
-    prepared = cur._conn._prepared
-    if (key := prepared.maybe_add_to_cache(pgq, prep, name)) is not None:
-        prepared.validate(key, prep, name, results)
+    _settle(prepared, pgq, prep, name, preparing, results)
     cur._check_results(results)
     cur._set_results(results)
     cur._last_query = query
     yield from prepared.maintain_gen(cur._conn)
+
+
+def _settle(prepared: PrepareManager, query: Any, prep: Prepare, name: bytes, preparing: list[pq.abc.PGresult],
+            results: list[pq.abc.PGresult]) -> None:
+    """psycopg's cache after one statement of the exchange: a name only for a PREPARE that succeeded."""
+    if prep is Prepare.SHOULD and not (preparing and preparing[0].status == pq.ExecStatus.COMMAND_OK):
+        return
+    if (key := prepared.maybe_add_to_cache(query, prep, name)) is not None:
+        prepared.validate(key, prep, name, results)
 
 
 class _QuietAbortedPipelines(logging.Filter):

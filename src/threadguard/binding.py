@@ -3,9 +3,10 @@
 `BoundConnection` / `AsyncBoundConnection` are psycopg connections whose cursors
 put `select set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)` (and an
 empty `app.token`) in front of every statement they send, in the same round trip and the same
-transaction: pipelined with it (an autocommit statement is one implicit
-transaction up to the pipeline's Sync), or inside the transaction that is open.
-Inside one pipeline it is queued once per Sync group (the saver's put and
+transaction. A statement outside any pipeline goes out with it and one Sync in a single flush of
+libpq's own pipeline mode, entered for that exchange (adapters.execute_with_identity_gen: an
+autocommit statement and its identity are one implicit transaction, answered in one wait).
+Inside a psycopg pipeline it is queued once per Sync group (the saver's put and
 delete_thread are several statements and one implicit transaction), and again
 after any Sync or transaction-control statement.
 The settings are transaction-local: they end with the transaction, so a server
@@ -36,6 +37,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from threadguard.adapters import (
+    IdentityStatement,
     _check_thread_param,
     _in_shared_batcher,
     _SyncGroup,
@@ -71,13 +73,9 @@ SET_IDENTITY_SQL = ("select pg_catalog.set_config('app.tenant_id', %s, true), pg
                     " pg_catalog.set_config('app.token', '', true)")
 # A sealed identity's: the token, which the database checks and takes the ids from (docs/sealed.md).
 PRESENT_TOKEN_SQL = "select threadguard.present_token(%s)"
-# The same statements as an open pipeline's queue takes them (adapters.enqueue_identity).
-_SET_IDENTITY_QUEUED = SET_IDENTITY_SQL.replace("%s", "$1", 1).replace("%s", "$2", 1).encode()
-_PRESENT_TOKEN_QUEUED = PRESENT_TOKEN_SQL.replace("%s", "$1").encode()
-
-
-def _queued_statement(params: tuple[str, ...]) -> bytes:
-    return _PRESENT_TOKEN_QUEUED if len(params) == 1 else _SET_IDENTITY_QUEUED
+# The same statements as the binding sends them itself (adapters.enqueue_identity, execute_with_identity_gen).
+_SET_IDENTITY = IdentityStatement(SET_IDENTITY_SQL.replace("%s", "$1", 1).replace("%s", "$2", 1).encode(), (25, 25))
+_PRESENT_TOKEN = IdentityStatement(PRESENT_TOKEN_SQL.replace("%s", "$1").encode(), (25,))
 
 # The settings every LangGraph Postgres saver expects of its connections, but one: no named
 # prepared statement, ever (prepare_threshold=None). Behind a transaction-mode pooler a named
@@ -149,12 +147,13 @@ def _identity_statements(conn: psycopg.BaseConnection[Any], params: tuple[str, .
     return [(SET_IDENTITY_SQL, params)]
 
 
-def _identity_to_send(conn: psycopg.BaseConnection[Any]) -> list[tuple[bytes, tuple[bytes, ...] | None]]:
+def _identity_to_send(conn: psycopg.BaseConnection[Any]) -> list[tuple[IdentityStatement, tuple[bytes, ...] | None]]:
     """The identity statements as adapters.execute_with_identity_gen sends them (encoded text parameters)."""
     wire = _identity_wire()
     if len(wire) != 1 and conn.set_local:  # type: ignore[attr-defined]
-        return [(statement.as_bytes(conn), None) for statement in _set_local(conn, _identity_params())]
-    return [(_PRESENT_TOKEN_QUEUED if len(wire) == 1 else _SET_IDENTITY_QUEUED, wire)]
+        return [(IdentityStatement(statement.as_bytes(conn), (), keep=False), None)
+                for statement in _set_local(conn, _identity_params())]
+    return [(_PRESENT_TOKEN if len(wire) == 1 else _SET_IDENTITY, wire)]
 
 
 def _enqueued(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> bool:
@@ -162,7 +161,8 @@ def _enqueued(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> boo
     own, it leaves with the statement (sync and async alike). False where a cursor must send it."""
     if conn._pipeline is None or not _in_pipeline(conn) or getattr(conn, "set_local", False):
         return False
-    enqueue_identity(conn._pipeline, _queued_statement(params), params)
+    wire = _identity_wire()
+    enqueue_identity(conn._pipeline, _PRESENT_TOKEN if len(wire) == 1 else _SET_IDENTITY, wire)
     _queued(conn, params)
     return True
 

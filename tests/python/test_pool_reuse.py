@@ -244,6 +244,21 @@ def test_a_pipeline_queues_the_identity_once_per_transaction(app: Route, monkeyp
         assert set(after.fetchone()["threads"]) == world[first]
 
 
+def test_a_connection_that_keeps_plans_prepares_the_identity_once(app_db: str) -> None:
+    """Where psycopg keeps plans (prepare_threshold=0: a direct connection), the identity statement is
+    prepared once per connection by psycopg's rules, whoever it carries (the ids are parameters), and
+    pipelines execute it by that name too."""
+    with tg.connect(app_db, prepare_threshold=0) as conn:
+        for _ in range(3):
+            with tg.acting_as(uuid.uuid4(), uuid.uuid4()):
+                conn.execute(_PROBE)
+                with conn.pipeline():
+                    conn.execute(_PROBE)
+        runs = conn.execute("select generic_plans + custom_plans as n from pg_prepared_statements"
+                            " where statement like '%set_config%'", prepare=False).fetchall()
+    assert runs == [{"n": 3 * 2 + 1}], "one prepared identity, run by every statement (this one's too)"
+
+
 def test_a_connection_left_mid_exchange_carries_nothing_more(app_db: str) -> None:
     """An exchange cut short (its server lost, its wait interrupted) leaves libpq's pipeline mode on
     with answers pending: the binding refuses to send anything more on that connection."""

@@ -182,19 +182,21 @@ def test_a_refused_token_opens_nothing_and_says_why(sealed: Sealed, case: str) -
 
 def test_a_refused_token_stops_its_statement_and_the_connection_stays_sound(sealed: Sealed) -> None:
     """The token travels in one exchange with the statement (on a connection that keeps plans,
-    prepare_threshold=0): refused, it aborts the statement and its PREPARE, so nothing is left
-    prepared and psycopg does not believe otherwise; the next valid token's run of it works."""
+    prepare_threshold=0): refused, it aborts the statement and its PREPARE, so the statement is not
+    left prepared and psycopg does not believe otherwise; the next valid token's run of it works. The
+    token's own statement is prepared once, however many tokens are refused."""
     count = "select count(*) as n from threadguard.conversations"
-    prepared = "select count(*) as n from pg_prepared_statements"
+    prepared = ("select count(*) filter (where statement like '%present_token%') as token,"
+                " count(*) filter (where statement like '%conversations%') as n from pg_prepared_statements")
     with tg.connect(sealed.app, prepare_threshold=0) as conn:
-        for _ in range(2):
+        for _ in range(3):
             with tg.acting_as(*A, token=REFUSED["expired"][0]()), \
                     pytest.raises(psycopg.errors.InvalidAuthorizationSpecification, match="expired"):
                 conn.execute(count)
-            assert conn.execute(prepared, prepare=False).fetchone()["n"] == 0
+            assert conn.execute(prepared, prepare=False).fetchone() == {"token": 1, "n": 0}
         with tg.acting_as(*A, token=tokens.issuer().token(*A)):
             assert conn.execute(count).fetchone()["n"] == 1
-        assert conn.execute(prepared, prepare=False).fetchone()["n"] == 1
+        assert conn.execute(prepared, prepare=False).fetchone() == {"token": 1, "n": 1}
 
 
 def test_ids_learned_elsewhere_open_nothing(sealed: Sealed) -> None:
