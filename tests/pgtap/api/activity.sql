@@ -3,7 +3,7 @@
 -- search_conversations and get_conversation give exact activity, in exact order, page
 -- after page.
 begin;
-select plan(19);
+select plan(20);
 select tests.seed_world();
 
 -- The clock in the ids ------------------------------------------------------------
@@ -11,6 +11,10 @@ select is(threadguard.checkpoint_time(tests.uuid6('2026-12-08 10:00:00.123456+00
     'checkpoint_time reads a uuid6 to the microsecond');
 select is(threadguard.checkpoint_time('1F1F2A4E-0785-6CE6-8003-61F04FE5F98D'), null, 'checkpoint_time: another spelling is no uuid6 (null)');
 select is(threadguard.checkpoint_time(gen_random_uuid()::text), null, 'checkpoint_time: a uuid4 is no uuid6 (null)');
+select is(array(select threadguard.checkpoint_time(t) from unnest(array['--------------6---xxxxxxxxxxxxxxxxxx',
+            left(tests.uuid6(now()), 20), tests.uuid6(now()) || ' ', 'é' || right(tests.uuid6(now()), 35), '']) as t),
+    array[null, null, null, null, null]::timestamptz[],
+    'checkpoint_time never raises: dashes or non-hex where the time is, short, long, multibyte, empty (null)');
 
 -- Tenant A, user 1 ---------------------------------------------------------------
 -- Times an hour ahead (now() is the stored activity of every seeded conversation), 1 s
