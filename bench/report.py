@@ -103,7 +103,8 @@ def issue21(root: Path, r: dict[str, Any], row: Any) -> None:
     client = _json(root, "client")
     if client:
         row("binding client CPU per statement (`make bench-client`)", "≤ 20 µs", _fmt(client["added"], " µs"), client["added"] <= 20)
-    # "Unchanged or better" against 0.21's query in the same run (the issue's 679 µs was another host's).
+    # "Unchanged or better" against 0.21's function in the same run, called through the same wrapper and row class
+    # (bench.run.previous_list; the issue's 679 µs was another host's).
     first = r["api"]["list_conversations first page (1k-conversation user)"]
     before = r["api"].get("list_conversations first page, 0.21's function (reference)")
     if before:

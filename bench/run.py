@@ -35,7 +35,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
-from psycopg.rows import dict_row
+from psycopg.rows import class_row, dict_row
 
 import threadguard as tg
 from bench import dataset, report
@@ -371,6 +371,15 @@ def run_pooler(admin_url: str, target: str, app: str, threads: list[Thread], *, 
 PREVIOUS_LIST = "select * from bench.list_conversations_0_21(%s, %s, %s)"
 
 
+def previous_list(conn: psycopg.Connection[Any], limit: int = 50,
+                  before: tg.ConversationSummary | None = None) -> list[tg.ConversationSummary]:
+    """0.21's function called as tg.list_conversations calls the current one (the same rows, read into the
+    same dataclass), so that the two differ only in the SQL function."""
+    cursor = (before.updated_at, before.thread_id) if before else (None, None)
+    with conn.cursor(row_factory=class_row(tg.ConversationSummary)) as cur:
+        return cur.execute(PREVIOUS_LIST, (limit, *cursor)).fetchall()
+
+
 def install_previous_list(admin: psycopg.Connection[Any]) -> None:
     """bench/list_conversations_0_21.sql as schema bench's, a definer owned by threadguard's owner role."""
     roles = required(admin)
@@ -396,7 +405,7 @@ def run_api_ops(t: Config, heavy_user: list[Thread], threads: list[Thread], *, s
         with t.as_owner(owner):
             t.measure(out["list_conversations first page (1k-conversation user)"], lambda: tg.list_conversations(conn, 50))
             t.measure(out["list_conversations first page, 0.21's function (reference)"],
-                      lambda: conn.execute(PREVIOUS_LIST, (50, None, None)).fetchall())
+                      lambda: previous_list(conn, 50))
             t.measure(out["list_conversations page 10 (1k-conversation user)"], lambda: tg.list_conversations(conn, 50, page))
         thread = threads[i % len(threads)]
         with t.as_owner(thread):

@@ -22,7 +22,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 import threadguard as tg
-from bench.run import DIRECT, PREVIOUS_LIST, Samples, bench_login, install_previous_list, measure
+from bench.run import DIRECT, Samples, bench_login, install_previous_list, measure, previous_list
 from threadguard import runner
 
 HERE = Path(__file__).resolve().parent
@@ -141,8 +141,7 @@ def main() -> int:
                 page = tg.search_conversations(conn, text, metadata, 50, page[-1]) if page else page
             cursors[case] = page[-1] if page else None
         listing = {"list_conversations": lambda c: tg.list_conversations(conn, 50, c),
-                   "list_conversations, 0.21's function": lambda c: conn.execute(
-                       PREVIOUS_LIST, (50, None, None) if c is None else (50, c.updated_at, c.thread_id)).fetchall()}
+                   "list_conversations, 0.21's function": lambda c: previous_list(conn, 50, c)}
         page = tg.list_conversations(conn, 50)
         for _ in range(4):
             page = tg.list_conversations(conn, 50, page[-1])
