@@ -107,3 +107,17 @@ def test_what_the_binding_reads_in_psycopg_is_still_there() -> None:
     assert "command_queue.append" in inspect.getsource(BaseCursor._execute_send)
     assert "send_query_params" in inspect.getsource(BaseCursor._execute_send)
     assert "if queued is None" in inspect.getsource(BasePipeline._process_results)
+    # adapters.execute_with_identity_gen runs execute()'s steps itself, in libpq's pipeline mode.
+    from psycopg import generators
+    from psycopg._preparing import Prepare, PrepareManager
+
+    for name in ("_start_query", "_convert_query", "_get_prepared", "_send_query_prepared", "_check_results", "_set_results"):
+        assert callable(getattr(BaseCursor, name)), name
+    assert "force_extended" in inspect.signature(BaseCursor._execute_send).parameters
+    assert set(inspect.signature(BaseCursor._maybe_prepare_gen).parameters) == {"self", "pgq", "prepare", "binary"}
+    for name in ("get", "maybe_add_to_cache", "validate", "maintain_gen"):
+        assert callable(getattr(PrepareManager, name)), name
+    assert inspect.signature(PrepareManager.key).parameters.keys() == {"query"}, "keys a query by .query and .types"
+    assert "query.query, query.types" in inspect.getsource(PrepareManager.key)
+    assert {m.name for m in Prepare} == {"NO", "YES", "SHOULD"}
+    assert callable(generators.send) and callable(generators.fetch_many)
