@@ -170,12 +170,13 @@ def execute_with_identity_gen(cur: BaseCursor[Any, Any], query: Any, params: Any
     pgq = cur._convert_query(query, params)
     prepared = cur._conn._prepared
     prep, name = cur._get_prepared(pgq, prepare)
-    plans = [(statement, args, *(prepared.get(statement) if statement.keep else _UNPREPARED))
-             for statement, args in identity]
+    keep = prepared.prepare_threshold is not None  # psycopg keeps plans: the identity's too
+    plans = [prepared.get(statement) if keep and statement.keep else _UNPREPARED
+             for statement, _ in identity]
     pgconn = cur._pgconn
     pgconn.enter_pipeline_mode()
     try:
-        for statement, args, iprep, iname in plans:
+        for (statement, args), (iprep, iname) in zip(identity, plans, strict=True):
             if iprep is Prepare.SHOULD:
                 pgconn.send_prepare(iname, statement.query, param_types=statement.types)
             if iprep is Prepare.NO:
@@ -191,10 +192,14 @@ def execute_with_identity_gen(cur: BaseCursor[Any, Any], query: Any, params: Any
             cur._send_query_prepared(name, pgq, binary=binary)
         pgconn.pipeline_sync()
         yield from generators.send(pgconn)
-        answers = []  # each statement's: its PREPARE's result (or none), its own results
-        for _, _, iprep, _ in plans:
-            preparing = (yield from generators.fetch_many(pgconn)) if iprep is Prepare.SHOULD else []
-            answers.append((preparing, (yield from generators.fetch_many(pgconn))))
+        heads: list[pq.abc.PGresult] = []  # every result before the statement's own
+        judged = []  # each identity statement's PREPARE result, or its run's when it was not prepared now
+        for iprep, _ in plans:
+            first = yield from generators.fetch_many(pgconn)
+            heads += first
+            judged.append(first)
+            if iprep is Prepare.SHOULD:
+                heads += yield from generators.fetch_many(pgconn)
         preparing = (yield from generators.fetch_many(pgconn)) if prep is Prepare.SHOULD else []
         results = yield from generators.fetch_many(pgconn)
         yield from generators.fetch_many(pgconn)  # the Sync's
@@ -207,11 +212,12 @@ def execute_with_identity_gen(cur: BaseCursor[Any, Any], query: Any, params: Any
                 pgconn.exit_pipeline_mode()
             except psycopg.OperationalError:
                 pass
-    for (statement, _, iprep, iname), (ipreparing, iresults) in zip(plans, answers, strict=True):
+    if keep:
         # Prepared is prepared, whatever its run gave (a refused token): judged by the PREPARE's own
         # result, or each refusal would leave one more statement prepared in the server session.
-        _settle(prepared, statement, iprep, iname, ipreparing, ipreparing or iresults)
-    for head in [*(r for pair in answers for part in pair for r in part), *preparing]:
+        for (statement, _), (iprep, iname), first in zip(identity, plans, judged, strict=True):
+            _settle(prepared, statement, iprep, iname, first, first)
+    for head in heads + preparing:
         if head.status == pq.ExecStatus.FATAL_ERROR:
             raise psycopg.errors.error_from_result(head, encoding=cur._encoding)
     _settle(prepared, pgq, prep, name, preparing, results)
