@@ -74,8 +74,15 @@ SET_IDENTITY_SQL = ("select pg_catalog.set_config('app.tenant_id', %s, true), pg
 # A sealed identity's: the token, which the database checks and takes the ids from (docs/sealed.md).
 PRESENT_TOKEN_SQL = "select threadguard.present_token(%s)"
 # The same statements as the binding sends them itself (adapters.enqueue_identity, execute_with_identity_gen).
+# The ids' statement may be prepared where psycopg keeps plans (the login may act for anyone anyway); the
+# token's never is: a sealed database is defended against the login, and a prepared name is one a pooled
+# neighbour could re-PREPARE, so the statement that opens rows goes out as text every time.
 _SET_IDENTITY = IdentityStatement(SET_IDENTITY_SQL.replace("%s", "$1", 1).replace("%s", "$2", 1).encode(), (25, 25))
-_PRESENT_TOKEN = IdentityStatement(PRESENT_TOKEN_SQL.replace("%s", "$1").encode(), (25,))
+_PRESENT_TOKEN = IdentityStatement(PRESENT_TOKEN_SQL.replace("%s", "$1").encode(), (25,), keep=False)
+
+
+def _identity_statement(wire: tuple[bytes, ...]) -> IdentityStatement:
+    return _PRESENT_TOKEN if len(wire) == 1 else _SET_IDENTITY
 
 # The settings every LangGraph Postgres saver expects of its connections, but one: no named
 # prepared statement, ever (prepare_threshold=None). Behind a transaction-mode pooler a named
@@ -153,7 +160,7 @@ def _identity_to_send(conn: psycopg.BaseConnection[Any]) -> list[tuple[IdentityS
     if len(wire) != 1 and conn.set_local:  # type: ignore[attr-defined]
         return [(IdentityStatement(statement.as_bytes(conn), (), keep=False), None)
                 for statement in _set_local(conn, _identity_params())]
-    return [(_PRESENT_TOKEN if len(wire) == 1 else _SET_IDENTITY, wire)]
+    return [(_identity_statement(wire), wire)]
 
 
 def _enqueued(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> bool:
@@ -162,7 +169,7 @@ def _enqueued(conn: psycopg.BaseConnection[Any], params: tuple[str, ...]) -> boo
     if conn._pipeline is None or not _in_pipeline(conn) or getattr(conn, "set_local", False):
         return False
     wire = _identity_wire()
-    enqueue_identity(conn._pipeline, _PRESENT_TOKEN if len(wire) == 1 else _SET_IDENTITY, wire)
+    enqueue_identity(conn._pipeline, _identity_statement(wire), wire)
     _queued(conn, params)
     return True
 
